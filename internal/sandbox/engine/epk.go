@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"strings"
 )
@@ -51,8 +54,103 @@ func splitPKPath(p string) []string {
 }
 
 // EffectivePartitionKey returns the upper-case hex EPK string used for range routing.
+// Hash (v2) hashes all components together; MultiHash hashes each component
+// separately and concatenates, so a prefix of the components yields a prefix
+// of the full EPK. Only hash version 2 is supported (version 0 means 2).
 func EffectivePartitionKey(def PartitionKeyDef, values []json.RawMessage) (string, error) {
-	return "", errors.New("not implemented")
+	if def.Version != 0 && def.Version != 2 {
+		return "", fmt.Errorf("partition key hash version %d is not supported", def.Version)
+	}
+	if len(values) > len(def.Paths) && len(def.Paths) > 0 {
+		return "", fmt.Errorf("partition key has %d components but the definition has %d paths", len(values), len(def.Paths))
+	}
+	if len(values) == 0 {
+		return "", nil
+	}
+	enc := make([][]byte, len(values))
+	for i, raw := range values {
+		b, err := encodePKComponent(raw)
+		if err != nil {
+			return "", fmt.Errorf("partition key component %d: %w", i, err)
+		}
+		enc[i] = b
+	}
+	switch def.Kind {
+	case "MultiHash":
+		var sb strings.Builder
+		for _, e := range enc {
+			sb.WriteString(hashV2(e))
+		}
+		return sb.String(), nil
+	case "Hash", "":
+		if len(values) != len(def.Paths) && len(def.Paths) > 0 {
+			return "", errors.New("a Hash partition key needs exactly one component per path")
+		}
+		var all []byte
+		for _, e := range enc {
+			all = append(all, e...)
+		}
+		return hashV2(all), nil
+	default:
+		return "", fmt.Errorf("partition key kind %q is not supported", def.Kind)
+	}
+}
+
+// Markers of the Cosmos binary encoding of partition key components for hashing.
+const (
+	pkUndefined = 0x00
+	pkNull      = 0x01
+	pkFalse     = 0x02
+	pkTrue      = 0x03
+	pkNumber    = 0x05
+	pkString    = 0x08
+	pkStringEnd = 0xFF
+)
+
+// encodePKComponent encodes one component for hash v2; nil raw means undefined.
+func encodePKComponent(raw json.RawMessage) ([]byte, error) {
+	if raw == nil {
+		return []byte{pkUndefined}, nil
+	}
+	v, err := parseJSON(raw)
+	if err != nil {
+		return nil, fmt.Errorf("invalid JSON value: %w", err)
+	}
+	switch v.kind {
+	case kindNull:
+		return []byte{pkNull}, nil
+	case kindBool:
+		if v.b {
+			return []byte{pkTrue}, nil
+		}
+		return []byte{pkFalse}, nil
+	case kindNumber:
+		b := make([]byte, 9)
+		b[0] = pkNumber
+		binary.LittleEndian.PutUint64(b[1:], math.Float64bits(v.num))
+		return b, nil
+	case kindString:
+		b := make([]byte, 0, len(v.str)+2)
+		b = append(b, pkString)
+		b = append(b, v.str...)
+		return append(b, pkStringEnd), nil
+	case kindObject:
+		if len(v.keys) == 0 { // {} is how SDKs spell "undefined"
+			return []byte{pkUndefined}, nil
+		}
+	}
+	return nil, errors.New("partition key values must be strings, numbers, booleans or null")
+}
+
+// hashV2 hashes encoded components: MurmurHash3-128, big-endian bytes, with
+// the two top bits cleared so every EPK sorts below "FF".
+func hashV2(b []byte) string {
+	h1, h2 := murmur3x64128(b)
+	var out [16]byte
+	binary.BigEndian.PutUint64(out[:8], h2)
+	binary.BigEndian.PutUint64(out[8:], h1)
+	out[0] &= 0x3F
+	return strings.ToUpper(hex.EncodeToString(out[:]))
 }
 
 // SplitRanges returns n contiguous ranges covering "" .. "FF" (ids "0".."n-1"),
