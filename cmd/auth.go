@@ -1,0 +1,49 @@
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+)
+
+// AuthTokenOptions are the parsed flags of `cosmosctl auth token`.
+type AuthTokenOptions struct {
+	Factory  *cmdutil.Factory
+	Audience string
+	Show     bool
+}
+
+// NewCmdAuth builds the `cosmosctl auth` group.
+func NewCmdAuth(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "auth <command>",
+		Short: "Work with tokens (auth token)",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(NewCmdAuthToken(f, nil))
+	return cmd
+}
+
+// NewCmdAuthToken builds `cosmosctl auth token`.
+func NewCmdAuthToken(f *cmdutil.Factory, runF func(*AuthTokenOptions) error) *cobra.Command {
+	opts := &AuthTokenOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "token",
+		Short: "Print an access token for the profile (for curl and other tools)",
+		Long: `Print an Entra ID access token for the current profile's Cosmos DB account, from the
+cache or refreshed silently. To keep tokens out of scrollback it refuses to print to a
+terminal unless --show is given.`,
+		Example: `  curl -H "Authorization: type=aad&ver=1.0&sig=$(cosmosctl auth token)" ...`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return notYet("auth token")
+		},
+	}
+	cmd.Flags().StringVar(&opts.Audience, "audience", "", "Token audience (default: the profile's)")
+	cmd.Flags().BoolVar(&opts.Show, "show", false, "Print the token even when stdout is a terminal")
+	return cmd
+}

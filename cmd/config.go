@@ -1,0 +1,187 @@
+package cmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/config"
+)
+
+// NewCmdConfig builds the `cosmosctl config` group.
+func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config <command>",
+		Short: "Manage profiles and settings (list, get, set, use, delete, view)",
+		Long: `Profiles are named sets of settings in config.yaml (in $COSMOSCTL_CONFIG_DIR, else
+$XDG_CONFIG_HOME/cosmosctl). The file never holds a secret.
+
+Keys: ` + strings.Join(config.Keys(), ", ") + `
+
+Precedence: flag > environment (COSMOSCTL_PROFILE, COSMOSCTL_ENDPOINT, COSMOSCTL_DATABASE,
+COSMOSCTL_CONTAINER, COSMOSCTL_OUTPUT) > profile > default.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newCmdConfigList(f), newCmdConfigGet(f), newCmdConfigSet(f), newCmdConfigUse(f), newCmdConfigDelete(f), newCmdConfigView(f))
+	return cmd
+}
+
+// configProfileName is the profile a config subcommand acts on: --profile,
+// COSMOSCTL_PROFILE, the current profile, else "default".
+func configProfileName(f *cmdutil.Factory, c *config.Config) string {
+	for _, v := range []string{f.Flags.Profile, f.Getenv("COSMOSCTL_PROFILE"), c.CurrentProfile} {
+		if v != "" {
+			return v
+		}
+	}
+	return "default"
+}
+
+func newCmdConfigList(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List profiles; * marks the current one",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.Config()
+			if err != nil {
+				return err
+			}
+			out := f.IOStreams.Out
+			if len(c.Profiles) == 0 {
+				fmt.Fprintf(f.IOStreams.ErrOut, "no profiles in %s; create one with `cosmosctl config set endpoint URL --profile NAME`\n", c.Path())
+				return nil
+			}
+			for _, name := range c.ProfileNames() {
+				mark := " "
+				if name == c.CurrentProfile {
+					mark = "*"
+				}
+				fmt.Fprintf(out, "%s %s\t%s\n", mark, name, c.Profiles[name].Endpoint)
+			}
+			return nil
+		},
+	}
+}
+
+func newCmdConfigGet(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "get KEY",
+		Short: "Print one setting of the profile",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.Config()
+			if err != nil {
+				return err
+			}
+			name := configProfileName(f, c)
+			p := c.Profile(name)
+			if p == nil {
+				return cmdutil.NewError(cmdutil.KindNotFound, nil, "", "profile %q does not exist in %s", name, c.Path())
+			}
+			v, err := p.Get(args[0])
+			if err != nil {
+				return cmdutil.UsageError("%s", err)
+			}
+			fmt.Fprintln(f.IOStreams.Out, v)
+			return nil
+		},
+	}
+}
+
+func newCmdConfigSet(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "set KEY VALUE",
+		Short: "Change one setting of the profile (created if missing; an empty VALUE clears it)",
+		Example: `  cosmosctl config set endpoint https://myacct.documents.azure.com:443/
+  cosmosctl --profile prod config set database shop`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.Config()
+			if err != nil {
+				return err
+			}
+			name := configProfileName(f, c)
+			if err := c.EnsureProfile(name).Set(args[0], args[1]); err != nil {
+				return cmdutil.UsageError("%s", err)
+			}
+			if c.CurrentProfile == "" {
+				c.CurrentProfile = name
+			}
+			return c.Save()
+		},
+	}
+}
+
+func newCmdConfigUse(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "use PROFILE",
+		Short: "Make PROFILE the current profile",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.Config()
+			if err != nil {
+				return err
+			}
+			if c.Profile(args[0]) == nil {
+				return cmdutil.NewError(cmdutil.KindNotFound, nil, "list profiles with `cosmosctl config list`", "profile %q does not exist in %s", args[0], c.Path())
+			}
+			c.CurrentProfile = args[0]
+			if err := c.Save(); err != nil {
+				return err
+			}
+			fmt.Fprintf(f.IOStreams.ErrOut, "current profile: %s\n", args[0])
+			return nil
+		},
+	}
+}
+
+func newCmdConfigDelete(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete PROFILE",
+		Short: "Delete a profile (sign out of it first with `cosmosctl logout`)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.Config()
+			if err != nil {
+				return err
+			}
+			if c.Profile(args[0]) == nil {
+				return cmdutil.NewError(cmdutil.KindNotFound, nil, "list profiles with `cosmosctl config list`", "profile %q does not exist in %s", args[0], c.Path())
+			}
+			delete(c.Profiles, args[0])
+			if c.CurrentProfile == args[0] {
+				c.CurrentProfile = ""
+			}
+			return c.Save()
+		},
+	}
+}
+
+func newCmdConfigView(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "view",
+		Short: "Print the configuration file and the effective settings",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := f.Resolve()
+			if err != nil {
+				return err
+			}
+			out := f.IOStreams.Out
+			fmt.Fprintf(out, "# file: %s\n", s.Config.Path())
+			fmt.Fprintf(out, "# effective: profile=%s endpoint=%s database=%s container=%s output=%s\n",
+				s.ProfileName, s.Endpoint, s.Database, s.Container, s.Output)
+			data, err := config.Marshal(s.Config)
+			if err != nil {
+				return err
+			}
+			_, err = out.Write(data)
+			return err
+		},
+	}
+}

@@ -1,0 +1,69 @@
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+)
+
+// ContainerListOptions are the parsed flags of `cosmosctl container list`.
+type ContainerListOptions struct {
+	Factory *cmdutil.Factory
+}
+
+// ContainerShowOptions are the parsed flags of `cosmosctl container show`.
+type ContainerShowOptions struct {
+	Factory   *cmdutil.Factory
+	Container string
+}
+
+// NewCmdContainer builds the `cosmosctl container` group.
+func NewCmdContainer(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "container <command>",
+		Short: "List and describe containers",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(NewCmdContainerList(f, nil), NewCmdContainerShow(f, nil))
+	return cmd
+}
+
+// NewCmdContainerList builds `cosmosctl container list`.
+func NewCmdContainerList(f *cmdutil.Factory, runF func(*ContainerListOptions) error) *cobra.Command {
+	opts := &ContainerListOptions{Factory: f}
+	return &cobra.Command{
+		Use:     "list [-d DATABASE]",
+		Aliases: []string{"ls"},
+		Short:   "List the containers of a database",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return notYet("container list")
+		},
+	}
+}
+
+// NewCmdContainerShow builds `cosmosctl container show`.
+func NewCmdContainerShow(f *cmdutil.Factory, runF func(*ContainerShowOptions) error) *cobra.Command {
+	opts := &ContainerShowOptions{Factory: f}
+	return &cobra.Command{
+		Use:   "show [CONTAINER]",
+		Short: "Describe a container: partition key, indexing policy, physical ranges, TTL",
+		Long: `Describe a container: partition key paths and kind, an indexing policy summary, the number
+of physical partition ranges and the default TTL. Throughput is not shown under Entra ID:
+the data plane refuses offer reads to tokens (403/5300).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Container = args[0]
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return notYet("container show")
+		},
+	}
+}

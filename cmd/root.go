@@ -1,0 +1,111 @@
+// Package cmd holds cosmosctl's Cobra command tree. Each command gets its
+// dependencies from a cmdutil.Factory and keeps its parsed flags in an
+// Options struct; an injectable run function lets tests capture them.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+)
+
+// NewRootCmd builds the whole command tree.
+func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "cosmosctl <command> [flags]",
+		Short: "Query Azure Cosmos DB with your Microsoft Entra ID identity",
+		Long: `cosmosctl queries and reads Azure Cosmos DB for NoSQL from a terminal or a script,
+signed in with your Microsoft Entra ID identity instead of an account key.
+
+Sign in once, then query:
+  cosmosctl login
+  cosmosctl query "SELECT * FROM c WHERE c.status = 'open'" -d shop -c orders
+
+Try everything locally, with no Azure subscription:
+  cosmosctl sandbox`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       f.Build.Version,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmd.Help()
+		},
+	}
+	root.SetVersionTemplate(versionLine(f.Build) + "\n")
+	root.SetOut(f.IOStreams.Out)
+	root.SetErr(f.IOStreams.ErrOut)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &cmdutil.Error{Kind: cmdutil.KindUsage, Msg: err.Error(), Hint: fmt.Sprintf("see '%s --help'", c.CommandPath())}
+	})
+
+	pf := root.PersistentFlags()
+	pf.StringVar(&f.Flags.Profile, "profile", "", "Configuration profile to use (env COSMOSCTL_PROFILE)")
+	pf.StringVar(&f.Flags.Endpoint, "endpoint", "", "Cosmos DB account endpoint URL (env COSMOSCTL_ENDPOINT)")
+	pf.StringVarP(&f.Flags.Database, "database", "d", "", "Database name (env COSMOSCTL_DATABASE)")
+	pf.StringVarP(&f.Flags.Container, "container", "c", "", "Container name (env COSMOSCTL_CONTAINER)")
+	pf.StringVarP(&f.Flags.Output, "output", "o", "", "Output format: table, wide, json, jsonl, csv, tsv, yaml (env COSMOSCTL_OUTPUT; default table on a terminal, json otherwise)")
+	pf.StringVar(&f.Flags.JQ, "jq", "", "Filter each result through a jq expression")
+	pf.BoolVar(&f.Flags.JQSlurp, "jq-slurp", false, "Apply --jq once to the array of all results")
+	pf.BoolVar(&f.Flags.Debug, "debug", false, "Print HTTP and diagnostic details to stderr (secrets redacted)")
+	pf.BoolVar(&f.Flags.NoColor, "no-color", false, "Disable colour output (also NO_COLOR)")
+	pf.DurationVar(&f.Flags.Timeout, "timeout", 0, "Give up after this long, e.g. 30s or 2m (0 = no limit)")
+
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if f.Flags.NoColor {
+			f.IOStreams.SetColorDisabled(true)
+		}
+		return nil
+	}
+
+	root.AddGroup(
+		&cobra.Group{ID: "auth", Title: "Sign-in commands:"},
+		&cobra.Group{ID: "data", Title: "Data commands:"},
+		&cobra.Group{ID: "tools", Title: "Setup and troubleshooting:"},
+	)
+	add := func(group string, cmds ...*cobra.Command) {
+		for _, c := range cmds {
+			c.GroupID = group
+			root.AddCommand(c)
+		}
+	}
+	add("auth", NewCmdLogin(f, nil), NewCmdLogout(f, nil), NewCmdWhoami(f, nil), NewCmdAuth(f), NewCmdCanI(f, nil))
+	add("data", NewCmdQuery(f, nil), NewCmdRead(f, nil), NewCmdReadMany(f, nil), NewCmdDB(f), NewCmdContainer(f))
+	add("tools", NewCmdConfig(f), NewCmdSandbox(f), NewCmdDoctor(f, nil), NewCmdCompletion(f), NewCmdVersion(f))
+	root.SetHelpCommandGroupID("tools")
+	root.SetCompletionCommandGroupID("tools")
+	root.AddCommand(newHelpTopicExitCodes(f))
+	return root
+}
+
+// Execute runs the command tree and returns an error already classified for
+// cmdutil.ExitCode: anything that fails before a command starts running
+// (unknown flag or command, wrong number of arguments) is a usage error.
+func Execute(ctx context.Context, f *cmdutil.Factory, args []string) error {
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	started := false
+	pre := root.PersistentPreRunE
+	root.PersistentPreRunE = func(cmd *cobra.Command, a []string) error {
+		started = true
+		return pre(cmd, a)
+	}
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return nil
+	}
+	var ce *cmdutil.Error
+	var xe *cmdutil.ExitError
+	if !started && !errors.As(err, &ce) && !errors.As(err, &xe) {
+		msg, rest, _ := strings.Cut(err.Error(), "\n")
+		hint := "run 'cosmosctl --help' for usage"
+		if rest = strings.Join(strings.Fields(rest), " "); rest != "" {
+			hint = rest
+		}
+		return &cmdutil.Error{Kind: cmdutil.KindUsage, Msg: msg, Hint: hint, Err: err}
+	}
+	return err
+}

@@ -1,0 +1,60 @@
+package cmdutil
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+)
+
+// CredentialFunc returns the token credential for the effective settings:
+// the token path (cached token → silent refresh → "run cosmosctl login").
+// It never prompts. It is provided by the auth layer.
+type CredentialFunc func(ctx context.Context, s *Settings) (azcore.TokenCredential, error)
+
+// CAFile is the CA bundle to trust besides the system roots: the
+// COSMOSCTL_CA_FILE variable, else the profile's ca-file.
+func (f *Factory) CAFile(s *Settings) string {
+	if v := f.Getenv("COSMOSCTL_CA_FILE"); v != "" {
+		return v
+	}
+	return s.Profile.CAFile
+}
+
+// HTTPClient returns the HTTP client every request of this invocation uses
+// (Entra and Cosmos alike): system roots plus the configured CA bundle, for
+// corporate TLS proxies and the sandbox.
+func (f *Factory) HTTPClient(s *Settings) (*http.Client, error) {
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if ca := f.CAFile(s); ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return nil, NewError(KindUsage, err, "fix the profile's ca-file or COSMOSCTL_CA_FILE", "cannot read CA bundle %s: %v", ca, err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, UsageError("CA bundle %s holds no PEM certificate", ca)
+		}
+		tlsConf.RootCAs = pool
+	}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       tlsConf,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	return &http.Client{Transport: tr}, nil
+}
+

@@ -1,0 +1,295 @@
+// Package config reads and writes cosmosctl's configuration file: named
+// profiles (endpoint, tenant, sign-in method, defaults) and which one is
+// current. It never holds a secret: tokens and keys live in the token store.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// FileName is the configuration file inside the config directory.
+const FileName = "config.yaml"
+
+// Profile is one named set of connection settings.
+type Profile struct {
+	Endpoint      string   `yaml:"endpoint,omitempty"`
+	Tenant        string   `yaml:"tenant,omitempty"`
+	Auth          string   `yaml:"auth,omitempty"`
+	ClientID      string   `yaml:"client-id,omitempty"`
+	Cloud         string   `yaml:"cloud,omitempty"`
+	AuthorityHost string   `yaml:"authority-host,omitempty"`
+	Audience      string   `yaml:"audience,omitempty"`
+	CAFile        string   `yaml:"ca-file,omitempty"`
+	Database      string   `yaml:"database,omitempty"`
+	Container     string   `yaml:"container,omitempty"`
+	Output        string   `yaml:"output,omitempty"`
+	Account       *Account `yaml:"account,omitempty"`
+}
+
+// Account is the non-secret record of who signed in to a profile, so that
+// whoami and the token store can find the right cached tokens.
+type Account struct {
+	Method        string `yaml:"method,omitempty"`
+	Username      string `yaml:"username,omitempty"`
+	ObjectID      string `yaml:"object-id,omitempty"`
+	Tenant        string `yaml:"tenant,omitempty"`
+	HomeAccountID string `yaml:"home-account-id,omitempty"`
+	ClientID      string `yaml:"client-id,omitempty"`
+	Storage       string `yaml:"storage,omitempty"`
+}
+
+// Config is the whole file.
+type Config struct {
+	CurrentProfile string              `yaml:"current-profile,omitempty"`
+	Profiles       map[string]*Profile `yaml:"profiles,omitempty"`
+
+	path string
+}
+
+// Dir returns the configuration directory: $COSMOSCTL_CONFIG_DIR, else
+// $XDG_CONFIG_HOME/cosmosctl, else the OS user config dir.
+func Dir(getenv func(string) string) (string, error) {
+	if d := getenv("COSMOSCTL_CONFIG_DIR"); d != "" {
+		return d, nil
+	}
+	if d := getenv("XDG_CONFIG_HOME"); d != "" {
+		return filepath.Join(d, "cosmosctl"), nil
+	}
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find a configuration directory (set COSMOSCTL_CONFIG_DIR): %w", err)
+	}
+	return filepath.Join(d, "cosmosctl"), nil
+}
+
+// Load reads DIR/config.yaml; a missing file is an empty configuration.
+func Load(dir string) (*Config, error) {
+	path := filepath.Join(dir, FileName)
+	c := &Config{Profiles: map[string]*Profile{}, path: path}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config %s: %w", path, err)
+	}
+	if err := yaml.Unmarshal(data, c); err != nil {
+		return nil, fmt.Errorf("config %s is not valid YAML: %w", path, err)
+	}
+	if c.Profiles == nil {
+		c.Profiles = map[string]*Profile{}
+	}
+	for name, p := range c.Profiles {
+		if p == nil {
+			c.Profiles[name] = &Profile{}
+		}
+	}
+	c.path = path
+	return c, nil
+}
+
+// Path is the file this configuration is read from and saved to.
+func (c *Config) Path() string { return c.path }
+
+// Save writes the file atomically (temp file + rename) with mode 0600.
+func (c *Config) Save() error {
+	if c.path == "" {
+		return errors.New("config has no path")
+	}
+	data, err := yaml.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode config: %w", err)
+	}
+	return WriteFileAtomic(c.path, data, 0o600)
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory and a rename, so readers never see a half-written file.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// ProfileNames returns the profile names, sorted.
+func (c *Config) ProfileNames() []string {
+	names := make([]string, 0, len(c.Profiles))
+	for n := range c.Profiles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Profile returns the named profile, or nil.
+func (c *Config) Profile(name string) *Profile { return c.Profiles[name] }
+
+// EnsureProfile returns the named profile, creating it when missing.
+func (c *Config) EnsureProfile(name string) *Profile {
+	p := c.Profiles[name]
+	if p == nil {
+		p = &Profile{}
+		c.Profiles[name] = p
+	}
+	return p
+}
+
+// Keys lists the settable profile keys, in display order.
+func Keys() []string {
+	return []string{"endpoint", "tenant", "auth", "client-id", "cloud", "authority-host", "audience", "ca-file", "database", "container", "output"}
+}
+
+// ErrUnknownKey is returned for a key that is not a profile setting.
+type ErrUnknownKey struct{ Key string }
+
+func (e *ErrUnknownKey) Error() string {
+	return fmt.Sprintf("unknown config key %q (valid keys: %s)", e.Key, strings.Join(Keys(), ", "))
+}
+
+func (p *Profile) field(key string) (*string, error) {
+	switch key {
+	case "endpoint":
+		return &p.Endpoint, nil
+	case "tenant":
+		return &p.Tenant, nil
+	case "auth":
+		return &p.Auth, nil
+	case "client-id":
+		return &p.ClientID, nil
+	case "cloud":
+		return &p.Cloud, nil
+	case "authority-host":
+		return &p.AuthorityHost, nil
+	case "audience":
+		return &p.Audience, nil
+	case "ca-file":
+		return &p.CAFile, nil
+	case "database":
+		return &p.Database, nil
+	case "container":
+		return &p.Container, nil
+	case "output":
+		return &p.Output, nil
+	}
+	return nil, &ErrUnknownKey{Key: key}
+}
+
+// Get returns a profile setting by key.
+func (p *Profile) Get(key string) (string, error) {
+	f, err := p.field(key)
+	if err != nil {
+		return "", err
+	}
+	return *f, nil
+}
+
+// Set changes a profile setting after validating the value.
+func (p *Profile) Set(key, value string) error {
+	f, err := p.field(key)
+	if err != nil {
+		return err
+	}
+	if err := ValidateValue(key, value); err != nil {
+		return err
+	}
+	*f = value
+	return nil
+}
+
+// AuthMethods are the sign-in methods a profile may name.
+var authMethods = []string{"devicecode", "azurecli", "serviceprincipal", "managedidentity", "workloadidentity", "env", "key"}
+
+// AuthMethods returns the accepted values of the auth key.
+func AuthMethods() []string { return append([]string(nil), authMethods...) }
+
+// Clouds returns the named clouds accepted by the cloud key.
+func Clouds() []string { return []string{"public", "usgov", "china"} }
+
+// ValidateValue checks a value for a key without changing anything.
+func ValidateValue(key, value string) error {
+	if value == "" {
+		return nil
+	}
+	switch key {
+	case "endpoint", "authority-host":
+		if !strings.HasPrefix(value, "https://") && !strings.HasPrefix(value, "http://") {
+			return fmt.Errorf("%s must be a URL starting with https:// (got %q)", key, value)
+		}
+	case "auth":
+		for _, m := range authMethods {
+			if value == m {
+				return nil
+			}
+		}
+		return fmt.Errorf("auth must be one of %s (got %q)", strings.Join(authMethods, ", "), value)
+	case "cloud":
+		for _, c := range Clouds() {
+			if value == c {
+				return nil
+			}
+		}
+		if !strings.HasPrefix(value, "https://") {
+			return fmt.Errorf("cloud must be one of %s or an https:// authority URL (got %q)", strings.Join(Clouds(), ", "), value)
+		}
+	case "output":
+		switch value {
+		case "json", "jsonl", "table", "wide", "csv", "tsv", "yaml":
+		default:
+			return fmt.Errorf("output must be one of json, jsonl, table, wide, csv, tsv, yaml (got %q)", value)
+		}
+	}
+	return nil
+}
+
+// AuthorityHost resolves the Entra authority host for a profile: an explicit
+// authority-host wins, then the named cloud, then the public cloud.
+func (p *Profile) AuthorityHostURL() string {
+	if p.AuthorityHost != "" {
+		return p.AuthorityHost
+	}
+	switch p.Cloud {
+	case "usgov":
+		return "https://login.microsoftonline.us/"
+	case "china":
+		return "https://login.chinacloudapi.cn/"
+	case "", "public":
+		return "https://login.microsoftonline.com/"
+	}
+	return p.Cloud
+}
+
+// Marshal encodes the configuration as it is saved.
+func Marshal(c *Config) ([]byte, error) { return yaml.Marshal(c) }
