@@ -12,10 +12,18 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 )
 
-// CredentialFunc returns the token credential for the effective settings:
-// the token path (cached token → silent refresh → "run cosmosctl login").
-// It never prompts. It is provided by the auth layer.
-type CredentialFunc func(ctx context.Context, s *Settings) (azcore.TokenCredential, error)
+// Credentials is what a data command authenticates with: an Entra ID token
+// credential, or (for emulators and accounts that allow keys) an account key.
+type Credentials struct {
+	Method string                 // devicecode, azurecli, serviceprincipal, managedidentity, workloadidentity, env, key
+	Token  azcore.TokenCredential // nil when Key is set
+	Key    string                 // base64 account key; never logged
+}
+
+// CredentialFunc returns the credentials for the effective settings: the
+// token path (cached token → silent refresh → "run cosmosctl login"). It
+// never prompts. The auth layer provides it (wired in main.go).
+type CredentialFunc func(ctx context.Context, s *Settings) (*Credentials, error)
 
 // CAFile is the CA bundle to trust besides the system roots: the
 // COSMOSCTL_CA_FILE variable, else the profile's ca-file.
@@ -57,4 +65,3 @@ func (f *Factory) HTTPClient(s *Settings) (*http.Client, error) {
 	}
 	return &http.Client{Transport: tr}, nil
 }
-
