@@ -1,0 +1,366 @@
+// Package entra is the sandbox's fake Microsoft Entra ID: an http.Handler that
+// the real MSAL Go and azidentity clients talk to over HTTPS on loopback. It
+// serves OpenID metadata, JWKS, instance discovery, the device-code and token
+// endpoints, an App-Service-style managed identity endpoint and a small
+// device-login page, and issues RS256 access tokens that the sandbox gateway
+// verifies with SigningKey.
+//
+// The Server knows nothing about listeners or TLS: the caller mounts it and
+// tells it its public base URL with SetBaseURL once the listener is bound.
+package entra
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// DefaultTenant is the tenant id used when Config.Tenant is empty. It is a
+// fixed, obviously fake GUID so that tokens and cache keys stay stable across
+// sandbox restarts.
+const DefaultTenant = "c05a0dbe-5a4d-4b0c-9000-00000000c0de"
+
+// FederatedAudience is the audience Entra requires on federated client
+// assertions (workload identity federation).
+const FederatedAudience = "api://AzureADTokenExchange"
+
+// Defaults for Config fields left zero.
+const (
+	DefaultTokenLifetime      = time.Hour
+	DefaultPollInterval       = 5 * time.Second
+	DefaultDeviceCodeLifetime = 15 * time.Minute
+	refreshTokenLifetime      = 90 * 24 * time.Hour
+	idTokenLifetime           = time.Hour
+)
+
+// Errors returned by Approve and Decline.
+var (
+	ErrUnknownCode      = errors.New("unknown user code")
+	ErrExpiredCode      = errors.New("user code has expired")
+	ErrCodeUsed         = errors.New("user code was already used")
+	ErrUnknownPrincipal = errors.New("unknown principal (or not a user that can sign in interactively)")
+)
+
+// Principal is a user, service principal or managed identity of the sandbox tenant.
+type Principal struct {
+	Name, ObjectID, UPN, DisplayName string
+	Groups                           []string
+	ServicePrincipal                 bool
+	ClientID, ClientSecret           string // service principals
+	// FederatedSubjects are the accepted "sub" values of federated assertions
+	// (empty = any subject from the sandbox's federated issuer).
+	FederatedSubjects []string
+	// ManagedIdentity marks the principal served by the /msi/token endpoint.
+	// A managed identity is always treated as a service principal.
+	ManagedIdentity bool
+	// Roles are app roles emitted as the "roles" claim of app-only tokens.
+	Roles []string
+}
+
+func (p *Principal) isApp() bool { return p.ServicePrincipal || p.ManagedIdentity }
+
+// Config configures a Server.
+type Config struct {
+	Tenant        string
+	Principals    []Principal
+	TokenLifetime time.Duration // access-token lifetime; default 1h
+	AutoApprove   string        // principal name: approve every device code on its first poll
+	// Resources returns the accepted resource identifiers (no "/.default"),
+	// e.g. "https://127.0.0.1" or "https://cosmos.azure.com". Other resources
+	// get the real AADSTS500011 error. nil accepts every resource.
+	Resources func() []string
+	Now       func() time.Time // nil = time.Now
+	// PollInterval is the device-code polling interval; polls closer together
+	// than this get slow_down. Default 5s. The "interval" field of the device
+	// code response is this value rounded up to whole seconds (at least 1).
+	PollInterval time.Duration
+	// DeviceCodeLifetime is how long a device code stays valid; default 15 min.
+	DeviceCodeLifetime time.Duration
+	// SigningKey and FederatedKey, when set, are used instead of freshly
+	// generated 2048-bit keys (lets the caller keep tokens valid across restarts).
+	SigningKey, FederatedKey *rsa.PrivateKey
+	// ManagedIdentitySecret is the expected X-IDENTITY-HEADER value; empty = random.
+	ManagedIdentitySecret string
+}
+
+// Stats counts requests per endpoint and grant.
+type Stats struct {
+	Discovery         int // instance discovery
+	OpenIDConfig      int // OpenID configuration documents (tenant and federated issuer)
+	Keys              int // JWKS documents
+	DeviceCode        int // device code requests
+	DeviceCodePolls   int // token requests with grant_type=device_code
+	RefreshGrants     int
+	ClientCredentials int // client_credentials with client_secret
+	ClientAssertions  int // client_credentials with client_assertion
+	ManagedIdentity   int
+	Approvals         int // successful device-code approvals (page, API or Approve)
+	Total             int // every request the handler saw
+}
+
+// signer is one RSA key with its key id.
+type signer struct {
+	key *rsa.PrivateKey
+	kid string
+}
+
+func newSigner(k *rsa.PrivateKey) (signer, error) {
+	if k == nil {
+		var err error
+		if k, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return signer{}, fmt.Errorf("generate RSA key: %w", err)
+		}
+	}
+	// Entra kids look like base64url thumbprints; derive ours from the modulus
+	// so that a reused key keeps its kid.
+	sum := sha256.Sum256(k.N.Bytes())
+	return signer{key: k, kid: base64.RawURLEncoding.EncodeToString(sum[:20])}, nil
+}
+
+// Server is the fake Entra ID. It is safe for concurrent use.
+type Server struct {
+	cfg        Config
+	tenant     string
+	principals []Principal
+	signing    signer
+	federated  signer
+	miSecret   string
+	mux        *http.ServeMux
+	page       *template.Template
+
+	mu            sync.Mutex
+	baseURL       string
+	deviceCodes   map[string]*deviceCode // by device_code
+	userCodes     map[string]*deviceCode // by normalised user_code
+	refreshTokens map[string]*refreshToken
+	stats         Stats
+}
+
+// New validates cfg and creates a Server with fresh signing keys (unless given).
+func New(cfg Config) (*Server, error) {
+	s := &Server{
+		cfg:           cfg,
+		tenant:        cfg.Tenant,
+		deviceCodes:   map[string]*deviceCode{},
+		userCodes:     map[string]*deviceCode{},
+		refreshTokens: map[string]*refreshToken{},
+	}
+	if s.tenant == "" {
+		s.tenant = DefaultTenant
+	}
+	if !validTenant(s.tenant) {
+		return nil, fmt.Errorf("entra: invalid tenant %q: use letters, digits, '-' and '.'", s.tenant)
+	}
+	if s.cfg.TokenLifetime <= 0 {
+		s.cfg.TokenLifetime = DefaultTokenLifetime
+	}
+	if s.cfg.PollInterval <= 0 {
+		s.cfg.PollInterval = DefaultPollInterval
+	}
+	if s.cfg.DeviceCodeLifetime <= 0 {
+		s.cfg.DeviceCodeLifetime = DefaultDeviceCodeLifetime
+	}
+	if s.cfg.Now == nil {
+		s.cfg.Now = time.Now
+	}
+	seen := map[string]bool{}
+	seenClient := map[string]bool{}
+	for i, p := range cfg.Principals {
+		if p.Name == "" {
+			return nil, fmt.Errorf("entra: principal #%d has no name", i+1)
+		}
+		key := strings.ToLower(p.Name)
+		if seen[key] {
+			return nil, fmt.Errorf("entra: duplicate principal name %q", p.Name)
+		}
+		seen[key] = true
+		// Deterministic ids keep role assignments in seed files valid across
+		// restarts even when the seed omits them.
+		if p.ObjectID == "" {
+			p.ObjectID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("cosmosctl-sandbox/"+s.tenant+"/principal/"+key)).String()
+		}
+		if p.DisplayName == "" {
+			p.DisplayName = p.Name
+		}
+		if p.ManagedIdentity {
+			p.ServicePrincipal = true
+		}
+		if p.ServicePrincipal {
+			if p.ClientID == "" {
+				p.ClientID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("cosmosctl-sandbox/"+s.tenant+"/app/"+key)).String()
+			}
+			ck := strings.ToLower(p.ClientID)
+			if seenClient[ck] {
+				return nil, fmt.Errorf("entra: duplicate client id %q (principal %q)", p.ClientID, p.Name)
+			}
+			seenClient[ck] = true
+		} else if p.UPN == "" {
+			p.UPN = key + "@sandbox.cosmosctl.local"
+		}
+		p.Groups = append([]string(nil), p.Groups...)
+		s.principals = append(s.principals, p)
+	}
+	if cfg.AutoApprove != "" {
+		p := s.principalByName(cfg.AutoApprove)
+		if p == nil || p.isApp() {
+			return nil, fmt.Errorf("entra: auto-approve principal %q is not a user principal", cfg.AutoApprove)
+		}
+	}
+	var err error
+	if s.signing, err = newSigner(cfg.SigningKey); err != nil {
+		return nil, fmt.Errorf("entra: signing key: %w", err)
+	}
+	if s.federated, err = newSigner(cfg.FederatedKey); err != nil {
+		return nil, fmt.Errorf("entra: federated issuer key: %w", err)
+	}
+	s.miSecret = cfg.ManagedIdentitySecret
+	if s.miSecret == "" {
+		s.miSecret = randomToken(24)
+	}
+	if s.page, err = template.New("devicelogin").Parse(devicePageHTML); err != nil {
+		return nil, fmt.Errorf("entra: device login page: %w", err)
+	}
+	s.mux = s.routes()
+	return s, nil
+}
+
+func validTenant(t string) bool {
+	for _, r := range t {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return t != ""
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.count(func(st *Stats) { st.Total++ })
+	// Tokens and codes must never be cached by intermediaries or browsers.
+	w.Header().Set("Cache-Control", "no-store, no-cache")
+	w.Header().Set("Pragma", "no-cache")
+	s.mux.ServeHTTP(w, r)
+}
+
+// SetBaseURL sets the public base URL ("https://127.0.0.1:P") used in all
+// metadata, issuers and messages. Until it is set, the request's Host is used.
+func (s *Server) SetBaseURL(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.baseURL = strings.TrimRight(u, "/")
+}
+
+func (s *Server) base(r *http.Request) string {
+	s.mu.Lock()
+	b := s.baseURL
+	s.mu.Unlock()
+	if b == "" && r != nil {
+		b = "https://" + r.Host
+	}
+	return b
+}
+
+// Tenant returns the tenant id.
+func (s *Server) Tenant() string { return s.tenant }
+
+// Issuer returns the "iss" claim of access tokens: BASE/TENANT/v2.0.
+func (s *Server) Issuer() string { return s.issuerFor(s.base(nil)) }
+
+func (s *Server) issuerFor(base string) string { return base + "/" + s.tenant + "/v2.0" }
+
+// FederatedIssuer returns the issuer of federated (workload identity) tokens: BASE/federated.
+func (s *Server) FederatedIssuer() string { return s.federatedIssuerFor(s.base(nil)) }
+
+func (s *Server) federatedIssuerFor(base string) string { return base + "/federated" }
+
+// SigningKey returns the public key for an access-token kid.
+func (s *Server) SigningKey(kid string) (*rsa.PublicKey, bool) {
+	if kid != s.signing.kid {
+		return nil, false
+	}
+	return &s.signing.key.PublicKey, true
+}
+
+// ManagedIdentitySecret is the value clients must send as X-IDENTITY-HEADER
+// (the IDENTITY_HEADER environment variable of App Service).
+func (s *Server) ManagedIdentitySecret() string { return s.miSecret }
+
+// Principals returns the principals with defaults (object ids, client ids, UPNs) filled in.
+func (s *Server) Principals() []Principal {
+	out := make([]Principal, len(s.principals))
+	copy(out, s.principals)
+	return out
+}
+
+// Stats returns a snapshot of the request counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
+func (s *Server) count(f func(*Stats)) {
+	s.mu.Lock()
+	f(&s.stats)
+	s.mu.Unlock()
+}
+
+func (s *Server) now() time.Time { return s.cfg.Now() }
+
+func (s *Server) principalByName(name string) *Principal {
+	for i := range s.principals {
+		if strings.EqualFold(s.principals[i].Name, name) {
+			return &s.principals[i]
+		}
+	}
+	return nil
+}
+
+func (s *Server) appByClientID(id string) *Principal {
+	for i := range s.principals {
+		if p := &s.principals[i]; p.isApp() && strings.EqualFold(p.ClientID, id) {
+			return p
+		}
+	}
+	return nil
+}
+
+func (s *Server) routes() *http.ServeMux {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /{tenant}/discovery/instance", s.handleDiscovery)
+	m.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", s.handleOpenIDConfig)
+	m.HandleFunc("GET /{tenant}/discovery/v2.0/keys", s.handleKeys)
+	m.HandleFunc("POST /{tenant}/oauth2/v2.0/devicecode", s.handleDeviceCode)
+	m.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.handleToken)
+	m.HandleFunc("GET /federated/.well-known/openid-configuration", s.handleFederatedConfig)
+	m.HandleFunc("GET /federated/keys", s.handleFederatedKeys)
+	m.HandleFunc("GET /devicelogin", s.handleDeviceLoginPage)
+	m.HandleFunc("POST /devicelogin", s.handleDeviceLoginSubmit)
+	m.HandleFunc("POST /sandbox/approve", s.handleApproveAPI)
+	m.HandleFunc("GET /sandbox/federated-token", s.handleFederatedToken)
+	m.HandleFunc("/msi/token", s.handleManagedIdentity)
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "not found: the cosmosctl sandbox Entra ID does not serve "+r.Method+" "+r.URL.Path, http.StatusNotFound)
+	})
+	return m
+}
+
+// randomToken returns n random bytes, base64url-encoded.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		// crypto/rand never fails on supported platforms (Go 1.24+ panics itself).
+		panic(fmt.Sprintf("entra: crypto/rand: %v", err))
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
