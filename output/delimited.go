@@ -50,6 +50,14 @@ func (s *delimitedSink) start(cols []string, rows [][][]byte) error {
 // row writes one record and flushes it, so that every Print reaches w
 // before it returns, as with the other formats.
 func (s *delimitedSink) row(cells [][]byte) error {
+	if s.csvw != nil && len(cells) == 1 && len(cells[0]) == 0 {
+		// encoding/csv writes a lone empty field as a blank line, which
+		// readers (encoding/csv included) skip; quote it to keep the record.
+		if _, err := io.WriteString(s.w, "\"\"\n"); err != nil {
+			return fmt.Errorf("output: writing csv: %w", err)
+		}
+		return nil
+	}
 	if s.csvw != nil {
 		s.rec = s.rec[:0]
 		for _, c := range cells {

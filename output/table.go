@@ -9,7 +9,7 @@ import (
 
 const (
 	columnGap   = "  "
-	minColWidth = 3 // narrowest a truncated column gets: "ab…"
+	minColWidth = 6 // narrowest a truncated column gets: "abcde…"
 	ellipsis    = "…"
 )
 
