@@ -1,0 +1,77 @@
+package cmdutil
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+)
+
+func TestExitCodeForEachErrorClass(t *testing.T) {
+	resp := func(status int) error {
+		return fmt.Errorf("query failed: %w", &azcore.ResponseError{StatusCode: status, RawResponse: &http.Response{StatusCode: status, Header: http.Header{}}})
+	}
+	cases := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"nil", nil, 0},
+		{"plain", errors.New("boom"), 1},
+		{"usage", UsageError("bad --param"), 2},
+		{"explained auth", NewError(KindAuth, nil, "run cosmosctl login", "not signed in"), 3},
+		{"401", resp(401), 3},
+		{"403", resp(403), 4},
+		{"404", resp(404), 5},
+		{"400", resp(400), 2},
+		{"429", resp(429), 6},
+		{"503", resp(503), 6},
+		{"410", resp(410), 6},
+		{"dial", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, 6},
+		{"deadline", fmt.Errorf("read: %w", context.DeadlineExceeded), 6},
+		{"canceled", fmt.Errorf("read: %w", context.Canceled), 130},
+		{"interrupted kind", &Error{Kind: KindInterrupted}, 130},
+		{"can-i denied", &ExitError{Code: 1}, 1},
+		{"can-i undecidable", &ExitError{Code: 7}, 7},
+		{"wrapped explained", fmt.Errorf("outer: %w", NewError(KindForbidden, nil, "", "denied")), 4},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ExitCode(tc.err); got != tc.want {
+				t.Fatalf("ExitCode(%v) = %d, want %d", tc.err, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPrintError(t *testing.T) {
+	cases := []struct {
+		name  string
+		err   error
+		debug bool
+		want  string
+	}{
+		{"nil prints nothing", nil, false, ""},
+		{"exit error prints nothing", &ExitError{Code: 1}, false, ""},
+		{"message and hint", NewError(KindAuth, errors.New("raw cause"), "run `cosmosctl login`", "not signed in to profile %q", "dev"),
+			false, "error: not signed in to profile \"dev\"\nhint: run `cosmosctl login`\n"},
+		{"debug shows cause", NewError(KindAuth, errors.New("raw cause"), "", "not signed in"), true,
+			"error: not signed in\ndebug: cause: raw cause\n"},
+		{"multi-line raw error cut to one line", errors.New("GET https://x\n----\nRESPONSE 500"), false, "error: GET https://x\n"},
+		{"interrupted", context.Canceled, false, "error: interrupted\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			PrintError(&b, tc.err, tc.debug)
+			if b.String() != tc.want {
+				t.Fatalf("got %q, want %q", b.String(), tc.want)
+			}
+		})
+	}
+}
