@@ -1,0 +1,309 @@
+package cosmos
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"syscall"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+
+	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+)
+
+// Failure is the decoded essence of a Cosmos DB error response.
+type Failure struct {
+	Status     int
+	SubStatus  string
+	Code       string // body "code", e.g. "Forbidden"
+	Message    string // body message without the ActivityId tail and JSON wrapping
+	ActivityID string
+	// AdditionalErrorInfo is the raw additionalErrorInfo string (a query plan on 400/1004).
+	AdditionalErrorInfo string
+	Method, URL         string
+}
+
+// AsFailure decodes err when it carries a Cosmos DB HTTP response (through
+// any wrapping, including the SDK's "failed to retrieve account properties").
+func AsFailure(err error) (*Failure, bool) {
+	var re *azcore.ResponseError
+	if !errors.As(err, &re) {
+		return nil, false
+	}
+	f := &Failure{Status: re.StatusCode}
+	if re.RawResponse != nil {
+		f.SubStatus = re.RawResponse.Header.Get("x-ms-substatus")
+		if re.RawResponse.Request != nil {
+			f.Method = re.RawResponse.Request.Method
+			f.URL = re.RawResponse.Request.URL.Path
+		}
+		if body, perr := runtime.Payload(re.RawResponse); perr == nil {
+			f.parseBody(body)
+		}
+	}
+	return f, true
+}
+
+// parseBody applies the §7.1 recipe: take message, cut at ActivityId, unwrap
+// `Message: {"Errors":[…]}`.
+func (f *Failure) parseBody(body []byte) {
+	var b struct {
+		Code                string `json:"code"`
+		Message             string `json:"message"`
+		AdditionalErrorInfo string `json:"additionalErrorInfo"`
+	}
+	if json.Unmarshal(body, &b) != nil {
+		f.Message = strings.TrimSpace(string(body))
+		return
+	}
+	f.Code, f.AdditionalErrorInfo = b.Code, b.AdditionalErrorInfo
+	msg := b.Message
+	if i := strings.Index(msg, "\r\nActivityId:"); i >= 0 {
+		rest := strings.TrimSpace(msg[i+len("\r\nActivityId:"):])
+		if j := strings.IndexAny(rest, ", \r\n"); j >= 0 {
+			rest = rest[:j]
+		}
+		f.ActivityID = rest
+		msg = msg[:i]
+	}
+	msg = strings.TrimSpace(msg)
+	if strings.HasPrefix(msg, "Message: {") {
+		var inner struct{ Errors []string }
+		if json.Unmarshal([]byte(strings.TrimPrefix(msg, "Message: ")), &inner) == nil && len(inner.Errors) > 0 {
+			msg = strings.Join(inner.Errors, "; ")
+		}
+	}
+	msg = strings.TrimPrefix(msg, "Message: ")
+	f.Message = strings.TrimSpace(msg)
+}
+
+var (
+	rePrincipal = regexp.MustCompile(`principal \[([^\]]*)\]`)
+	reAction    = regexp.MustCompile(`action \[([^\]]*)\]`)
+	reResource  = regexp.MustCompile(`on resource \[([^\]]*)\]`)
+	reRequest   = regexp.MustCompile(`given request \[([^\]]*)\]`)
+)
+
+func submatch(re *regexp.Regexp, s string) string {
+	if m := re.FindStringSubmatch(s); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// Explain turns any failure of a data command into one *cmdutil.Error:
+// kind (→ exit code), a one-line message naming what failed and why, and a
+// hint with the fix. what describes the operation, e.g. `query shop/orders`.
+// The raw SDK error is kept as the cause (shown only with --debug).
+func Explain(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var ce *cmdutil.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) {
+		return cmdutil.NewError(cmdutil.KindInterrupted, err, "", "%s: interrupted", what)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return cmdutil.NewError(cmdutil.KindUnavailable, err, "raise --timeout, or check the network and the account's health",
+			"%s: timed out", what)
+	}
+	if f, ok := AsFailure(err); ok {
+		return explainFailure(err, f, what)
+	}
+	return explainTransport(err, what)
+}
+
+func explainFailure(err error, f *Failure, what string) error {
+	kind := cmdutil.KindForStatus(f.Status)
+	msg := f.Message
+	if msg == "" {
+		msg = fmt.Sprintf("HTTP %d", f.Status)
+	}
+	sub := f.SubStatus
+	statusText := fmt.Sprintf("%d", f.Status)
+	if sub != "" && sub != "0" {
+		statusText += "/" + sub
+	}
+	lower := strings.ToLower(msg)
+	hint := ""
+	switch f.Status {
+	case 401:
+		switch {
+		case sub == "5008" || strings.Contains(lower, "audience"):
+			accepted := ""
+			if i := strings.Index(msg, "accepts tokens intended for ["); i >= 0 {
+				accepted = msg[i+len("accepts tokens intended for ["):]
+				if j := strings.IndexByte(accepted, ']'); j >= 0 {
+					accepted = accepted[:j]
+				}
+				if k := strings.LastIndex(accepted, ", "); k >= 0 && strings.Contains(accepted, "cosmos.azure.com") {
+					accepted = strings.TrimSpace(accepted[k+2:])
+				} else if k := strings.IndexByte(accepted, ','); k >= 0 {
+					accepted = accepted[:k]
+				}
+			}
+			if accepted == "" {
+				accepted = "https://cosmos.azure.com"
+			}
+			hint = fmt.Sprintf("set the token audience the account accepts: `cosmosctl config set audience %s`, then `cosmosctl login`", accepted)
+			return cmdutil.NewError(cmdutil.KindAuth, err, hint, "%s: the access token is for the wrong audience (401/5008): %s", what, msg)
+		case sub == "5006" || strings.Contains(lower, "expired"):
+			return cmdutil.NewError(cmdutil.KindAuth, err, "sign in again: `cosmosctl login`",
+				"%s: the access token has expired (401): %s", what, msg)
+		case sub == "5202" || strings.Contains(lower, "local authorization is disabled"):
+			return cmdutil.NewError(cmdutil.KindAuth, err, "the account accepts only Microsoft Entra ID: `cosmosctl login` and drop the account key",
+				"%s: key authentication is disabled on this account (401)", what)
+		case strings.Contains(lower, "wrong key") || strings.Contains(lower, "mac signature"):
+			return cmdutil.NewError(cmdutil.KindAuth, err, "check the account key (COSMOSCTL_KEY / the profile), or use Entra ID: `cosmosctl login`",
+				"%s: the account key was rejected (401)", what)
+		}
+		return cmdutil.NewError(cmdutil.KindAuth, err, "sign in again: `cosmosctl login`", "%s: not authorized (%s): %s", what, statusText, msg)
+	case 403:
+		principal := submatch(rePrincipal, msg)
+		action := submatch(reAction, msg)
+		resource := submatch(reResource, msg)
+		switch sub {
+		case "5301":
+			who := "the signed-in principal"
+			pid := "<object-id>"
+			if principal != "" {
+				who, pid = "principal "+principal, principal
+			}
+			if action == "" {
+				action = "Microsoft.DocumentDB/databaseAccounts/readMetadata"
+			}
+			hint = roleHint(pid, "/")
+			return cmdutil.NewError(cmdutil.KindForbidden, err, hint,
+				"%s: %s has no data-plane role on this account (403/5301: %s denied)", what, who, action)
+		case "5302", "5303", "5400":
+			who := "the signed-in principal"
+			pid := "<object-id>"
+			if principal != "" {
+				who, pid = "principal "+principal, principal
+			}
+			scope := "/"
+			if resource != "" && strings.HasPrefix(resource, "dbs/") {
+				scope = "/" + resource
+			}
+			if action == "" {
+				action = "the requested data action"
+			}
+			return cmdutil.NewError(cmdutil.KindForbidden, err, roleHint(pid, scope),
+				"%s: %s may not perform %s on %s (403/%s)", what, who, action, orDefault(resource, "this resource"), sub)
+		case "5300":
+			req := submatch(reRequest, msg)
+			if req == "" {
+				req = strings.TrimSpace(f.Method + " " + f.URL)
+			}
+			return cmdutil.NewError(cmdutil.KindForbidden, err,
+				"management operations (create/delete databases or containers, throughput) need Azure Resource Manager: use `az cosmosdb sql …` or the portal",
+				"%s: %s is a management operation that Entra ID tokens cannot perform on the data plane (403/5300)", what, req)
+		}
+		if strings.Contains(lower, "not valid at the current time") {
+			return cmdutil.NewError(cmdutil.KindForbidden, err, "check this machine's clock (the key signature carries the time)", "%s: request rejected for clock skew (403)", what)
+		}
+		return cmdutil.NewError(cmdutil.KindForbidden, err, "", "%s: forbidden (%s): %s", what, statusText, msg)
+	case 404:
+		if sub == "1003" || strings.Contains(lower, "owner resource does not exist") {
+			return cmdutil.NewError(cmdutil.KindNotFound, err, "list them with `cosmosctl db list` and `cosmosctl container list -d DB`",
+				"%s: the database or container does not exist", what)
+		}
+		return cmdutil.NewError(cmdutil.KindNotFound, err, "", "%s: not found", what)
+	case 400:
+		return cmdutil.NewError(cmdutil.KindUsage, err, "", "%s: bad request (%s): %s", what, statusText, msg)
+	case 429:
+		return cmdutil.NewError(cmdutil.KindUnavailable, err, "retry later, lower --max-concurrency, or raise the container's throughput",
+			"%s: throttled (429, request rate too large) after retries", what)
+	case 410:
+		return cmdutil.NewError(cmdutil.KindUnavailable, err, "retry: partition ranges were changing (split or migration)",
+			"%s: partition range gone (%s)", what, statusText)
+	}
+	if f.Status >= 500 || f.Status == 408 {
+		return cmdutil.NewError(cmdutil.KindUnavailable, err, "the service is unavailable; retry later",
+			"%s: service error (%s): %s", what, statusText, msg)
+	}
+	return cmdutil.NewError(kind, err, "", "%s: %s: %s", what, statusText, msg)
+}
+
+func roleHint(principal, scope string) string {
+	return fmt.Sprintf("ask an owner of the account to grant a data-plane role: `az cosmosdb sql role assignment create --account-name <account> --resource-group <rg> --role-definition-id 00000000-0000-0000-0000-000000000001 --principal-id %s --scope %q`", principal, scope)
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func explainTransport(err error, what string) error {
+	var unk x509.UnknownAuthorityError
+	var cve *tls.CertificateVerificationError
+	if errors.As(err, &unk) || (errors.As(err, &cve) && isUnknownAuthority(cve.Err)) {
+		return cmdutil.NewError(cmdutil.KindUnavailable, err,
+			"trust the issuing CA: `cosmosctl config set ca-file PATH` (or COSMOSCTL_CA_FILE); for the sandbox use its ca.pem",
+			"%s: the server's TLS certificate is signed by an unknown authority", what)
+	}
+	var hn x509.HostnameError
+	if errors.As(err, &hn) {
+		return cmdutil.NewError(cmdutil.KindUnavailable, err, "check the endpoint's host name",
+			"%s: the server's TLS certificate does not match the host: %v", what, hn)
+	}
+	if errors.As(err, &cve) {
+		return cmdutil.NewError(cmdutil.KindUnavailable, err, "", "%s: TLS certificate verification failed: %v", what, cve.Err)
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return cmdutil.NewError(cmdutil.KindUnavailable, err, "check the endpoint (`cosmosctl config get endpoint`) and DNS",
+			"%s: cannot resolve %s", what, dnsErr.Name)
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		host := ""
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			if u, perr := url.Parse(ue.URL); perr == nil {
+				host = u.Host
+			}
+		}
+		return cmdutil.NewError(cmdutil.KindUnavailable, err, "check the endpoint, or start the sandbox: `cosmosctl sandbox`",
+			"%s: connection refused%s", what, ifNotEmpty(" by ", host))
+	}
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return cmdutil.NewError(cmdutil.KindUnavailable, err, "check the network and the endpoint",
+			"%s: network error: %s", what, firstLine(op.Error()))
+	}
+	kind := cmdutil.KindOf(err)
+	return cmdutil.NewError(kind, err, "", "%s: %s", what, firstLine(err.Error()))
+}
+
+func isUnknownAuthority(err error) bool {
+	var unk x509.UnknownAuthorityError
+	return errors.As(err, &unk)
+}
+
+func ifNotEmpty(prefix, s string) string {
+	if s == "" {
+		return ""
+	}
+	return prefix + s
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return strings.TrimSpace(s[:i])
+	}
+	return s
+}

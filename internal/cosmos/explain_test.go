@@ -1,0 +1,122 @@
+package cosmos
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+
+	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+)
+
+func respErr(status int, sub, body string) error {
+	u, _ := url.Parse("https://acct.documents.azure.com/dbs/shop/colls/orders/docs")
+	resp := &http.Response{
+		StatusCode: status,
+		Status:     fmt.Sprintf("%d %s", status, http.StatusText(status)),
+		Header:     http.Header{},
+		Body:       io.NopCloser(bytes.NewBufferString(body)),
+		Request:    &http.Request{Method: "POST", URL: u},
+	}
+	if sub != "" {
+		resp.Header.Set("x-ms-substatus", sub)
+	}
+	return fmt.Errorf("failed to retrieve account properties: %w", runtime.NewResponseErrorWithErrorCode(resp, resp.Status))
+}
+
+func TestExplain(t *testing.T) {
+	tests := []struct {
+		name     string
+		err      error
+		kind     cmdutil.Kind
+		msgHas   []string
+		hintHas  string
+		exitCode int
+	}{
+		{"5301 account read", respErr(403, "5301", `{"code":"Forbidden","message":"Request blocked by Auth acct : Request is blocked because principal [6328f5f7] does not have required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/readMetadata] on any scope.\r\nActivityId: 1a, Microsoft.Azure.Documents.Common/2.14.0"}`),
+			cmdutil.KindForbidden, []string{"6328f5f7", "no data-plane role"}, `--principal-id 6328f5f7 --scope "/"`, 4},
+		{"5302 data action", respErr(403, "5302", `{"code":"Forbidden","message":"Message: {\"Errors\":[\"Request is blocked because principal [abc] does not have the required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/executeQuery] on resource [dbs/shop/colls/orders]. Learn more\"]}\r\nActivityId: 2b"}`),
+			cmdutil.KindForbidden, []string{"principal abc", "executeQuery", "dbs/shop/colls/orders"}, `--scope "/dbs/shop/colls/orders"`, 4},
+		{"5300 management", respErr(403, "5300", `{"code":"Forbidden","message":"Request blocked by Auth acct : The given request [POST /offers] cannot be authorized by AAD token in data plane.\r\nActivityId: x"}`),
+			cmdutil.KindForbidden, []string{"POST /offers", "management operation"}, "Azure Resource Manager", 4},
+		{"5008 audience", respErr(401, "5008", `{"code":"Unauthorized","message":"Provided AAD token is intended for [https://a.documents.azure.com/]. This database account accepts tokens intended for [https://a.documents.azure.com, https://cosmos.azure.com].\r\nActivityId: x"}`),
+			cmdutil.KindAuth, []string{"wrong audience"}, "cosmosctl config set audience https://cosmos.azure.com", 3},
+		{"expired", respErr(401, "", `{"code":"Unauthorized","message":"Request blocked by Auth a : Provided AAD token has been expired since [x]. Please refresh the AAD token.\r\nActivityId: x"}`),
+			cmdutil.KindAuth, []string{"expired"}, "cosmosctl login", 3},
+		{"not found", respErr(404, "", `{"code":"NotFound","message":"Entity with the specified id does not exist in the system.\r\nActivityId: x"}`),
+			cmdutil.KindNotFound, []string{"read x: not found"}, "", 5},
+		{"owner missing", respErr(404, "1003", `{"code":"NotFound","message":"Message: {\"Errors\":[\"Owner resource does not exist\"]}\r\nActivityId: x"}`),
+			cmdutil.KindNotFound, []string{"does not exist"}, "cosmosctl db list", 5},
+		{"throttled", respErr(429, "3200", `{"code":"TooManyRequests","message":"Message: {\"Errors\":[\"Request rate is large.\"]}\r\nActivityId: x"}`),
+			cmdutil.KindUnavailable, []string{"throttled"}, "--max-concurrency", 6},
+		{"bad request keeps message", respErr(400, "", `{"code":"BadRequest","message":"Message: Syntax error near 'FORM'\r\nActivityId: x"}`),
+			cmdutil.KindUsage, []string{"Syntax error near 'FORM'"}, "", 2},
+		{"canceled", fmt.Errorf("x: %w", context.Canceled), cmdutil.KindInterrupted, []string{"interrupted"}, "", 130},
+		{"deadline", context.DeadlineExceeded, cmdutil.KindUnavailable, []string{"timed out"}, "--timeout", 6},
+		{"passes through cmdutil errors", cmdutil.UsageError("bad --pk"), cmdutil.KindUsage, []string{"bad --pk"}, "", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Explain(tt.err, "read x")
+			var ce *cmdutil.Error
+			if !errors.As(got, &ce) {
+				t.Fatalf("Explain returned %T, want *cmdutil.Error", got)
+			}
+			if ce.Kind != tt.kind {
+				t.Errorf("kind = %v, want %v (%s)", ce.Kind, tt.kind, ce.Msg)
+			}
+			for _, s := range tt.msgHas {
+				if !strings.Contains(ce.Msg, s) {
+					t.Errorf("message %q lacks %q", ce.Msg, s)
+				}
+			}
+			if strings.Contains(ce.Msg, "ActivityId") || strings.Contains(ce.Msg, "\n") {
+				t.Errorf("message is not one clean line: %q", ce.Msg)
+			}
+			if tt.hintHas != "" && !strings.Contains(ce.Hint, tt.hintHas) {
+				t.Errorf("hint %q lacks %q", ce.Hint, tt.hintHas)
+			}
+			if c := cmdutil.ExitCode(got); c != tt.exitCode {
+				t.Errorf("exit code %d, want %d", c, tt.exitCode)
+			}
+		})
+	}
+}
+
+func TestResourceFor(t *testing.T) {
+	tests := []struct{ path, typ, link string }{
+		{"/", "", ""},
+		{"/dbs", "dbs", ""},
+		{"/dbs/my%20db/colls/c%2F1/pkranges", "pkranges", "dbs/my db/colls/c/1"},
+		{"/dbs/shop/colls/orders/docs/x", "docs", "dbs/shop/colls/orders/docs/x"},
+	}
+	for _, tt := range tests {
+		typ, link := resourceFor(tt.path)
+		if typ != tt.typ || link != tt.link {
+			t.Errorf("resourceFor(%q) = %q, %q; want %q, %q", tt.path, typ, link, tt.typ, tt.link)
+		}
+	}
+}
+
+func TestLiveRanges(t *testing.T) {
+	got := liveRanges([]PartitionKeyRange{
+		{ID: "0", MinInclusive: "", MaxExclusive: "80"},
+		{ID: "1", MinInclusive: "80", MaxExclusive: "FF"},
+		{ID: "3", MinInclusive: "C0", MaxExclusive: "FF", Parents: []string{"1"}},
+		{ID: "2", MinInclusive: "80", MaxExclusive: "C0", Parents: []string{"1"}},
+	})
+	var ids []string
+	for _, r := range got {
+		ids = append(ids, r.ID)
+	}
+	if strings.Join(ids, ",") != "0,2,3" {
+		t.Errorf("live ranges = %v, want 0,2,3", ids)
+	}
+}
