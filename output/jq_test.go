@@ -1,0 +1,88 @@
+package output
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestJQ(t *testing.T) {
+	docs := []string{
+		`{"id":"1","n":9223372036854775807,"d":1.0000000000000001,"big":123456789012345678901234567890,"tags":["a","b"],"name":"Zoë <b>"}`,
+		`{"id":"2","n":1,"d":2.5,"tags":[],"name":"日本 😀"}`,
+	}
+	tests := []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"field", Options{Format: "jsonl", JQ: ".id"}, "\"1\"\n\"2\"\n"},
+		{"numbers kept exactly", Options{Format: "jsonl", JQ: ".n, .d, .big"}, "9223372036854775807\n1.0000000000000001\n123456789012345678901234567890\n1\n2.5\nnull\n"},
+		{"object keys sorted by gojq", Options{Format: "jsonl", JQ: "{name, id}"}, "{\"id\":\"1\",\"name\":\"Zoë <b>\"}\n{\"id\":\"2\",\"name\":\"日本 😀\"}\n"},
+		{"several outputs per doc", Options{Format: "jsonl", JQ: ".tags[]"}, "\"a\"\n\"b\"\n"},
+		{"select drops docs", Options{Format: "json", JQ: "select(.n == 1) | .id"}, "[\n\"2\"\n]\n"},
+		{"no output at all", Options{Format: "json", JQ: "empty"}, "[]\n"},
+		{"arithmetic", Options{Format: "jsonl", JQ: ".n + 1"}, "9223372036854775808\n2\n"},
+		{"into a table", Options{Format: "table", JQ: "{id, count: (.tags | length)}"}, "id  count\n1   2\n2   0\n"},
+		{"into csv", Options{Format: "csv", JQ: "{id, name}"}, "id,name\n1,Zoë <b>\n2,日本 😀\n"},
+		{"into yaml", Options{Format: "yaml", JQ: ".tags"}, "- - a\n  - b\n- []\n"},
+		{"slurp", Options{Format: "jsonl", JQ: "map(.id)", JQSlurp: true}, "[\"1\",\"2\"]\n"},
+		{"slurp length", Options{Format: "json", JQ: "length", JQSlurp: true}, "[\n2\n]\n"},
+		{"slurp split back", Options{Format: "jsonl", JQ: "sort_by(.d) | reverse | .[].id", JQSlurp: true}, "\"2\"\n\"1\"\n"},
+		{"halt stops quietly", Options{Format: "jsonl", JQ: ".id, halt"}, "\"1\"\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := render(t, docs, tc.opts); got != tc.want {
+				t.Errorf("got\n%q\nwant\n%q", got, tc.want)
+			}
+		})
+	}
+	if got := render(t, nil, Options{Format: "json", JQ: "length", JQSlurp: true}); got != "[\n0\n]\n" {
+		t.Errorf("slurp over no documents = %q, want [0]", got)
+	}
+}
+
+func TestJQErrors(t *testing.T) {
+	for _, expr := range []string{".[", "nosuchfunc(1)", "{a"} {
+		_, err := New(&bytes.Buffer{}, Options{Format: "json", JQ: expr})
+		var je *JQError
+		if !errors.As(err, &je) || je.Runtime || je.Expr != expr || !strings.Contains(err.Error(), expr) {
+			t.Errorf("%q: got %v, want a compile *JQError naming the expression", expr, err)
+		}
+	}
+	tests := []struct {
+		opts    Options
+		wantMsg string
+	}{
+		{Options{Format: "json", JQ: ".id.x"}, "expected an object but got: string"},
+		{Options{Format: "json", JQ: `error("custom")`}, "custom"},
+		{Options{Format: "json", JQ: ".[0]", JQSlurp: true}, ""}, // fine: no error
+		{Options{Format: "json", JQ: ".id + 1", JQSlurp: true}, "expected an object but got: array"},
+	}
+	for _, tc := range tests {
+		var buf bytes.Buffer
+		p, err := New(&buf, tc.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = p.Print([]byte(`{"id":"1"}`))
+		if err == nil {
+			err = p.Close()
+		}
+		if tc.wantMsg == "" {
+			if err != nil {
+				t.Errorf("%q: unexpected %v", tc.opts.JQ, err)
+			}
+			continue
+		}
+		var je *JQError
+		if !errors.As(err, &je) || !je.Runtime || je.Expr != tc.opts.JQ || !strings.Contains(err.Error(), tc.wantMsg) {
+			t.Errorf("%q: got %v, want a runtime *JQError naming the expression and %q", tc.opts.JQ, err, tc.wantMsg)
+		}
+		if tc.opts.JQSlurp && !strings.HasSuffix(buf.String(), "]\n") {
+			t.Errorf("%q: json output not terminated after a slurp error: %q", tc.opts.JQ, buf.String())
+		}
+	}
+}
