@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cosmosctl/cosmosctl/completions"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 )
 
@@ -54,6 +55,9 @@ Try everything locally, with no Azure subscription:
 	pf.BoolVar(&f.Flags.NoColor, "no-color", false, "Disable colour output (also NO_COLOR)")
 	pf.DurationVar(&f.Flags.Timeout, "timeout", 0, "Give up after this long, e.g. 30s or 2m (0 = no limit)")
 
+	_ = root.RegisterFlagCompletionFunc("profile", completions.Profiles(f))
+	_ = root.RegisterFlagCompletionFunc("output", completions.OutputFormats())
+
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if f.Flags.NoColor {
 			f.IOStreams.SetColorDisabled(true)
@@ -89,6 +93,9 @@ func Execute(ctx context.Context, f *cmdutil.Factory, args []string) error {
 	root.SetArgs(args)
 	started := false
 	pre := root.PersistentPreRunE
+	_ = root.RegisterFlagCompletionFunc("profile", completions.Profiles(f))
+	_ = root.RegisterFlagCompletionFunc("output", completions.OutputFormats())
+
 	root.PersistentPreRunE = func(cmd *cobra.Command, a []string) error {
 		started = true
 		return pre(cmd, a)

@@ -183,3 +183,36 @@ func TestCompletionScripts(t *testing.T) {
 		}
 	}
 }
+
+func TestDynamicCompletion(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{"prod", "preview", "dev"} {
+		if code, _, e := rootRun(t, dir, nil, "--profile", p, "config", "set", "database", "x"); code != 0 {
+			t.Fatal(e)
+		}
+	}
+	cases := []struct {
+		args []string
+		want []string
+		not  []string
+	}{
+		{[]string{"__complete", "query", "--profile", "pr"}, []string{"prod", "preview"}, []string{"dev"}},
+		{[]string{"__complete", "query", "-o", ""}, []string{"table", "jsonl", "yaml"}, nil},
+	}
+	for _, tc := range cases {
+		code, out, errOut := rootRun(t, dir, nil, tc.args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %s", tc.args, code, errOut)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w+"\n") {
+				t.Errorf("%v: completion lacks %q:\n%s", tc.args, w, out)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(out, n+"\n") {
+				t.Errorf("%v: completion should not offer %q", tc.args, n)
+			}
+		}
+	}
+}
