@@ -1,0 +1,144 @@
+package entra
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browserContext starts headless Chromium for one test. It skips when
+// Chromium is missing, unless CI is set, in which case it fails.
+func browserContext(t *testing.T) context.Context {
+	t.Helper()
+	path := "/usr/bin/chromium"
+	if _, err := os.Stat(path); err != nil {
+		if p, lerr := exec.LookPath("chromium"); lerr == nil {
+			path = p
+		} else if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set but chromium is not installed: %v (apt-get install -y chromium)", err)
+		} else {
+			t.Skip("chromium not installed; install it with `apt-get install -y chromium` (with CI set this test fails instead)")
+		}
+	}
+	dataDir := t.TempDir()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.IgnoreCertErrors, // the page is served by httptest's self-signed TLS server
+		chromedp.UserDataDir(dataDir),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	// Registered after TempDir, so the browser is gone before its profile is removed.
+	t.Cleanup(func() {
+		cancelBrowser()
+		cancelAlloc()
+		cancel()
+	})
+	return bctx
+}
+
+func TestDeviceLoginPageInBrowser(t *testing.T) {
+	s, ts := newTestServer(t, Config{})
+	bctx := browserContext(t)
+	ctx := testContext(t)
+
+	pc := newMSAL(t, ts, "organizations")
+	dc, err := pc.AcquireTokenByDeviceCode(ctx, []string{acctScope})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name      string
+		principal string
+		code      string
+		resultSel string
+		want      string
+	}{
+		{"wrong code", "bob", "WRONGCODE", "#error", "That code wasn't recognised"},
+		{"right code, typed in lower case", "bob", strings.ToLower(dc.Result.UserCode), "#result", "You have signed in as Bob Jones (bob@contoso.test)"},
+		{"same code again", "alice", dc.Result.UserCode, "#error", "already used"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := chromedp.Do(bctx,
+				chromedp.Navigate(dc.Result.VerificationURL),
+				chromedp.WaitVisible(chromedp.ID("user_code")),
+				chromedp.SetValue(chromedp.ID("principal"), tc.principal),
+				chromedp.SendKeys(chromedp.ID("user_code"), tc.code),
+				chromedp.Click(chromedp.ID("submit")),
+				chromedp.WaitVisible(chromedp.CSS(tc.resultSel)),
+			)
+			if err != nil {
+				t.Fatalf("browser: %v", err)
+			}
+			text, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(tc.resultSel)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(text, tc.want) {
+				t.Fatalf("page says %q, want %q", text, tc.want)
+			}
+		})
+	}
+
+	// The browser approval completes the CLI's sign-in as the picked user.
+	ar, err := dc.AuthenticationResult(ctx)
+	if err != nil {
+		t.Fatalf("AuthenticationResult: %v", err)
+	}
+	if c := verifyToken(t, s, ar.AccessToken); c["upn"] != "bob@contoso.test" {
+		t.Fatalf("signed in as %v, want bob", c["upn"])
+	}
+
+	t.Run("cancel sign-in declines the device code", func(t *testing.T) {
+		dc2, err := pc.AcquireTokenByDeviceCode(ctx, []string{acctScope})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(bctx,
+			chromedp.Navigate(dc2.Result.VerificationURL),
+			chromedp.WaitVisible(chromedp.ID("user_code")),
+			chromedp.SendKeys(chromedp.ID("user_code"), dc2.Result.UserCode),
+			chromedp.Click(chromedp.ID("decline")),
+			chromedp.WaitVisible(chromedp.ID("result")),
+		); err != nil {
+			t.Fatalf("browser: %v", err)
+		}
+		if text, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("result"))); err != nil || !strings.Contains(text, "You have cancelled the sign-in") {
+			t.Fatalf("page says %q (%v)", text, err)
+		}
+		if _, err := dc2.AuthenticationResult(ctx); err == nil || !strings.Contains(err.Error(), "authorization_declined") {
+			t.Fatalf("MSAL after decline: %v", err)
+		}
+	})
+
+	t.Run("options list only users", func(t *testing.T) {
+		if err := chromedp.Do(bctx, chromedp.Navigate(ts.URL+"/devicelogin"), chromedp.WaitVisible(chromedp.ID("principal"))); err != nil {
+			t.Fatal(err)
+		}
+		opts, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("principal")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(opts, "Alice Smith") || !strings.Contains(opts, "Bob Jones") || strings.Contains(opts, "ci-app") || strings.Contains(opts, "web-mi") {
+			t.Fatalf("principal options: %q", opts)
+		}
+	})
+}
