@@ -20,15 +20,15 @@ import (
 
 // Config describes the account the gateway impersonates.
 type Config struct {
-	AccountName       string                                 // appears in "Request blocked by Auth <account> : …" messages
-	MasterKey         []byte                                 // decoded account key (HMAC key)
-	AcceptEmulatorKey bool                                   // also accept the well-known emulator key
-	LocalAuthDisabled bool                                   // key requests → 401 "Local Authorization is disabled. …"
+	AccountName       string                                  // appears in "Request blocked by Auth <account> : …" messages
+	MasterKey         []byte                                  // decoded account key (HMAC key)
+	AcceptEmulatorKey bool                                    // also accept the well-known emulator key
+	LocalAuthDisabled bool                                    // key requests → 401 "Local Authorization is disabled. …"
 	TokenKey          func(kid string) (*rsa.PublicKey, bool) // Entra signing keys (JWKS) for RS256 verification
-	TokenIssuer       string                                 // the exact "iss" Entra puts in access tokens ("" = not checked)
-	Tenant            string                                 // expected "tid" ("" = not checked)
-	ExtraAudiences    []string                               // accepted besides the request's own scheme://host and scheme://host:port
-	Authorizer        Authorizer                             // RBAC decision; nil allows every data action
+	TokenIssuer       string                                  // the exact "iss" Entra puts in access tokens ("" = not checked)
+	Tenant            string                                  // expected "tid" ("" = not checked)
+	ExtraAudiences    []string                                // accepted besides the request's own scheme://host and scheme://host:port
+	Authorizer        Authorizer                              // RBAC decision; nil allows every data action
 	Databases         []Database
 	Faults            Faults
 	Now               func() time.Time // nil = time.Now

@@ -76,7 +76,7 @@ func parsePath(escaped string) (resourceRef, error) {
 		ref.kind, ref.db, ref.coll, ref.doc = kindDocument, segs[1], segs[3], segs[5]
 	case at(0, "offers"), at(0, "users"),
 		at(0, "dbs") && n >= 3 && !at(2, "colls"), // users, permissions
-		at(0, "dbs") && at(2, "colls") && n >= 5:   // sprocs, triggers, udfs, conflicts, …
+		at(0, "dbs") && at(2, "colls") && n >= 5:  // sprocs, triggers, udfs, conflicts, …
 		ref.kind = kindManagement
 		if n >= 4 {
 			ref.db, ref.coll = segs[1], segs[3]
