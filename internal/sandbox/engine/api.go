@@ -54,12 +54,21 @@ func (e *SyntaxError) Error() string {
 }
 
 // QueryError is a query that parsed but cannot run (e.g. an unknown parameter);
-// the gateway answers it with 400 Bad Request and Error() as the message.
+// the gateway answers it with 400 Bad Request and Error() as the message, in
+// the same {"errors":[…]} shape as a SyntaxError (Code "" gives plain text).
 type QueryError struct {
+	Code    string
 	Message string
+	Start   int
+	End     int
 }
 
-func (e *QueryError) Error() string { return e.Message }
+func (e *QueryError) Error() string {
+	if e.Code == "" {
+		return e.Message
+	}
+	return (&SyntaxError{Code: e.Code, Message: e.Message, Start: e.Start, End: e.End}).Error()
+}
 
 func queryErrorf(format string, args ...any) *QueryError {
 	return &QueryError{Message: fmt.Sprintf(format, args...)}

@@ -1,0 +1,26 @@
+package engine
+
+// NeedsCrossPartitionState reports whether the query uses TOP, ORDER BY,
+// OFFSET/LIMIT, an aggregate, DISTINCT or GROUP BY: state the gateway cannot
+// keep across ranges (it answers such queries with 400/1004 and a plan).
+func (q *Query) NeedsCrossPartitionState() bool {
+	return q.top != nil || len(q.orderBy) > 0 || q.offset != nil || q.hasAgg || q.distinct || len(q.groupBy) > 0
+}
+
+// NonValueAggregate reports aggregates outside the "SELECT VALUE AGG(…)" form,
+// or GROUP BY: across ranges the gateway answers these with "Cross partition
+// query only supports 'VALUE <AggreateFunc>' for aggregates."
+func (q *Query) NonValueAggregate() bool {
+	if len(q.groupBy) > 0 {
+		return true
+	}
+	if !q.hasAgg {
+		return false
+	}
+	return !q.isValueAggregate()
+}
+
+// isValueAggregate: SELECT VALUE AGG(x) with exactly one aggregate at the top.
+func (q *Query) isValueAggregate() bool {
+	return q.selectValue && len(q.aggs) == 1 && q.items[0].e.op == opAgg
+}

@@ -1,0 +1,778 @@
+package engine
+
+import (
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// fnSpec describes one built-in function.
+type fnSpec struct {
+	min, max int
+	// undefOK: the function is called even with undefined arguments
+	// (IS_* and IIF); every other function returns undefined then.
+	undefOK bool
+	fn      func(x *executor, a []*value) *value
+}
+
+// maxStringResult bounds strings built by REPLICATE and friends.
+const maxStringResult = 1 << 20
+
+var builtins map[string]fnSpec
+
+func init() {
+	builtins = builtinTable()
+}
+
+func builtinExists(up string) bool {
+	_, ok := builtins[up]
+	return ok
+}
+
+func (x *executor) call(up string, args []*value) *value {
+	f, ok := builtins[up]
+	if !ok || len(args) < f.min || len(args) > f.max {
+		return nil
+	}
+	if !f.undefOK {
+		for _, a := range args {
+			if a == nil {
+				return nil
+			}
+		}
+	}
+	return f.fn(x, args)
+}
+
+func isKind(k kind) func(*executor, []*value) *value {
+	return func(_ *executor, a []*value) *value { return boolVal(a[0] != nil && a[0].kind == k) }
+}
+
+func num1(f func(float64) float64) fnSpec {
+	return fnSpec{min: 1, max: 1, fn: func(_ *executor, a []*value) *value {
+		if a[0].kind != kindNumber {
+			return nil
+		}
+		return numVal(f(a[0].num))
+	}}
+}
+
+func str1(f func(string) *value) fnSpec {
+	return fnSpec{min: 1, max: 1, fn: func(_ *executor, a []*value) *value {
+		if a[0].kind != kindString {
+			return nil
+		}
+		return f(a[0].str)
+	}}
+}
+
+func allKind(a []*value, k kind) bool {
+	for _, v := range a {
+		if v == nil || v.kind != k {
+			return false
+		}
+	}
+	return true
+}
+
+// optBool reads an optional boolean flag argument; ok=false if it is not a boolean.
+func optBool(a []*value, i int) (bool, bool) {
+	if len(a) <= i {
+		return false, true
+	}
+	if a[i].kind != kindBool {
+		return false, false
+	}
+	return a[i].b, true
+}
+
+func intArg(v *value) (int64, bool) {
+	if v == nil || v.kind != kindNumber {
+		return 0, false
+	}
+	if v.isInt {
+		return v.i, true
+	}
+	if v.num == math.Trunc(v.num) && math.Abs(v.num) < 1<<62 {
+		return int64(v.num), true
+	}
+	return 0, false
+}
+
+func intFn(f func(a, b int64) (int64, bool)) fnSpec {
+	return fnSpec{min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
+		x, ok1 := intArg(a[0])
+		y, ok2 := intArg(a[1])
+		if !ok1 || !ok2 || !a[0].isInt || !a[1].isInt {
+			return nil
+		}
+		r, ok := f(x, y)
+		if !ok {
+			return nil
+		}
+		return intVal(r)
+	}}
+}
+
+func builtinTable() map[string]fnSpec {
+	t := map[string]fnSpec{
+		// ---- type checks ----
+		"IS_DEFINED": {min: 1, max: 1, undefOK: true, fn: func(_ *executor, a []*value) *value { return boolVal(a[0] != nil) }},
+		"IS_NULL":    {min: 1, max: 1, undefOK: true, fn: isKind(kindNull)},
+		"IS_NUMBER":  {min: 1, max: 1, undefOK: true, fn: isKind(kindNumber)},
+		"IS_STRING":  {min: 1, max: 1, undefOK: true, fn: isKind(kindString)},
+		"IS_BOOL":    {min: 1, max: 1, undefOK: true, fn: isKind(kindBool)},
+		"IS_ARRAY":   {min: 1, max: 1, undefOK: true, fn: isKind(kindArray)},
+		"IS_OBJECT":  {min: 1, max: 1, undefOK: true, fn: isKind(kindObject)},
+		"IS_PRIMITIVE": {min: 1, max: 1, undefOK: true, fn: func(_ *executor, a []*value) *value {
+			return boolVal(a[0] != nil && a[0].kind != kindArray && a[0].kind != kindObject)
+		}},
+		"IS_INTEGER": {min: 1, max: 1, undefOK: true, fn: func(_ *executor, a []*value) *value {
+			return boolVal(a[0] != nil && a[0].kind == kindNumber && a[0].isInt)
+		}},
+		"IS_FINITE_NUMBER": {min: 1, max: 1, undefOK: true, fn: func(_ *executor, a []*value) *value {
+			return boolVal(a[0] != nil && a[0].kind == kindNumber && !math.IsNaN(a[0].num) && !math.IsInf(a[0].num, 0))
+		}},
+		"IIF": {min: 3, max: 3, undefOK: true, fn: func(_ *executor, a []*value) *value {
+			if isTrue(a[0]) {
+				return a[1]
+			}
+			return a[2]
+		}},
+
+		// ---- strings ----
+		"CONTAINS":     strPredicate(strings.Contains),
+		"STARTSWITH":   strPredicate(strings.HasPrefix),
+		"ENDSWITH":     strPredicate(strings.HasSuffix),
+		"STRINGEQUALS": strPredicate(func(s, t string) bool { return s == t }),
+		"LOWER":        str1(func(s string) *value { return strVal(strings.ToLower(s)) }),
+		"UPPER":        str1(func(s string) *value { return strVal(strings.ToUpper(s)) }),
+		"LENGTH":       str1(func(s string) *value { return intVal(int64(len([]rune(s)))) }),
+		"REVERSE": str1(func(s string) *value {
+			r := []rune(s)
+			for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+				r[i], r[j] = r[j], r[i]
+			}
+			return strVal(string(r))
+		}),
+		"LTRIM": trimFn(strings.TrimLeftFunc, strings.TrimLeft),
+		"RTRIM": trimFn(strings.TrimRightFunc, strings.TrimRight),
+		"TRIM":  trimFn(strings.TrimFunc, strings.Trim),
+		"SUBSTRING": {min: 3, max: 3, fn: func(_ *executor, a []*value) *value {
+			start, ok1 := intArg(a[1])
+			n, ok2 := intArg(a[2])
+			if a[0].kind != kindString || !ok1 || !ok2 {
+				return nil
+			}
+			r := []rune(a[0].str)
+			if start < 0 {
+				start = 0
+			}
+			if n <= 0 || start >= int64(len(r)) {
+				return strVal("")
+			}
+			end := start + n
+			if end > int64(len(r)) {
+				end = int64(len(r))
+			}
+			return strVal(string(r[start:end]))
+		}},
+		"LEFT": {min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
+			n, ok := intArg(a[1])
+			if a[0].kind != kindString || !ok || n < 0 {
+				return nil
+			}
+			r := []rune(a[0].str)
+			if n > int64(len(r)) {
+				n = int64(len(r))
+			}
+			return strVal(string(r[:n]))
+		}},
+		"RIGHT": {min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
+			n, ok := intArg(a[1])
+			if a[0].kind != kindString || !ok || n < 0 {
+				return nil
+			}
+			r := []rune(a[0].str)
+			if n > int64(len(r)) {
+				n = int64(len(r))
+			}
+			return strVal(string(r[int64(len(r))-n:]))
+		}},
+		"CONCAT": {min: 2, max: 64, fn: func(_ *executor, a []*value) *value {
+			if !allKind(a, kindString) {
+				return nil
+			}
+			var sb strings.Builder
+			for _, v := range a {
+				sb.WriteString(v.str)
+			}
+			return strVal(sb.String())
+		}},
+		"INDEX_OF": {min: 2, max: 3, fn: func(_ *executor, a []*value) *value {
+			if !allKind(a[:2], kindString) {
+				return nil
+			}
+			s, sub := []rune(a[0].str), string([]rune(a[1].str))
+			start := int64(0)
+			if len(a) == 3 {
+				v, ok := intArg(a[2])
+				if !ok {
+					return nil
+				}
+				start = v
+			}
+			if start < 0 || start > int64(len(s)) {
+				return intVal(-1)
+			}
+			i := strings.Index(string(s[start:]), sub)
+			if i < 0 {
+				return intVal(-1)
+			}
+			return intVal(start + int64(len([]rune(string(s[start:])[:i]))))
+		}},
+		"REPLACE": {min: 3, max: 3, fn: func(_ *executor, a []*value) *value {
+			if !allKind(a, kindString) {
+				return nil
+			}
+			if a[1].str == "" {
+				return a[0]
+			}
+			n := strings.Count(a[0].str, a[1].str)
+			if len(a[0].str)+n*(len(a[2].str)-len(a[1].str)) > maxStringResult {
+				return nil
+			}
+			return strVal(strings.ReplaceAll(a[0].str, a[1].str, a[2].str))
+		}},
+		"REPLICATE": {min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
+			n, ok := intArg(a[1])
+			if a[0].kind != kindString || !ok || n < 0 || int64(len(a[0].str))*n > 10000 {
+				return nil
+			}
+			return strVal(strings.Repeat(a[0].str, int(n)))
+		}},
+		"TOSTRING": {min: 1, max: 1, fn: func(_ *executor, a []*value) *value { return strVal(toStringValue(a[0])) }},
+		"STRINGTONUMBER": str1(func(s string) *value {
+			v, err := parseJSON([]byte(strings.TrimSpace(s)))
+			if err != nil || v.kind != kindNumber {
+				return nil
+			}
+			v.raw = nil
+			return v
+		}),
+		"STRINGTOBOOLEAN": str1(func(s string) *value {
+			switch strings.TrimSpace(s) {
+			case "true":
+				return valTrue
+			case "false":
+				return valFalse
+			}
+			return nil
+		}),
+		"STRINGTONULL": str1(func(s string) *value {
+			if strings.TrimSpace(s) == "null" {
+				return valNull
+			}
+			return nil
+		}),
+		"STRINGTOARRAY":  strToJSON(kindArray),
+		"STRINGTOOBJECT": strToJSON(kindObject),
+		"REGEXMATCH": {min: 2, max: 3, fn: func(_ *executor, a []*value) *value {
+			if !allKind(a, kindString) || len(a[1].str) > 4096 {
+				return nil
+			}
+			flags := ""
+			if len(a) == 3 {
+				for _, m := range a[2].str {
+					switch m {
+					case 'i', 'm', 's':
+						flags += string(m)
+					case 'x':
+					default:
+						return nil
+					}
+				}
+			}
+			pat := a[1].str
+			if flags != "" {
+				pat = "(?" + flags + ")" + pat
+			}
+			re, err := regexp.Compile(pat)
+			if err != nil {
+				return nil
+			}
+			return boolVal(re.MatchString(a[0].str))
+		}},
+
+		// ---- math ----
+		"ABS": {min: 1, max: 1, fn: func(_ *executor, a []*value) *value {
+			if a[0].kind != kindNumber {
+				return nil
+			}
+			if a[0].isInt && a[0].i != math.MinInt64 {
+				return intVal(absInt(a[0].i))
+			}
+			return numVal(math.Abs(a[0].num))
+		}},
+		"CEILING": num1(math.Ceil),
+		"FLOOR":   num1(math.Floor),
+		"ROUND":   num1(math.Round), // halves away from zero
+		"TRUNC":   num1(math.Trunc),
+		"SQRT":    num1(math.Sqrt),
+		"SQUARE":  num1(func(f float64) float64 { return f * f }),
+		"EXP":     num1(math.Exp),
+		"LOG10":   num1(math.Log10),
+		"SIN":     num1(math.Sin),
+		"COS":     num1(math.Cos),
+		"TAN":     num1(math.Tan),
+		"ASIN":    num1(math.Asin),
+		"ACOS":    num1(math.Acos),
+		"ATAN":    num1(math.Atan),
+		"COT":     num1(func(f float64) float64 { return 1 / math.Tan(f) }),
+		"DEGREES": num1(func(f float64) float64 { return f * 180 / math.Pi }),
+		"RADIANS": num1(func(f float64) float64 { return f * math.Pi / 180 }),
+		"SIGN": num1(func(f float64) float64 {
+			switch {
+			case f > 0:
+				return 1
+			case f < 0:
+				return -1
+			}
+			return 0
+		}),
+		"PI": {min: 0, max: 0, fn: func(_ *executor, _ []*value) *value { return numVal(math.Pi) }},
+		"ATN2": {min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
+			if !allKind(a, kindNumber) {
+				return nil
+			}
+			return numVal(math.Atan2(a[1].num, a[0].num))
+		}},
+		"POWER": {min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
+			if !allKind(a, kindNumber) {
+				return nil
+			}
+			return numVal(math.Pow(a[0].num, a[1].num))
+		}},
+		"LOG": {min: 1, max: 2, fn: func(_ *executor, a []*value) *value {
+			if !allKind(a, kindNumber) {
+				return nil
+			}
+			if len(a) == 1 {
+				return numVal(math.Log(a[0].num))
+			}
+			switch a[1].num {
+			case 10:
+				return numVal(math.Log10(a[0].num))
+			case 2:
+				return numVal(math.Log2(a[0].num))
+			}
+			return numVal(math.Log(a[0].num) / math.Log(a[1].num))
+		}},
+		"NUMBERBIN": {min: 1, max: 2, fn: func(_ *executor, a []*value) *value {
+			if !allKind(a, kindNumber) {
+				return nil
+			}
+			bin := 1.0
+			if len(a) == 2 {
+				bin = a[1].num
+			}
+			if bin == 0 {
+				return nil
+			}
+			return numVal(math.Floor(a[0].num/bin) * bin)
+		}},
+		"INTADD": intFn(func(a, b int64) (int64, bool) { return a + b, true }),
+		"INTSUB": intFn(func(a, b int64) (int64, bool) { return a - b, true }),
+		"INTMUL": intFn(func(a, b int64) (int64, bool) { return a * b, true }),
+		"INTDIV": intFn(func(a, b int64) (int64, bool) {
+			if b == 0 || (a == math.MinInt64 && b == -1) {
+				return 0, false
+			}
+			return a / b, true
+		}),
+		"INTMOD": intFn(func(a, b int64) (int64, bool) {
+			if b == 0 || (a == math.MinInt64 && b == -1) {
+				return 0, false
+			}
+			return a % b, true
+		}),
+
+		// ---- arrays ----
+		"ARRAY_LENGTH": {min: 1, max: 1, fn: func(_ *executor, a []*value) *value {
+			if a[0].kind != kindArray {
+				return nil
+			}
+			return intVal(int64(len(a[0].arr)))
+		}},
+		"ARRAY_CONTAINS": {min: 2, max: 3, fn: func(_ *executor, a []*value) *value {
+			partial, ok := optBool(a, 2)
+			if a[0].kind != kindArray || !ok {
+				return nil
+			}
+			for _, el := range a[0].arr {
+				if equalValues(el, a[1]) || (partial && partialMatch(el, a[1])) {
+					return valTrue
+				}
+			}
+			return valFalse
+		}},
+		"ARRAY_SLICE": {min: 2, max: 3, fn: func(_ *executor, a []*value) *value {
+			start, ok := intArg(a[1])
+			if a[0].kind != kindArray || !ok {
+				return nil
+			}
+			n := int64(len(a[0].arr))
+			if start < 0 {
+				start += n
+				if start < 0 {
+					start = 0
+				}
+			}
+			if start > n {
+				start = n
+			}
+			end := n
+			if len(a) == 3 {
+				l, ok := intArg(a[2])
+				if !ok {
+					return nil
+				}
+				if l < 0 {
+					l = 0
+				}
+				if start+l < end {
+					end = start + l
+				}
+			}
+			return arrVal(append([]*value(nil), a[0].arr[start:end]...))
+		}},
+		"ARRAY_CONCAT": {min: 2, max: 64, fn: func(_ *executor, a []*value) *value {
+			if !allKind(a, kindArray) {
+				return nil
+			}
+			var out []*value
+			for _, v := range a {
+				out = append(out, v.arr...)
+			}
+			return arrVal(out)
+		}},
+		"SETINTERSECT": {min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
+			if !allKind(a, kindArray) {
+				return nil
+			}
+			in := map[string]bool{}
+			for _, v := range a[1].arr {
+				in[canonicalKey(v)] = true
+			}
+			seen := map[string]bool{}
+			out := []*value{}
+			for _, v := range a[0].arr {
+				k := canonicalKey(v)
+				if in[k] && !seen[k] {
+					seen[k] = true
+					out = append(out, v)
+				}
+			}
+			return arrVal(out)
+		}},
+		"SETUNION": {min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
+			if !allKind(a, kindArray) {
+				return nil
+			}
+			seen := map[string]bool{}
+			out := []*value{}
+			for _, arr := range a {
+				for _, v := range arr.arr {
+					k := canonicalKey(v)
+					if !seen[k] {
+						seen[k] = true
+						out = append(out, v)
+					}
+				}
+			}
+			return arrVal(out)
+		}},
+
+		// ---- date and time ----
+		"GETCURRENTDATETIME": {min: 0, max: 0, fn: func(x *executor, _ []*value) *value { return strVal(formatDateTime(x.now)) }},
+		"GETCURRENTTIMESTAMP": {min: 0, max: 0, fn: func(x *executor, _ []*value) *value {
+			return intVal(x.now.UnixMilli())
+		}},
+		"GETCURRENTTICKS": {min: 0, max: 0, fn: func(x *executor, _ []*value) *value { return intVal(x.now.UnixNano() / 100) }},
+		"DATETIMEADD": {min: 3, max: 3, fn: func(_ *executor, a []*value) *value {
+			n, ok := intArg(a[1])
+			t, ok2 := dateArg(a[2])
+			if a[0].kind != kindString || !ok || !ok2 {
+				return nil
+			}
+			r, ok := dateAdd(strings.ToLower(a[0].str), n, t)
+			if !ok {
+				return nil
+			}
+			return strVal(formatDateTime(r))
+		}},
+		"DATETIMEDIFF": {min: 3, max: 3, fn: func(_ *executor, a []*value) *value {
+			s, ok1 := dateArg(a[1])
+			e, ok2 := dateArg(a[2])
+			if a[0].kind != kindString || !ok1 || !ok2 {
+				return nil
+			}
+			d, ok := dateDiff(strings.ToLower(a[0].str), s, e)
+			if !ok {
+				return nil
+			}
+			return intVal(d)
+		}},
+		"DATETIMEPART": {min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
+			t, ok := dateArg(a[1])
+			if a[0].kind != kindString || !ok {
+				return nil
+			}
+			p, ok := datePart(strings.ToLower(a[0].str), t)
+			if !ok {
+				return nil
+			}
+			return intVal(p)
+		}},
+		"DATETIMETOTICKS": {min: 1, max: 1, fn: func(_ *executor, a []*value) *value {
+			t, ok := dateArg(a[0])
+			if !ok {
+				return nil
+			}
+			return intVal(unixTicks(t))
+		}},
+		"DATETIMETOTIMESTAMP": {min: 1, max: 1, fn: func(_ *executor, a []*value) *value {
+			t, ok := dateArg(a[0])
+			if !ok {
+				return nil
+			}
+			return intVal(unixTicks(t) / 10000)
+		}},
+		"TICKSTODATETIME": {min: 1, max: 1, fn: func(_ *executor, a []*value) *value {
+			n, ok := intArg(a[0])
+			if !ok {
+				return nil
+			}
+			return strVal(formatDateTime(fromTicks(n)))
+		}},
+		"TIMESTAMPTODATETIME": {min: 1, max: 1, fn: func(_ *executor, a []*value) *value {
+			n, ok := intArg(a[0])
+			if !ok || n > math.MaxInt64/10000 || n < math.MinInt64/10000 {
+				return nil
+			}
+			return strVal(formatDateTime(fromTicks(n * 10000)))
+		}},
+		"DATETIMEFROMPARTS": {min: 3, max: 7, fn: func(_ *executor, a []*value) *value {
+			p := make([]int64, 7)
+			for i, v := range a {
+				n, ok := intArg(v)
+				if !ok {
+					return nil
+				}
+				p[i] = n
+			}
+			if p[0] < 1 || p[0] > 9999 || p[1] < 1 || p[1] > 12 || p[2] < 1 || p[2] > 31 ||
+				p[3] < 0 || p[3] > 23 || p[4] < 0 || p[4] > 59 || p[5] < 0 || p[5] > 59 || p[6] < 0 || p[6] > 9999999 {
+				return nil
+			}
+			t := time.Date(int(p[0]), time.Month(p[1]), int(p[2]), int(p[3]), int(p[4]), int(p[5]), int(p[6])*100, time.UTC)
+			if t.Day() != int(p[2]) {
+				return nil
+			}
+			return strVal(formatDateTime(t))
+		}},
+	}
+	return t
+}
+
+func strPredicate(f func(s, t string) bool) fnSpec {
+	return fnSpec{min: 2, max: 3, fn: func(_ *executor, a []*value) *value {
+		ic, ok := optBool(a, 2)
+		if !allKind(a[:2], kindString) || !ok {
+			return nil
+		}
+		s, t := a[0].str, a[1].str
+		if ic {
+			s, t = strings.ToLower(s), strings.ToLower(t)
+		}
+		return boolVal(f(s, t))
+	}}
+}
+
+func trimFn(ws func(string, func(rune) bool) string, set func(string, string) string) fnSpec {
+	return fnSpec{min: 1, max: 2, fn: func(_ *executor, a []*value) *value {
+		if !allKind(a, kindString) {
+			return nil
+		}
+		if len(a) == 2 {
+			return strVal(set(a[0].str, a[1].str))
+		}
+		return strVal(ws(a[0].str, unicode.IsSpace))
+	}}
+}
+
+func strToJSON(k kind) fnSpec {
+	return str1(func(s string) *value {
+		v, err := parseJSON([]byte(strings.TrimSpace(s)))
+		if err != nil || v.kind != k {
+			return nil
+		}
+		return v
+	})
+}
+
+// partialMatch: ARRAY_CONTAINS with partial=true matches an object element
+// that has every property of the probe object.
+func partialMatch(el, probe *value) bool {
+	if el == nil || probe == nil || el.kind != kindObject || probe.kind != kindObject {
+		return false
+	}
+	for i, k := range probe.keys {
+		if probe.vals[i] != nil && !equalValues(el.field(k), probe.vals[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// toStringValue is ToString: compact JSON for containers, JavaScript-style numbers.
+func toStringValue(v *value) string {
+	switch v.kind {
+	case kindString:
+		return v.str
+	case kindNumber:
+		if v.isInt {
+			return strconv.FormatInt(v.i, 10)
+		}
+		return formatFloat(v.num)
+	case kindBool:
+		if v.b {
+			return "true"
+		}
+		return "false"
+	case kindNull:
+		return "null"
+	}
+	return string(appendJSON(nil, v))
+}
+
+// ---- date helpers: ticks are 100 ns since the Unix epoch ----
+
+func formatDateTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.0000000Z") }
+
+func dateArg(v *value) (time.Time, bool) {
+	if v == nil || v.kind != kindString {
+		return time.Time{}, false
+	}
+	s := v.str
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func unixTicks(t time.Time) int64 {
+	return t.Unix()*10_000_000 + int64(t.Nanosecond()/100)
+}
+
+func fromTicks(n int64) time.Time {
+	return time.Unix(n/10_000_000, (n%10_000_000)*100).UTC()
+}
+
+// unitTicks maps a part name to its length in ticks (0 for calendar units).
+func unitTicks(part string) (int64, string, bool) {
+	switch part {
+	case "year", "yyyy", "yy":
+		return 0, "year", true
+	case "month", "mm", "m":
+		return 0, "month", true
+	case "day", "dd", "d":
+		return 864_000_000_000, "day", true
+	case "hour", "hh":
+		return 36_000_000_000, "hour", true
+	case "minute", "mi", "n":
+		return 600_000_000, "minute", true
+	case "second", "ss", "s":
+		return 10_000_000, "second", true
+	case "millisecond", "ms":
+		return 10_000, "millisecond", true
+	case "microsecond", "mcs":
+		return 10, "microsecond", true
+	case "nanosecond", "ns":
+		return 1, "nanosecond", true
+	}
+	return 0, "", false
+}
+
+func dateAdd(part string, n int64, t time.Time) (time.Time, bool) {
+	ticks, unit, ok := unitTicks(part)
+	if !ok || n > 1<<40 || n < -(1<<40) {
+		return time.Time{}, false
+	}
+	switch unit {
+	case "year":
+		return t.AddDate(int(n), 0, 0), true
+	case "month":
+		return t.AddDate(0, int(n), 0), true
+	case "nanosecond":
+		return t.Add(time.Duration(n/100) * 100 * time.Nanosecond), true
+	}
+	return fromTicks(unixTicks(t) + n*ticks), true
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// dateDiff counts unit boundaries crossed between s and e.
+func dateDiff(part string, s, e time.Time) (int64, bool) {
+	ticks, unit, ok := unitTicks(part)
+	if !ok {
+		return 0, false
+	}
+	switch unit {
+	case "year":
+		return int64(e.Year() - s.Year()), true
+	case "month":
+		return int64(e.Year()-s.Year())*12 + int64(e.Month()-s.Month()), true
+	case "nanosecond":
+		return (unixTicks(e) - unixTicks(s)) * 100, true
+	}
+	return floorDiv(unixTicks(e), ticks) - floorDiv(unixTicks(s), ticks), true
+}
+
+func datePart(part string, t time.Time) (int64, bool) {
+	_, unit, ok := unitTicks(part)
+	if !ok {
+		return 0, false
+	}
+	switch unit {
+	case "year":
+		return int64(t.Year()), true
+	case "month":
+		return int64(t.Month()), true
+	case "day":
+		return int64(t.Day()), true
+	case "hour":
+		return int64(t.Hour()), true
+	case "minute":
+		return int64(t.Minute()), true
+	case "second":
+		return int64(t.Second()), true
+	case "millisecond":
+		return int64(t.Nanosecond() / 1_000_000), true
+	case "microsecond":
+		return int64(t.Nanosecond() / 1000), true
+	default:
+		return int64(t.Nanosecond()), true
+	}
+}

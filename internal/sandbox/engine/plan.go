@@ -1,0 +1,311 @@
+package engine
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// orderByFilter is the placeholder the client replaces (with "true", or a
+// resume filter) before running an ORDER BY rewrite on each range.
+const orderByFilter = "{documentdb-formattableorderbyquery-filter}"
+
+var aggTypeNames = map[string]string{"COUNT": "Count", "SUM": "Sum", "AVG": "Average", "MIN": "Min", "MAX": "Max"}
+
+// partialAgg prints the per-range partial of an aggregate: AVG becomes
+// {"sum", "count"} and MIN/MAX carry a count so that ranges without values can
+// be told apart from a minimum that is itself undefined.
+func partialAgg(a *expr) string {
+	arg := printExpr(a.args[0])
+	switch a.upper {
+	case "AVG":
+		return `{"sum": SUM(` + arg + `), "count": COUNT(` + arg + `)}`
+	case "MIN":
+		return `{"min": MIN(` + arg + `), "count": COUNT(` + arg + `)}`
+	case "MAX":
+		return `{"max": MAX(` + arg + `), "count": COUNT(` + arg + `)}`
+	}
+	return a.upper + "(" + arg + ")"
+}
+
+// containsAgg reports whether e has an aggregate outside subqueries.
+func containsAgg(e *expr) bool {
+	if e == nil {
+		return false
+	}
+	if e.op == opAgg {
+		return true
+	}
+	for _, a := range e.args {
+		if containsAgg(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// Plan returns the query plan JSON exactly as the real gateway's query-plan
+// endpoint does (partitionedQueryExecutionInfoVersion 2).
+func (q *Query) Plan(pk PartitionKeyDef, params []Param) (json.RawMessage, error) {
+	pm, err := parseParams(params)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkParams(q, pm); err != nil {
+		return nil, err
+	}
+	x := &executor{params: pm}
+	count := func(e *expr) *value {
+		if e == nil {
+			return valNull
+		}
+		return intVal(x.countVal(e))
+	}
+
+	qi := newObj()
+	distinct := "None"
+	if q.distinct {
+		distinct = "Unordered"
+		if len(q.orderBy) > 0 {
+			distinct = "Ordered"
+		}
+	}
+	qi.set("distinctType", strVal(distinct))
+	qi.set("top", count(q.top))
+	qi.set("offset", count(q.offset))
+	qi.set("limit", count(q.limit))
+
+	var dirs, obExprs, gbExprs, gbAliases, aggs []*value
+	for _, o := range q.orderBy {
+		d := "Ascending"
+		if o.desc {
+			d = "Descending"
+		}
+		dirs = append(dirs, strVal(d))
+		obExprs = append(obExprs, strVal(printExpr(o.e)))
+	}
+	for _, g := range q.groupBy {
+		gbExprs = append(gbExprs, strVal(printExpr(g)))
+	}
+	aliasTypes := newObj()
+	groupStyle := len(q.groupBy) > 0 || (q.hasAgg && !q.isValueAggregate())
+	if q.isValueAggregate() {
+		aggs = append(aggs, strVal(aggTypeNames[q.items[0].e.upper]))
+	}
+	if groupStyle && !q.selectValue {
+		for _, it := range q.items {
+			gbAliases = append(gbAliases, strVal(it.name))
+			if it.e.op == opAgg {
+				aliasTypes.set(it.name, strVal(aggTypeNames[it.e.upper]))
+			} else {
+				aliasTypes.set(it.name, valNull)
+			}
+		}
+	}
+	rewritten, err := q.rewrite(x)
+	if err != nil {
+		return nil, err
+	}
+	qi.set("orderBy", arrVal(dirs))
+	qi.set("orderByExpressions", arrVal(obExprs))
+	qi.set("groupByExpressions", arrVal(gbExprs))
+	qi.set("groupByAliases", arrVal(gbAliases))
+	qi.set("aggregates", arrVal(aggs))
+	qi.set("groupByAliasToAggregateType", aliasTypes.v)
+	qi.set("rewrittenQuery", strVal(rewritten))
+	qi.set("hasSelectValue", boolVal(q.selectValue))
+	qi.set("dCountInfo", valNull)
+	qi.set("hasNonStreamingOrderBy", valFalse)
+
+	rng := newObj()
+	epk, pinned, err := q.pinnedEPK(pk, x)
+	if err != nil {
+		return nil, err
+	}
+	if pinned {
+		rng.set("min", strVal(epk))
+		rng.set("max", strVal(epk))
+		rng.set("isMinInclusive", valTrue)
+		rng.set("isMaxInclusive", valTrue)
+	} else {
+		rng.set("min", strVal(""))
+		rng.set("max", strVal("FF"))
+		rng.set("isMinInclusive", valTrue)
+		rng.set("isMaxInclusive", valFalse)
+	}
+	plan := newObj()
+	plan.set("partitionedQueryExecutionInfoVersion", intVal(2))
+	plan.set("queryInfo", qi.v)
+	plan.set("queryRanges", arrVal([]*value{rng.v}))
+	plan.set("hybridSearchQueryInfo", valNull)
+	return json.RawMessage(appendJSON(nil, plan.v)), nil
+}
+
+// rewrite builds the per-range query ("" when the original query can run on
+// each range as it is).
+func (q *Query) rewrite(x *executor) (string, error) {
+	grouped := len(q.groupBy) > 0 || q.hasAgg
+	var parts queryParts
+	switch {
+	case grouped && len(q.orderBy) > 0:
+		return "", &QueryError{Message: "Cross partition query with ORDER BY and aggregates or GROUP BY is not supported."}
+	case q.isValueAggregate():
+		parts = queryParts{selection: `VALUE [{"item": ` + partialAgg(q.items[0].e) + `}]`, top: "-", noDistinct: true, offset: "-"}
+	case grouped:
+		var sb strings.Builder
+		if len(q.groupBy) > 0 {
+			sb.WriteString("[")
+			for i, g := range q.groupBy {
+				if i > 0 {
+					sb.WriteString(", ")
+				}
+				sb.WriteString(`{"item": ` + printExpr(g) + `}`)
+			}
+			sb.WriteString("] AS groupByItems, ")
+		}
+		if q.selectValue {
+			e := q.items[0].e
+			switch {
+			case e.op == opAgg:
+				sb.WriteString(`{"item": ` + partialAgg(e) + `}`)
+			case containsAgg(e):
+				return "", &QueryError{Message: "Cross partition query does not support aggregates inside expressions."}
+			default:
+				sb.WriteString(printExpr(e))
+			}
+		} else {
+			sb.WriteString("{")
+			for i, it := range q.items {
+				if i > 0 {
+					sb.WriteString(", ")
+				}
+				sb.Write(appendString(nil, it.name))
+				sb.WriteString(": ")
+				switch {
+				case it.e.op == opAgg:
+					sb.WriteString(`{"item": ` + partialAgg(it.e) + `}`)
+				case containsAgg(it.e):
+					return "", &QueryError{Message: "Cross partition query does not support aggregates inside expressions."}
+				default:
+					sb.WriteString(printExpr(it.e))
+				}
+			}
+			sb.WriteString("}")
+		}
+		sb.WriteString(" AS payload")
+		parts = queryParts{selection: sb.String(), top: "-", noDistinct: true, offset: "-"}
+	case len(q.orderBy) > 0:
+		var sb strings.Builder
+		if !q.distinct {
+			sb.WriteString(q.from[0].alias + "._rid, ")
+		}
+		sb.WriteString("[")
+		for i, o := range q.orderBy {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(`{"item": ` + printExpr(o.e) + `}`)
+		}
+		sb.WriteString("] AS orderByItems, ")
+		switch {
+		case q.star:
+			sb.WriteString(q.from[0].alias)
+		case q.selectValue:
+			sb.WriteString(printExpr(q.items[0].e))
+		default:
+			sb.WriteString("{")
+			for i, it := range q.items {
+				if i > 0 {
+					sb.WriteString(", ")
+				}
+				sb.Write(appendString(nil, it.name))
+				sb.WriteString(": " + printExpr(it.e))
+			}
+			sb.WriteString("}")
+		}
+		sb.WriteString(" AS payload")
+		parts = queryParts{selection: sb.String()}
+		if q.where != nil {
+			parts.where = "(" + printExpr(q.where) + " AND (" + orderByFilter + "))"
+		} else {
+			parts.where = "(" + orderByFilter + ")"
+		}
+	case q.offset != nil:
+		// handled below: the query runs as it is apart from OFFSET/LIMIT
+	default:
+		return "", nil
+	}
+	if len(q.from) == 0 && parts.where != "" {
+		return "", &QueryError{Message: "ORDER BY requires a FROM clause."}
+	}
+	if q.top != nil && parts.top == "" {
+		parts.top = "TOP " + itoa(x.countVal(q.top)) + " "
+	}
+	if q.offset != nil && parts.offset == "" {
+		// Each range must return the first offset+limit rows; the client skips
+		// the offset after merging.
+		parts.offset = "OFFSET 0 LIMIT " + itoa(x.countVal(q.offset)+x.countVal(q.limit))
+	}
+	return printQuery(q, parts), nil
+}
+
+// pinnedEPK finds equality filters on every partition key path among the
+// top-level AND terms of WHERE and returns the EPK they pin.
+func (q *Query) pinnedEPK(pk PartitionKeyDef, x *executor) (string, bool, error) {
+	if q.where == nil || len(q.from) == 0 || q.from[0].in || q.from[0].e.op != opIdent || len(pk.Paths) == 0 {
+		return "", false, nil
+	}
+	root := q.from[0].alias
+	var terms []*expr
+	var collect func(e *expr)
+	collect = func(e *expr) {
+		if e.op == opAnd {
+			collect(e.args[0])
+			collect(e.args[1])
+			return
+		}
+		terms = append(terms, e)
+	}
+	collect(q.where)
+	vals := make([]json.RawMessage, len(pk.Paths))
+	for i, p := range pk.Paths {
+		want := splitPKPath(p)
+		for _, t := range terms {
+			if t.op != opBinary || t.name != "=" {
+				continue
+			}
+			for side := 0; side < 2; side++ {
+				path, other := t.args[side], t.args[1-side]
+				if other.op != opLit && other.op != opParam {
+					continue
+				}
+				if !pathMatches(path, root, want) {
+					continue
+				}
+				v := x.eval(other, &env{})
+				if v == nil || v.kind == kindArray || v.kind == kindObject {
+					continue
+				}
+				vals[i] = json.RawMessage(appendJSON(nil, v))
+			}
+		}
+		if vals[i] == nil {
+			return "", false, nil
+		}
+	}
+	epk, err := EffectivePartitionKey(pk, vals)
+	if err != nil {
+		return "", false, nil //nolint:nilerr // an unusable key just means no pinning
+	}
+	return epk, true, nil
+}
+
+// pathMatches reports whether e is root.seg1.seg2… for the given segments.
+func pathMatches(e *expr, root string, segs []string) bool {
+	for i := len(segs) - 1; i >= 0; i-- {
+		if e.op != opProp || e.name != segs[i] {
+			return false
+		}
+		e = e.args[0]
+	}
+	return e.op == opIdent && e.name == root
+}

@@ -1,0 +1,114 @@
+package engine
+
+// scope is the chain of FROM aliases visible to an expression.
+type scope struct {
+	names []string
+	outer *scope
+}
+
+func (s *scope) has(name string) bool {
+	for sc := s; sc != nil; sc = sc.outer {
+		for _, n := range sc.names {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// resolveQuery checks identifiers and function names the way the service's
+// compiler does (SC2001, SC2005) and numbers the aggregates of each query.
+func resolveQuery(src string, q *Query, outer *scope) *SyntaxError {
+	sc := &scope{outer: outer}
+	for i := range q.from {
+		f := &q.from[i]
+		switch {
+		case f.sub != nil:
+			if err := resolveQuery(src, f.sub, sc); err != nil {
+				return err
+			}
+		case i == 0 && outer == nil:
+			// The first source's root identifier names the container.
+			inner := &scope{names: []string{f.containerName}, outer: outer}
+			if err := resolveExpr(src, q, f.e, inner, false); err != nil {
+				return err
+			}
+		default:
+			if err := resolveExpr(src, q, f.e, sc, false); err != nil {
+				return err
+			}
+		}
+		sc.names = append(sc.names, f.alias)
+	}
+	if q.star && len(q.from) == 0 {
+		return &SyntaxError{Code: "SC2031", Message: "'SELECT *' is not valid if FROM clause is omitted.", Start: 7, End: 8}
+	}
+	if q.star && len(q.from) > 1 {
+		return &SyntaxError{Code: "SC2032", Message: "'SELECT *' is only valid with a single input set.", Start: 7, End: 8}
+	}
+	for _, it := range q.items {
+		if err := resolveExpr(src, q, it.e, sc, true); err != nil {
+			return err
+		}
+	}
+	if q.where != nil {
+		if err := resolveExpr(src, q, q.where, sc, false); err != nil {
+			return err
+		}
+	}
+	for _, g := range q.groupBy {
+		if err := resolveExpr(src, q, g, sc, false); err != nil {
+			return err
+		}
+	}
+	for _, o := range q.orderBy {
+		if err := resolveExpr(src, q, o.e, sc, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func resolveExpr(src string, q *Query, e *expr, sc *scope, aggOK bool) *SyntaxError {
+	if e == nil {
+		return nil
+	}
+	switch e.op {
+	case opIdent:
+		if !sc.has(e.name) {
+			if e.name == "NaN" || e.name == "Infinity" {
+				e.op = opLit
+				e.lit = nonFiniteLit(e.name)
+				return nil
+			}
+			return &SyntaxError{Code: "SC2001", Message: "Identifier '" + e.name + "' could not be resolved.", Start: e.start, End: e.end}
+		}
+		return nil
+	case opCall:
+		if !builtinExists(e.upper) {
+			return &SyntaxError{Code: "SC2005", Message: "'" + e.name + "' is not a recognized built-in function name.", Start: e.start, End: e.start + len(e.name)}
+		}
+	case opAgg:
+		if !aggOK {
+			return &SyntaxError{Code: "SC2101", Message: "Aggregate functions cannot be used in this context.", Start: e.start, End: e.end}
+		}
+		if len(e.args) != 1 {
+			return &SyntaxError{Code: "SC2050", Message: "The " + e.upper + " function requires 1 argument(s).", Start: e.start, End: e.end}
+		}
+		e.aggIdx = len(q.aggs)
+		q.aggs = append(q.aggs, e)
+		q.hasAgg = true
+		// Aggregates do not nest.
+		return resolveExpr(src, q, e.args[0], sc, false)
+	case opExists, opArraySub, opScalarSub:
+		e.sub.outer = q
+		return resolveQuery(src, e.sub, sc)
+	}
+	for _, a := range e.args {
+		if err := resolveExpr(src, q, a, sc, aggOK); err != nil {
+			return err
+		}
+	}
+	return nil
+}
