@@ -400,6 +400,4 @@ func TestNewValidation(t *testing.T) {
 	}
 }
 
-
-
 type engineDef = engine.PartitionKeyDef

@@ -36,7 +36,9 @@ const (
 )
 
 // testMasterKey is the decoded account key used by key-authenticated tests.
-func testMasterKey() []byte { return []byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") }
+func testMasterKey() []byte {
+	return []byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+}
 
 func testKeyString() string { return base64.StdEncoding.EncodeToString(testMasterKey()) }
 
@@ -122,7 +124,6 @@ func baseConfig(key *rsa.PrivateKey) Config {
 }
 
 func intPtr(i int) *int { return &i }
-
 
 // newFixture starts a gateway; mutate may adjust the config first.
 func newFixture(t *testing.T, mutate func(*Config)) *fixture {
