@@ -49,8 +49,10 @@ func TestAuthFailuresWithSDK(t *testing.T) {
 			},
 		},
 		{
-			name:   "wrong audience",
-			client: func(f *fixture) *azcosmos.Client { return f.aadClient(jwt.MapClaims{"aud": "https://other.documents.azure.com"}) },
+			name: "wrong audience",
+			client: func(f *fixture) *azcosmos.Client {
+				return f.aadClient(jwt.MapClaims{"aud": "https://other.documents.azure.com"})
+			},
 			status: 401, sub: "5008",
 			message: func(f *fixture) string {
 				host := strings.TrimPrefix(f.srv.URL, "https://")
@@ -85,8 +87,10 @@ func TestAuthFailuresWithSDK(t *testing.T) {
 			status: 401, sub: "0", prefix: "Request blocked by Auth " + testAccount + " : Provided AAD token is invalid: issuer [https://evil/]",
 		},
 		{
-			name:   "not yet valid",
-			client: func(f *fixture) *azcosmos.Client { return f.aadClient(jwt.MapClaims{"nbf": time.Now().Add(time.Hour).Unix()}) },
+			name: "not yet valid",
+			client: func(f *fixture) *azcosmos.Client {
+				return f.aadClient(jwt.MapClaims{"nbf": time.Now().Add(time.Hour).Unix()})
+			},
 			status: 401, sub: "0", prefix: "Request blocked by Auth " + testAccount + " : Provided AAD token is invalid: the token is not valid before",
 		},
 	}
