@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/itchyny/gojq"
 )
@@ -28,14 +29,14 @@ type jqPrinter struct {
 	done  bool  // "halt" ran: ignore the remaining input
 }
 
-// compileJQ parses and compiles expr once; $ENV and env see no variables so
-// that output cannot depend on, or leak, the environment.
+// compileJQ parses and compiles expr once. As in jq, $ENV and env see the
+// process environment: the user wrote the expression, so nothing leaks.
 func compileJQ(expr string) (*gojq.Code, error) {
 	q, err := gojq.Parse(expr)
 	if err != nil {
 		return nil, &JQError{Expr: expr, Err: err}
 	}
-	code, err := gojq.Compile(q, gojq.WithEnvironLoader(func() []string { return nil }))
+	code, err := gojq.Compile(q, gojq.WithEnvironLoader(os.Environ))
 	if err != nil {
 		return nil, &JQError{Expr: expr, Err: err}
 	}

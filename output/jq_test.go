@@ -86,3 +86,10 @@ func TestJQErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestJQSeesEnvironment(t *testing.T) {
+	t.Setenv("COSMOSCTL_OUTPUT_TEST", "from-env")
+	if got := render(t, []string{`{}`}, Options{Format: "jsonl", JQ: "$ENV.COSMOSCTL_OUTPUT_TEST, env.COSMOSCTL_OUTPUT_TEST"}); got != "\"from-env\"\n\"from-env\"\n" {
+		t.Errorf("got %q", got)
+	}
+}

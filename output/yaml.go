@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -150,11 +151,11 @@ func appendYAMLScalar(dst, raw []byte) []byte {
 	if yamlPlainSafe(text) {
 		return dst
 	}
-	// Re-emit quoted; copy the text out first since we overwrite it.
-	s := string(text)
-	dst = append(dst[:start], '"')
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
+	// Re-emit quoted after the unquoted text, then move it into place.
+	quoted := len(dst)
+	dst = append(dst, '"')
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRune(text[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
 			dst = append(dst, `\uFFFD`...)
@@ -175,11 +176,14 @@ func appendYAMLScalar(dst, raw []byte) []byte {
 		case r == 0xFEFF || r == 0xFFFE || r == 0xFFFF:
 			dst = append(dst, fmt.Sprintf(`\u%04X`, r)...)
 		default:
-			dst = append(dst, s[i:i+size]...)
+			dst = append(dst, text[i:i+size]...)
 		}
 		i += size
+		text = dst[start:quoted] // dst may have moved
 	}
-	return append(dst, '"')
+	dst = append(dst, '"')
+	n := copy(dst[start:], dst[quoted:])
+	return dst[:start+n]
 }
 
 // yamlPlainSafe reports whether s can be written as a plain scalar and
@@ -193,9 +197,12 @@ func yamlPlainSafe(s []byte) bool {
 	case c >= '0' && c <= '9', strings.IndexByte("-+.?:,[]{}#&*!|>'\"%@`~<=", c) >= 0:
 		return false // indicators, and anything that may read as a number
 	}
-	switch strings.ToLower(string(s)) {
-	case "null", "true", "false", "yes", "no", "on", "off", "y", "n", "inf", "nan", "infinity":
-		return false
+	if len(s) <= len("infinity") {
+		for _, w := range [...]string{"null", "true", "false", "yes", "no", "on", "off", "y", "n", "inf", "nan", "infinity"} {
+			if bytes.EqualFold(s, []byte(w)) {
+				return false
+			}
+		}
 	}
 	for _, r := range string(s) {
 		switch {
