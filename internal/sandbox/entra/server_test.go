@@ -3,6 +3,8 @@ package entra
 import (
 	"crypto/rsa"
 	"encoding/base64"
+	"encoding/json"
+	"io"
 	"errors"
 	"math/big"
 	"net/url"
@@ -442,5 +444,73 @@ func TestManagedIdentityEndpointErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRefreshTokenRedeemedOnce races several redemptions of one refresh
+// token: rotation must let exactly one of them succeed.
+func TestRefreshTokenRedeemedOnce(t *testing.T) {
+	s, ts := newTestServer(t, Config{AutoApprove: "alice"})
+	post := func(p string, f url.Values) httpResult { return postForm(t, ts, p, f) }
+	_, dc := startDeviceCode(t, post)
+	r := post("/"+testTenant+"/oauth2/v2.0/token", url.Values{"grant_type": {"device_code"}, "device_code": {dc}, "client_id": {testClientID}, "scope": {acctScope}})
+	rt, _ := r.body["refresh_token"].(string)
+	if rt == "" {
+		t.Fatalf("no refresh token: %s", r.raw)
+	}
+	const n = 8
+	results := make(chan httpResult, n)
+	for range n {
+		go func() {
+			resp, err := ts.Client().PostForm(ts.URL+"/organizations/oauth2/v2.0/token", url.Values{
+				"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {testClientID}, "scope": {acctScope + " offline_access"},
+			})
+			if err != nil {
+				results <- httpResult{status: -1, raw: err.Error()}
+				return
+			}
+			// No t.Fatal off the test goroutine: decode by hand.
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			res := httpResult{status: resp.StatusCode, raw: string(b)}
+			_ = json.Unmarshal(b, &res.body)
+			results <- res
+		}()
+	}
+	ok, reused := 0, 0
+	for range n {
+		switch r := <-results; {
+		case r.status == 200:
+			ok++
+		case r.status == 400 && errorCode(r) == 70000:
+			reused++
+		default:
+			t.Errorf("unexpected response %d %s", r.status, r.raw)
+		}
+	}
+	if ok != 1 || reused != n-1 {
+		t.Fatalf("successes %d, reuse errors %d; want 1 and %d", ok, reused, n-1)
+	}
+	if got := s.Stats().RefreshGrants; got != n {
+		t.Fatalf("RefreshGrants = %d, want %d", got, n)
+	}
+	t.Run("wrong client", func(t *testing.T) {
+		_, dc := startDeviceCode(t, post)
+		r := post("/"+testTenant+"/oauth2/v2.0/token", url.Values{"grant_type": {"device_code"}, "device_code": {dc}, "client_id": {testClientID}, "scope": {acctScope}})
+		r = post("/"+testTenant+"/oauth2/v2.0/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {r.body["refresh_token"].(string)}, "client_id": {"someone-else"}, "scope": {acctScope}})
+		if r.status != 400 || errorCode(r) != 70000 || !strings.Contains(r.raw, "different client") {
+			t.Fatalf("got %d %s", r.status, r.raw)
+		}
+	})
+}
+
+func TestUnknownPath(t *testing.T) {
+	s, ts := newTestServer(t, Config{})
+	r := doRequest(t, ts, "GET", "/nope", nil, nil)
+	if r.status != 404 || !strings.Contains(r.raw, "does not serve GET /nope") {
+		t.Fatalf("got %d %q", r.status, r.raw)
+	}
+	if s.Stats().Total != 1 {
+		t.Fatalf("Total = %d", s.Stats().Total)
 	}
 }
