@@ -1,0 +1,459 @@
+// Package sandbox wires the sandbox together: it validates the options and
+// the seed, generates a CA and a server certificate, serves the fake Entra
+// ID (package entra) and the Cosmos DB gateway (package gateway) on two
+// loopback HTTPS listeners, and publishes how to reach them in
+// DIR/sandbox.json and, optionally, a "sandbox" configuration profile.
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/engine"
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/entra"
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/gateway"
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
+)
+
+// InfoFile is the file in the sandbox directory that tells other processes
+// (`cosmosctl sandbox approve`, scripts) how to reach a running sandbox.
+const InfoFile = "sandbox.json"
+
+// ProfileName is the configuration profile the sandbox creates or updates.
+const ProfileName = "sandbox"
+
+// CosmosAudience is the account-agnostic audience the gateway also accepts.
+const CosmosAudience = "https://cosmos.azure.com"
+
+// DefaultListen is the default address of both listeners: a free loopback port.
+const DefaultListen = "127.0.0.1:0"
+
+// Options configures Start.
+type Options struct {
+	Dir               string        // where certificates and sandbox.json go (created if missing); required
+	Seed              *seed.Seed    // nil = the built-in demo seed
+	Listen            string        // Cosmos gateway address; "" = DefaultListen
+	EntraListen       string        // Entra ID address; "" = DefaultListen
+	AutoApprove       string        // approve every device code as this user principal
+	TokenLifetime     time.Duration // access-token lifetime; 0 = 1h
+	Faults            []string      // gateway fault specs ("throttle=0.3", …)
+	LocalAuthDisabled bool          // refuse master-key requests (also set by the seed)
+	PollInterval      time.Duration // device-code polling interval; 0 = Entra's default (5s)
+	ConfigDir         string        // "" = leave the configuration alone; else write the "sandbox" profile there
+	ErrorLog          io.Writer     // HTTP server errors (TLS handshakes, resets); nil = discarded
+}
+
+// Info is the content of sandbox.json.
+type Info struct {
+	Endpoint      string `json:"endpoint"`
+	AuthorityHost string `json:"authority_host"`
+	Tenant        string `json:"tenant"`
+	CAFile        string `json:"ca_file"`
+	AccountKey    string `json:"account_key"`
+	PID           int    `json:"pid"`
+}
+
+// Sandbox is a running sandbox. Close it to stop both listeners.
+type Sandbox struct {
+	Endpoint      string // https://127.0.0.1:P1
+	AuthorityHost string // https://127.0.0.1:P2
+	Tenant        string
+	CAFile        string // DIR/ca.pem
+	AccountKey    string // base64 master key
+	Dir           string
+	Seed          *seed.Seed
+	Entra         *entra.Server
+	Gateway       *gateway.Gateway
+
+	pool      *x509.CertPool
+	servers   []*http.Server
+	serveErr  chan error
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// CertPool returns a pool that trusts the sandbox's CA.
+func (s *Sandbox) CertPool() *x509.CertPool { return s.pool }
+
+// Info returns what sandbox.json holds.
+func (s *Sandbox) Info() Info {
+	return Info{Endpoint: s.Endpoint, AuthorityHost: s.AuthorityHost, Tenant: s.Tenant, CAFile: s.CAFile, AccountKey: s.AccountKey, PID: os.Getpid()}
+}
+
+// usage wraps bad input as an exit-2 error for the command.
+func usage(format string, args ...any) error { return cmdutil.UsageError(format, args...) }
+
+// Start validates opts, then starts both listeners and returns when they
+// serve. Bad input (non-loopback address, fault spec, seed, auto-approve
+// principal, port in use) is a *cmdutil.Error of kind usage, returned
+// before anything listens.
+func Start(ctx context.Context, opts Options) (*Sandbox, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if opts.Dir == "" {
+		return nil, usage("sandbox: no directory given")
+	}
+	listen, err := loopbackAddr("--listen", opts.Listen)
+	if err != nil {
+		return nil, err
+	}
+	entraListen, err := loopbackAddr("--entra-listen", opts.EntraListen)
+	if err != nil {
+		return nil, err
+	}
+	faults, err := gateway.ParseFaults(opts.Faults)
+	if err != nil {
+		return nil, usage("--fault: %v", err)
+	}
+	if opts.TokenLifetime < 0 {
+		return nil, usage("--token-lifetime must be positive, not %s", opts.TokenLifetime)
+	}
+	sd := opts.Seed
+	if sd == nil {
+		sd = seed.Demo()
+	} else if err := sd.Validate(); err != nil {
+		return nil, usage("%v", err)
+	}
+	if opts.AutoApprove != "" {
+		p, ok := sd.PrincipalByName(opts.AutoApprove)
+		if !ok || p.ServicePrincipal {
+			return nil, usage("--auto-approve: %q is not a user principal of the seed (users: %s)", opts.AutoApprove, strings.Join(userNames(sd), ", "))
+		}
+	}
+	policy, err := sd.Policy()
+	if err != nil {
+		return nil, usage("%v", err)
+	}
+	masterKey, err := accountKey(sd)
+	if err != nil {
+		return nil, usage("%v", err)
+	}
+
+	s := &Sandbox{Tenant: sd.Tenant, Seed: sd, Dir: opts.Dir, AccountKey: base64.StdEncoding.EncodeToString(masterKey), serveErr: make(chan error, 2)}
+	// The gateway's endpoint is known only after its listener binds; the
+	// fake Entra asks for its accepted resources lazily.
+	var endpointMu sync.Mutex
+	var resources []string
+	entraSrv, err := entra.New(entra.Config{
+		Tenant:        sd.Tenant,
+		Principals:    entraPrincipals(sd),
+		TokenLifetime: opts.TokenLifetime,
+		AutoApprove:   opts.AutoApprove,
+		PollInterval:  opts.PollInterval,
+		Resources: func() []string {
+			endpointMu.Lock()
+			defer endpointMu.Unlock()
+			return append([]string(nil), resources...)
+		},
+	})
+	if err != nil {
+		return nil, usage("%v", err)
+	}
+	s.Entra = entraSrv
+
+	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create sandbox directory: %w", err)
+	}
+	// A sandbox.json left by an earlier run must not be mistaken for this one.
+	if err := os.Remove(filepath.Join(opts.Dir, InfoFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("remove stale %s: %w", InfoFile, err)
+	}
+
+	var lc net.ListenConfig
+	gwLn, err := lc.Listen(ctx, "tcp", listen)
+	if err != nil {
+		return nil, listenError("--listen", listen, err)
+	}
+	enLn, err := lc.Listen(ctx, "tcp", entraListen)
+	if err != nil {
+		gwLn.Close()
+		return nil, listenError("--entra-listen", entraListen, err)
+	}
+	closeListeners := func() { gwLn.Close(); enLn.Close() }
+
+	gwAddr := gwLn.Addr().(*net.TCPAddr)
+	enAddr := enLn.Addr().(*net.TCPAddr)
+	s.Endpoint = "https://" + net.JoinHostPort(gwAddr.IP.String(), strconv.Itoa(gwAddr.Port))
+	s.AuthorityHost = "https://" + net.JoinHostPort(enAddr.IP.String(), strconv.Itoa(enAddr.Port))
+	entraSrv.SetBaseURL(s.AuthorityHost)
+	endpointMu.Lock()
+	resources = acceptedResources(gwAddr)
+	endpointMu.Unlock()
+
+	material, err := newTLSMaterial(time.Now(), []net.IP{gwAddr.IP, enAddr.IP})
+	if err != nil {
+		closeListeners()
+		return nil, err
+	}
+	if s.CAFile, err = material.write(opts.Dir); err != nil {
+		closeListeners()
+		return nil, err
+	}
+	s.pool = material.pool
+
+	gw, err := gateway.New(gateway.Config{
+		AccountName:       "sandbox",
+		MasterKey:         masterKey,
+		AcceptEmulatorKey: sd.AcceptEmulatorKey,
+		LocalAuthDisabled: opts.LocalAuthDisabled || sd.LocalAuthDisabled,
+		TokenKey:          entraSrv.SigningKey,
+		TokenIssuer:       entraSrv.Issuer(),
+		Tenant:            sd.Tenant,
+		ExtraAudiences:    []string{CosmosAudience},
+		Authorizer:        policy,
+		Databases:         gatewayDatabases(sd),
+		Faults:            faults,
+	})
+	if err != nil {
+		closeListeners()
+		return nil, usage("%s: %v", sd.Source, err)
+	}
+	s.Gateway = gw
+
+	errLog := opts.ErrorLog
+	if errLog == nil {
+		errLog = io.Discard
+	}
+	tlsCfg := &tls.Config{Certificates: []tls.Certificate{material.server}, MinVersion: tls.VersionTLS12}
+	for _, srv := range []struct {
+		ln net.Listener
+		h  http.Handler
+	}{{gwLn, gw}, {enLn, entraSrv}} {
+		hs := &http.Server{
+			Handler:           srv.h,
+			TLSConfig:         tlsCfg.Clone(),
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          log.New(errLog, "sandbox: ", 0),
+		}
+		s.servers = append(s.servers, hs)
+		go func(ln net.Listener) {
+			if err := hs.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.serveErr <- fmt.Errorf("serve %s: %w", ln.Addr(), err)
+			}
+		}(srv.ln)
+	}
+
+	// sandbox.json appears only once both listeners serve, so its presence
+	// means "ready" to scripts that wait for it.
+	info, err := json.MarshalIndent(s.Info(), "", "  ")
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("encode %s: %w", InfoFile, err)
+	}
+	if err := config.WriteFileAtomic(filepath.Join(opts.Dir, InfoFile), append(info, '\n'), 0o600); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if opts.ConfigDir != "" {
+		if err := s.writeProfile(opts.ConfigDir); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Wait blocks until ctx is done (returning nil) or a listener fails.
+func (s *Sandbox) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-s.serveErr:
+		return err
+	}
+}
+
+// Close stops both servers, closing their listeners and connections, and
+// removes sandbox.json. It is safe to call more than once.
+func (s *Sandbox) Close() error {
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		var errs []error
+		for _, hs := range s.servers {
+			if err := hs.Shutdown(ctx); err != nil {
+				// Hanging connections (long polls) are cut rather than waited for.
+				if cerr := hs.Close(); cerr != nil {
+					errs = append(errs, cerr)
+				}
+			}
+		}
+		if err := os.Remove(filepath.Join(s.Dir, InfoFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+// writeProfile creates or updates the "sandbox" profile; it becomes the
+// current profile only when none is current.
+func (s *Sandbox) writeProfile(dir string) error {
+	cfg, err := config.Load(dir)
+	if err != nil {
+		return cmdutil.NewError(cmdutil.KindUsage, err, "fix or remove the file", "%s", err.Error())
+	}
+	p := cfg.EnsureProfile(ProfileName)
+	p.Endpoint = s.Endpoint + "/"
+	p.AuthorityHost = s.AuthorityHost + "/"
+	p.Tenant = s.Tenant
+	p.CAFile = s.CAFile
+	p.Auth = "devicecode"
+	// A sign-in recorded against an earlier sandbox cannot be refreshed by
+	// this one (new signing keys, new refresh tokens).
+	p.Account = nil
+	if cfg.CurrentProfile == "" {
+		cfg.CurrentProfile = ProfileName
+	}
+	if err := cfg.Save(); err != nil {
+		return fmt.Errorf("save the %q profile: %w", ProfileName, err)
+	}
+	return nil
+}
+
+// ReadInfo reads DIR/sandbox.json.
+func ReadInfo(dir string) (*Info, error) {
+	path := filepath.Join(dir, InfoFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, cmdutil.NewError(cmdutil.KindUsage, err, "start one with `cosmosctl sandbox --dir "+dir+"`",
+			"no sandbox is running in %s (%s not found)", dir, InfoFile)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	var info Info
+	if err := json.Unmarshal(data, &info); err != nil {
+		return nil, fmt.Errorf("%s is not valid JSON: %w", path, err)
+	}
+	if info.Endpoint == "" || info.AuthorityHost == "" || info.CAFile == "" {
+		return nil, fmt.Errorf("%s lacks endpoint, authority_host or ca_file", path)
+	}
+	return &info, nil
+}
+
+// loopbackAddr checks that addr is host:port on a loopback host.
+func loopbackAddr(flag, addr string) (string, error) {
+	if addr == "" {
+		return DefaultListen, nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", usage("%s %q: want HOST:PORT on loopback, e.g. 127.0.0.1:8081", flag, addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "", usage("%s %q: port must be a number from 0 to 65535", flag, addr)
+	}
+	switch {
+	case host == "localhost":
+		// Bind the IPv4 loopback: "localhost" may resolve to several addresses.
+		return net.JoinHostPort("127.0.0.1", port), nil
+	case host == "":
+		return "", usage("%s %q: the sandbox listens on loopback only; give 127.0.0.1:%s", flag, addr, port)
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return "", usage("%s %q: the sandbox listens on loopback only (127.0.0.0/8, ::1 or localhost)", flag, addr)
+	}
+	return net.JoinHostPort(ip.String(), port), nil
+}
+
+func listenError(flag, addr string, err error) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return cmdutil.NewError(cmdutil.KindUsage, err, "pick another port, or 127.0.0.1:0 for a free one",
+			"%s %s: address already in use", flag, addr)
+	}
+	return cmdutil.NewError(cmdutil.KindUsage, err, "", "%s %s: %v", flag, addr, err)
+}
+
+// acceptedResources are the token audiences Entra issues for the gateway:
+// azcosmos asks for scheme://host/.default with the port dropped.
+func acceptedResources(gw *net.TCPAddr) []string {
+	host := gw.IP.String()
+	if gw.IP.To4() == nil {
+		host = "[" + host + "]"
+	}
+	port := strconv.Itoa(gw.Port)
+	return []string{
+		"https://" + host, "https://" + host + ":" + port,
+		"https://localhost", "https://localhost:" + port,
+		CosmosAudience,
+	}
+}
+
+func accountKey(sd *seed.Seed) ([]byte, error) {
+	if sd.AccountKey != "" {
+		k, err := base64.StdEncoding.DecodeString(sd.AccountKey)
+		if err != nil {
+			return nil, fmt.Errorf("%s: accountKey: %w", sd.Source, err)
+		}
+		return k, nil
+	}
+	k := make([]byte, 64)
+	if _, err := rand.Read(k); err != nil {
+		return nil, fmt.Errorf("generate account key: %w", err)
+	}
+	return k, nil
+}
+
+func userNames(sd *seed.Seed) []string {
+	var n []string
+	for _, p := range sd.Principals {
+		if !p.ServicePrincipal {
+			n = append(n, p.Name)
+		}
+	}
+	return n
+}
+
+func entraPrincipals(sd *seed.Seed) []entra.Principal {
+	out := make([]entra.Principal, 0, len(sd.Principals))
+	for _, p := range sd.Principals {
+		out = append(out, entra.Principal{
+			Name: p.Name, ObjectID: p.OID, UPN: p.UPN, DisplayName: p.DisplayName,
+			Groups:           append([]string(nil), p.Groups...),
+			ServicePrincipal: p.ServicePrincipal, ManagedIdentity: p.ManagedIdentity,
+			ClientID: p.ClientID, ClientSecret: p.ClientSecret,
+			FederatedSubjects: append([]string(nil), p.FederatedSubjects...),
+		})
+	}
+	return out
+}
+
+func gatewayDatabases(sd *seed.Seed) []gateway.Database {
+	out := make([]gateway.Database, 0, len(sd.Databases))
+	for _, d := range sd.Databases {
+		gd := gateway.Database{ID: d.ID}
+		for _, c := range d.Containers {
+			gd.Containers = append(gd.Containers, gateway.Container{
+				ID:                 c.ID,
+				PartitionKey:       engine.PartitionKeyDef{Paths: append([]string(nil), c.PartitionKey.Paths...), Kind: c.PartitionKey.Kind, Version: 2},
+				PhysicalPartitions: c.PhysicalPartitions,
+				DefaultTTL:         c.DefaultTTL,
+				Items:              c.Items,
+			})
+		}
+		out = append(out, gd)
+	}
+	return out
+}
