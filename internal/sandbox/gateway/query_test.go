@@ -1,0 +1,290 @@
+package gateway
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
+
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/engine"
+)
+
+// drain runs a pager to the end and returns the ids, the page sizes and the tokens seen.
+func drain(t *testing.T, ctx context.Context, p *runtime.Pager[azcosmos.QueryItemsResponse]) (ids []string, sizes []int, tokens []string) {
+	t.Helper()
+	for p.More() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(page.Items))
+		if page.ContinuationToken != nil {
+			tokens = append(tokens, *page.ContinuationToken)
+		}
+		for _, it := range page.Items {
+			var d struct {
+				ID string `json:"id"`
+			}
+			if err := json.Unmarshal(it, &d); err != nil {
+				t.Fatalf("item %s: %v", it, err)
+			}
+			ids = append(ids, d.ID)
+		}
+	}
+	return ids, sizes, tokens
+}
+
+func allOrderIDs(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("o%02d", i)
+	}
+	return out
+}
+
+func sortedCopy(s []string) []string {
+	c := append([]string(nil), s...)
+	sort.Strings(c)
+	return c
+}
+
+func TestQueryPagingAcrossRanges(t *testing.T) {
+	f := newFixture(t, func(c *Config) {
+		c.Databases[0].Containers = append(c.Databases[0].Containers, Container{ID: "sparse",
+			PartitionKey: engine.PartitionKeyDef{Paths: []string{"/customer"}}, PhysicalPartitions: 4,
+			Items: seedItems(`{"id":"only","customer":"c1"}`)})
+	})
+	ctx := context.Background()
+	cc := containerClient(t, f.keyClient(testKeyString()), "shop", "orders")
+
+	for _, size := range []int32{0, 1, 4, 7, 100} {
+		t.Run(fmt.Sprintf("page size %d", size), func(t *testing.T) {
+			ids, sizes, tokens := drain(t, ctx, cc.NewQueryItemsPager("SELECT * FROM c", azcosmos.NewPartitionKey(), &azcosmos.QueryOptions{PageSizeHint: size}))
+			if got, want := strings.Join(sortedCopy(ids), ","), strings.Join(allOrderIDs(30), ","); got != want {
+				t.Errorf("ids = %s\nwant %s", got, want)
+			}
+			for _, s := range sizes {
+				if size > 0 && s > int(size) {
+					t.Errorf("page of %d items exceeds the hint %d", s, size)
+				}
+			}
+			for _, tok := range tokens {
+				var tj tokenJSON
+				if err := json.Unmarshal([]byte(tok), &tj); err != nil || !strings.HasPrefix(tj.Token, "+RID:~") || tj.Range.Max == "" {
+					t.Errorf("token %q is not shaped like the gateway's", tok)
+				}
+			}
+		})
+	}
+
+	// Empty ranges yield empty pages that still carry a continuation.
+	sparse := containerClient(t, f.keyClient(testKeyString()), "shop", "sparse")
+	ids, sizes, _ := drain(t, ctx, sparse.NewQueryItemsPager("SELECT * FROM c", azcosmos.NewPartitionKey(), nil))
+	if strings.Join(ids, ",") != "only" || len(sizes) != 4 {
+		t.Errorf("sparse: ids %v, page sizes %v (want 4 pages, one per range)", ids, sizes)
+	}
+	empty := 0
+	for _, s := range sizes {
+		if s == 0 {
+			empty++
+		}
+	}
+	if empty != 3 {
+		t.Errorf("sparse: %d empty pages, want 3", empty)
+	}
+}
+
+func TestContinuationSurvivesCacheEviction(t *testing.T) {
+	f := newFixture(t, nil)
+	f.gw.cache = newResultCache(1)
+	ctx := context.Background()
+	cc := containerClient(t, f.keyClient(testKeyString()), "shop", "orders")
+
+	var ids []string
+	token := (*string)(nil)
+	for i := 0; ; i++ {
+		p := cc.NewQueryItemsPager("SELECT * FROM c", azcosmos.NewPartitionKey(), &azcosmos.QueryOptions{PageSizeHint: 3, ContinuationToken: token})
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, itemIDs(t, page.Items)...)
+		// Another query between pages evicts the first query's cached result.
+		if _, err := cc.NewQueryItemsPager("SELECT * FROM c WHERE c.n > 5", azcosmos.NewPartitionKey(), nil).NextPage(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if f.gw.cache.len() != 1 {
+			t.Fatalf("cache holds %d results", f.gw.cache.len())
+		}
+		if page.ContinuationToken == nil {
+			break
+		}
+		token = page.ContinuationToken
+		if i > 100 {
+			t.Fatal("query does not terminate")
+		}
+	}
+	if got, want := strings.Join(sortedCopy(ids), ","), strings.Join(allOrderIDs(30), ","); got != want {
+		t.Errorf("ids = %s\nwant %s", got, want)
+	}
+}
+
+func itemIDs(t *testing.T, items [][]byte) []string {
+	t.Helper()
+	var out []string
+	for _, it := range items {
+		var d struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(it, &d); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, d.ID)
+	}
+	return out
+}
+
+func TestQueryScopes(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	cc := containerClient(t, f.keyClient(testKeyString()), "shop", "orders")
+
+	// Partition key: only that logical partition, and any query shape is served.
+	ids, _, _ := drain(t, ctx, cc.NewQueryItemsPager("SELECT * FROM c ORDER BY c.n DESC", azcosmos.NewPartitionKeyString("c3"), nil))
+	if strings.Join(ids, ",") != "o24,o17,o10,o03" {
+		t.Errorf("pk query = %v", ids)
+	}
+	ids, _, _ = drain(t, ctx, cc.NewQueryItemsPager("SELECT * FROM c WHERE c.n = @n", azcosmos.NewPartitionKeyString("c3"),
+		&azcosmos.QueryOptions{QueryParameters: []azcosmos.QueryParameter{{Name: "@n", Value: 17}}}))
+	if strings.Join(ids, ",") != "o17" {
+		t.Errorf("parameterised pk query = %v", ids)
+	}
+
+	// Range ids: every document is in exactly one range.
+	var union []string
+	for _, r := range f.gw.dbs["shop"].colls["orders"].ranges {
+		rctx := policy.WithHTTPHeader(ctx, http.Header{"x-ms-documentdb-partitionkeyrangeid": {r.ID}})
+		ids, _, _ := drain(t, rctx, cc.NewQueryItemsPager("SELECT * FROM c ORDER BY c.n", azcosmos.NewPartitionKey(), nil))
+		union = append(union, ids...)
+	}
+	if got, want := strings.Join(sortedCopy(union), ","), strings.Join(allOrderIDs(30), ","); got != want {
+		t.Errorf("union of ranges = %s", got)
+	}
+	rctx := policy.WithHTTPHeader(ctx, http.Header{"x-ms-documentdb-partitionkeyrangeid": {"9"}})
+	_, err := cc.NewQueryItemsPager("SELECT * FROM c", azcosmos.NewPartitionKey(), nil).NextPage(rctx)
+	if st, sub, _ := respErr(t, err); st != 410 || sub != "1002" {
+		t.Errorf("unknown range: %d/%s", st, sub)
+	}
+
+	// Plan request.
+	pctx := policy.WithHTTPHeader(ctx, http.Header{"x-ms-cosmos-is-query-plan-request": {"True"}})
+	page, err := cc.NewQueryItemsPager("SELECT * FROM c ORDER BY c.n", azcosmos.NewPartitionKey(), nil).NextPage(pctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := runtime.Payload(page.RawResponse)
+	var plan struct {
+		QueryInfo struct {
+			OrderBy []string `json:"orderBy"`
+		} `json:"queryInfo"`
+	}
+	if err := json.Unmarshal(body, &plan); err != nil || strings.Join(plan.QueryInfo.OrderBy, ",") != "Ascending" {
+		t.Errorf("plan %s: %v", body, err)
+	}
+}
+
+func TestQueryRefusals(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	cc := containerClient(t, f.keyClient(testKeyString()), "shop", "orders")
+	tests := []struct {
+		name   string
+		query  string
+		opts   *azcosmos.QueryOptions
+		status int
+		sub    string
+		text   string // exact, or prefix when it ends with "…"
+		plan   bool
+	}{
+		{"order by", "SELECT * FROM c ORDER BY c.n", nil, 400, "1004", msgCrossPartition, true},
+		{"value aggregate", "SELECT VALUE COUNT(1) FROM c", nil, 400, "1004", msgCrossPartition, true},
+		{"non-value aggregate", "SELECT COUNT(1) AS n FROM c", nil, 400, "0", msgNonValueAgg, false},
+		{"cross partition disabled", "SELECT * FROM c", &azcosmos.QueryOptions{EnableCrossPartitionQuery: to.Ptr(false)}, 400, "0", msgCrossDisabled, false},
+		{"syntax error", "SELEC * FROM c", nil, 400, "0", `Message: {"errors":[…`, false},
+		{"malformed continuation", "SELECT * FROM c", &azcosmos.QueryOptions{ContinuationToken: to.Ptr("garbage")}, 400, "0", `Message: {"Errors":["Invalid continuation token: it is malformed.…`, false},
+		{"foreign continuation", "SELECT * FROM c", &azcosmos.QueryOptions{ContinuationToken: to.Ptr(`{"token":"+RID:~x#TRC:0#SBX:0#QH:abc","range":{"min":"","max":"FF"}}`)}, 400, "0", `Message: {"Errors":["Invalid continuation token: it was issued for a different query…`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := cc.NewQueryItemsPager(tt.query, azcosmos.NewPartitionKey(), tt.opts).NextPage(ctx)
+			st, sub, body := respErr(t, err)
+			if st != tt.status || sub != tt.sub || body.Code != "BadRequest" {
+				t.Errorf("got %d/%s %s", st, sub, body.Code)
+			}
+			text := messageText(body.Message)
+			if p, ok := strings.CutSuffix(tt.text, "…"); ok {
+				if !strings.HasPrefix(text, p) {
+					t.Errorf("message %q, want prefix %q", text, p)
+				}
+			} else if text != tt.text {
+				t.Errorf("message %q, want %q", text, tt.text)
+			}
+			if tt.plan != (body.AdditionalErrorInfo != "") {
+				t.Fatalf("additionalErrorInfo = %q", body.AdditionalErrorInfo)
+			}
+			if tt.plan {
+				var plan struct {
+					Version   int             `json:"partitionedQueryExecutionInfoVersion"`
+					QueryInfo json.RawMessage `json:"queryInfo"`
+				}
+				if err := json.Unmarshal([]byte(body.AdditionalErrorInfo), &plan); err != nil || plan.Version != 2 || len(plan.QueryInfo) == 0 {
+					t.Errorf("plan %q: %v", body.AdditionalErrorInfo, err)
+				}
+			}
+		})
+	}
+	// A single physical partition serves everything.
+	one := containerClient(t, f.keyClient(testKeyString()), "shop", "single")
+	page, err := one.NewQueryItemsPager("SELECT VALUE COUNT(1) FROM c", azcosmos.NewPartitionKey(), nil).NextPage(ctx)
+	if err != nil || len(page.Items) != 1 || string(page.Items[0]) != "6" {
+		t.Errorf("single-range aggregate: %v %q", err, page.Items)
+	}
+}
+
+func TestQueryHeaders(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	cc := containerClient(t, f.keyClient(testKeyString()), "shop", "orders")
+	page, err := cc.NewQueryItemsPager("SELECT * FROM c", azcosmos.NewPartitionKeyString("c3"), &azcosmos.QueryOptions{PopulateIndexMetrics: true}).NextPage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.QueryMetrics == nil || !strings.Contains(*page.QueryMetrics, "retrievedDocumentCount=4;") || !strings.Contains(*page.QueryMetrics, "outputDocumentCount=4;") {
+		t.Errorf("query metrics = %v", page.QueryMetrics)
+	}
+	if page.IndexMetrics == nil {
+		t.Fatal("no index metrics")
+	}
+	if raw, err := base64.StdEncoding.DecodeString(*page.IndexMetrics); err != nil || !json.Valid(raw) || !strings.Contains(string(raw), "UtilizedSingleIndexes") {
+		t.Errorf("index metrics %q: %v", *page.IndexMetrics, err)
+	}
+	h := page.RawResponse.Header
+	if h.Get("x-ms-item-count") != "4" || h.Get("x-ms-session-token") == "" || page.RequestCharge <= 0 {
+		t.Errorf("headers %v", h)
+	}
+}
+
+func TestRequestChargeGrowsWithScan(t *testing.T) {
+	if !(queryRequestCharge(10, 0) > queryRequestCharge(1, 0) && queryRequestCharge(1, 5) > queryRequestCharge(1, 0)) {
+		t.Error("charge does not grow with documents scanned and returned")
+	}
+}
