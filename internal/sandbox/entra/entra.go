@@ -7,6 +7,25 @@
 //
 // The Server knows nothing about listeners or TLS: the caller mounts it and
 // tells it its public base URL with SetBaseURL once the listener is bound.
+//
+// Endpoints (BASE = the URL given to SetBaseURL; {tenant} = the tenant id,
+// "organizations" or "common"):
+//
+//	GET  /{tenant}/discovery/instance                   instance discovery (MSAL with discovery on)
+//	GET  /{tenant}/v2.0/.well-known/openid-configuration
+//	GET  /{tenant}/discovery/v2.0/keys                  JWKS of the access-token key
+//	POST /{tenant}/oauth2/v2.0/devicecode
+//	POST /{tenant}/oauth2/v2.0/token                    device_code, refresh_token, client_credentials
+//	GET  /federated/.well-known/openid-configuration    the federated (workload identity) issuer
+//	GET  /federated/keys
+//	GET  /devicelogin                                   verification URI (HTML), POST submits it
+//	POST /sandbox/approve                               user_code, principal[, action=decline]; form or JSON
+//	GET  /sandbox/federated-token?sub=…[&aud=…]         a fresh federated token as text
+//	GET|POST /msi/token?resource=…&api-version=2019-08-01   App Service managed identity
+//
+// MSAL Go ignores the device-code "interval" (it polls after 50 ms, 150 ms,
+// 450 ms, 1.35 s, 4.05 s, then every 5 s), so polls closer together than
+// PollInterval get slow_down, which MSAL treats like authorization_pending.
 package entra
 
 import (
@@ -207,7 +226,10 @@ func New(cfg Config) (*Server, error) {
 		} else if p.UPN == "" {
 			p.UPN = key + "@sandbox.cosmosctl.local"
 		}
+		// Own copies: the caller's slices must not alias server state.
 		p.Groups = append([]string(nil), p.Groups...)
+		p.FederatedSubjects = append([]string(nil), p.FederatedSubjects...)
+		p.Roles = append([]string(nil), p.Roles...)
 		s.principals = append(s.principals, p)
 	}
 	if cfg.AutoApprove != "" {
@@ -298,7 +320,12 @@ func (s *Server) ManagedIdentitySecret() string { return s.miSecret }
 // Principals returns the principals with defaults (object ids, client ids, UPNs) filled in.
 func (s *Server) Principals() []Principal {
 	out := make([]Principal, len(s.principals))
-	copy(out, s.principals)
+	for i, p := range s.principals {
+		p.Groups = append([]string(nil), p.Groups...)
+		p.FederatedSubjects = append([]string(nil), p.FederatedSubjects...)
+		p.Roles = append([]string(nil), p.Roles...)
+		out[i] = p
+	}
 	return out
 }
 
@@ -349,6 +376,12 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("POST /sandbox/approve", s.handleApproveAPI)
 	m.HandleFunc("GET /sandbox/federated-token", s.handleFederatedToken)
 	m.HandleFunc("/msi/token", s.handleManagedIdentity)
+	m.HandleFunc("GET /error", func(w http.ResponseWriter, r *http.Request) {
+		// error_uri of OAuth errors points here.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("cosmosctl sandbox Entra ID: error AADSTS" + r.URL.Query().Get("code") +
+			". The error_description of the failed response explains the cause.\n"))
+	})
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not found: the cosmosctl sandbox Entra ID does not serve "+r.Method+" "+r.URL.Path, http.StatusNotFound)
 	})
