@@ -1,0 +1,832 @@
+package merge
+
+import (
+	"container/heap"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+)
+
+// Page is one response page of one partition range.
+type Page struct {
+	Rows  []json.RawMessage
+	Token *string // the continuation sent to obtain this page (nil = first page)
+	Next  *string // the continuation returned (nil = the range is exhausted)
+}
+
+// Source yields the pages of one partition range in order. NextPage with
+// token nil starts the range; callers pass the previous page's Next.
+type Source interface {
+	NextPage(ctx context.Context, token *string) (Page, error)
+}
+
+// RangeState is the resumable position in one partition range: the
+// continuation of the page being consumed and how many rows of it were
+// already taken.
+type RangeState struct {
+	ID       string  `json:"id"`
+	Min      string  `json:"min,omitempty"`
+	Max      string  `json:"max,omitempty"`
+	Token    *string `json:"t,omitempty"`
+	Consumed int     `json:"n,omitempty"`
+	Done     bool    `json:"d,omitempty"`
+}
+
+// State is the whole resumable merge state; it is what a continuation
+// token carries.
+type State struct {
+	Ranges  []RangeState    `json:"r"`
+	Drained int             `json:"g,omitempty"` // drained shapes: outputs already delivered
+	Skipped int64           `json:"o,omitempty"` // OFFSET rows already skipped
+	Emitted int64           `json:"e,omitempty"` // rows emitted after OFFSET (TOP/LIMIT)
+	Last    json.RawMessage `json:"l,omitempty"` // ordered DISTINCT: last emitted row
+	Seen    []uint64        `json:"s,omitempty"` // unordered DISTINCT: hashes emitted
+}
+
+// Range names one source for the merger.
+type Range struct {
+	ID, Min, Max string
+	Source       Source
+}
+
+// Options tune a merger.
+type Options struct {
+	// MaxConcurrency bounds requests in flight across ranges (default 4).
+	MaxConcurrency int
+	// Prefetch is how many pages per range may wait ahead of the merge
+	// (default 1): this bounds memory while keeping ranges busy.
+	Prefetch int
+}
+
+// Merger produces the merged rows of a query, in order, one at a time.
+type Merger struct {
+	info    *QueryInfo
+	shape   shape
+	cursors []*cursor
+	opts    Options
+
+	started bool
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	sem     chan struct{}
+
+	heap    cursorHeap
+	seq     int // passthrough: current range index
+	drained []json.RawMessage
+	drainAt int
+
+	skipped, emitted int64
+	last             json.RawMessage
+	lastItem         []byte
+	seen             map[uint64]struct{}
+	done             bool
+}
+
+type shape int
+
+const (
+	shapePassthrough shape = iota
+	shapeOrderBy
+	shapeValueAggregate
+	shapeGroupBy
+)
+
+// New builds a merger for the query info (nil info = plain concatenation,
+// the direct and single-partition paths) over ranges in EPK order,
+// optionally resuming from st.
+func New(info *QueryInfo, ranges []Range, st *State, opts Options) (*Merger, error) {
+	if opts.MaxConcurrency <= 0 {
+		opts.MaxConcurrency = 4
+	}
+	if opts.Prefetch <= 0 {
+		opts.Prefetch = 1
+	}
+	if info == nil {
+		info = &QueryInfo{}
+	}
+	m := &Merger{info: info, opts: opts, seen: map[uint64]struct{}{}}
+	switch {
+	case len(info.GroupByExpressions) > 0 || hasAggregateAlias(info):
+		m.shape = shapeGroupBy
+	case len(info.Aggregates) > 0 && info.HasSelectValue:
+		m.shape = shapeValueAggregate
+	case len(info.Aggregates) > 0:
+		m.shape = shapeGroupBy
+	case len(info.OrderBy) > 0:
+		m.shape = shapeOrderBy
+	default:
+		m.shape = shapePassthrough
+	}
+	byID := map[string]RangeState{}
+	if st != nil {
+		for _, r := range st.Ranges {
+			byID[r.ID] = r
+		}
+		m.skipped, m.emitted, m.drainAt = st.Skipped, st.Emitted, st.Drained
+		if len(st.Last) > 0 {
+			m.last = append(json.RawMessage(nil), st.Last...)
+			c, err := Canonical(m.last)
+			if err != nil {
+				return nil, fmt.Errorf("continuation: %w", err)
+			}
+			m.lastItem = c
+		}
+		for _, h := range st.Seen {
+			m.seen[h] = struct{}{}
+		}
+		if len(st.Ranges) != len(ranges) {
+			return nil, fmt.Errorf("continuation names %d partition ranges, the container has %d", len(st.Ranges), len(ranges))
+		}
+	}
+	for i, r := range ranges {
+		c := &cursor{index: i, src: r.Source, st: RangeState{ID: r.ID, Min: r.Min, Max: r.Max}}
+		if st != nil && m.shape != shapeGroupBy && m.shape != shapeValueAggregate {
+			prev, ok := byID[r.ID]
+			if !ok {
+				return nil, fmt.Errorf("continuation does not know partition range %q", r.ID)
+			}
+			c.st.Token, c.st.Consumed, c.st.Done = prev.Token, prev.Consumed, prev.Done
+			c.skip = prev.Consumed
+		}
+		m.cursors = append(m.cursors, c)
+	}
+	return m, nil
+}
+
+func hasAggregateAlias(info *QueryInfo) bool {
+	for _, v := range info.GroupByAliasToAggregateType {
+		if v != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// start launches one prefetching goroutine per range, all sharing a
+// semaphore of MaxConcurrency request slots.
+func (m *Merger) start(ctx context.Context) {
+	m.started = true
+	ctx, m.cancel = context.WithCancel(ctx)
+	m.sem = make(chan struct{}, m.opts.MaxConcurrency)
+	for _, c := range m.cursors {
+		c.ch = make(chan pageResult, m.opts.Prefetch)
+		if c.st.Done {
+			close(c.ch)
+			continue
+		}
+		m.wg.Add(1)
+		go m.prefetch(ctx, c, c.st.Token)
+	}
+}
+
+type pageResult struct {
+	page Page
+	err  error
+}
+
+func (m *Merger) prefetch(ctx context.Context, c *cursor, token *string) {
+	defer m.wg.Done()
+	defer close(c.ch)
+	for {
+		select {
+		case m.sem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		p, err := c.src.NextPage(ctx, token)
+		<-m.sem
+		if err == nil {
+			p.Token = token
+		}
+		select {
+		case c.ch <- pageResult{page: p, err: err}:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil || p.Next == nil {
+			return
+		}
+		token = p.Next
+	}
+}
+
+// Close stops all in-flight requests and waits for the goroutines.
+func (m *Merger) Close() {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.wg.Wait()
+}
+
+// cursor is the consumer side of one range.
+type cursor struct {
+	index int
+	src   Source
+	ch    chan pageResult
+	st    RangeState
+	page  Page
+	pos   int
+	skip  int // rows of the first page already delivered before a resume
+	head  []item
+	// headRow is the decoded current ORDER BY row.
+	headPayload json.RawMessage
+}
+
+// fill makes a row available at pos; false when the range is exhausted.
+func (c *cursor) fill(ctx context.Context) (bool, error) {
+	for c.pos >= len(c.page.Rows) {
+		if c.st.Done {
+			return false, nil
+		}
+		var r pageResult
+		var ok bool
+		select {
+		case r, ok = <-c.ch:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+		if !ok {
+			// The producer closes the channel after the last page (which
+			// already marked the range done) or when cancelled.
+			if err := ctx.Err(); err != nil {
+				return false, err
+			}
+			return false, errors.New("partition range " + c.st.ID + ": query was stopped")
+		}
+		if r.err != nil {
+			return false, r.err
+		}
+		c.page, c.pos = r.page, 0
+		c.st.Token, c.st.Consumed = r.page.Token, 0
+		if c.skip > 0 {
+			if c.skip > len(c.page.Rows) {
+				return false, fmt.Errorf("continuation: partition range %s returned fewer rows than already delivered; the data changed since the token was issued", c.st.ID)
+			}
+			c.pos, c.st.Consumed, c.skip = c.skip, c.skip, 0
+		}
+		if c.pos >= len(c.page.Rows) {
+			c.advancePage()
+		}
+	}
+	return true, nil
+}
+
+// advancePage records that the current page is fully consumed.
+func (c *cursor) advancePage() {
+	if c.page.Next == nil {
+		c.st.Done = true
+		c.st.Token, c.st.Consumed = nil, 0
+		return
+	}
+	c.st.Token, c.st.Consumed = c.page.Next, 0
+}
+
+// take consumes the row at pos.
+func (c *cursor) take() json.RawMessage {
+	row := c.page.Rows[c.pos]
+	c.pos++
+	c.st.Consumed++
+	if c.pos >= len(c.page.Rows) {
+		c.advancePage()
+	}
+	return row
+}
+
+// Next returns the next merged row, or io.EOF.
+func (m *Merger) Next(ctx context.Context) (json.RawMessage, error) {
+	if m.done {
+		return nil, io.EOF
+	}
+	if !m.started {
+		m.start(ctx)
+	}
+	for {
+		if m.info.Top != nil && m.emitted >= *m.info.Top {
+			return m.finish()
+		}
+		if m.info.Limit != nil && m.emitted >= *m.info.Limit {
+			return m.finish()
+		}
+		row, err := m.core(ctx)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return m.finish()
+			}
+			return nil, err
+		}
+		keep, err := m.distinct(row)
+		if err != nil {
+			return nil, err
+		}
+		if !keep {
+			continue
+		}
+		if m.info.Offset != nil && m.skipped < *m.info.Offset {
+			m.skipped++
+			continue
+		}
+		m.emitted++
+		return row, nil
+	}
+}
+
+func (m *Merger) finish() (json.RawMessage, error) {
+	m.done = true
+	m.Close()
+	return nil, io.EOF
+}
+
+func (m *Merger) distinct(row json.RawMessage) (bool, error) {
+	switch m.info.DistinctType {
+	case "Ordered":
+		c, err := Canonical(row)
+		if err != nil {
+			return false, err
+		}
+		if m.lastItem != nil && string(c) == string(m.lastItem) {
+			return false, nil
+		}
+		m.lastItem, m.last = c, row
+		return true, nil
+	case "Unordered":
+		h, err := hashOf(row)
+		if err != nil {
+			return false, err
+		}
+		if _, dup := m.seen[h]; dup {
+			return false, nil
+		}
+		m.seen[h] = struct{}{}
+		return true, nil
+	}
+	return true, nil
+}
+
+// core yields the rows of the shape before DISTINCT/OFFSET/LIMIT.
+func (m *Merger) core(ctx context.Context) (json.RawMessage, error) {
+	switch m.shape {
+	case shapeOrderBy:
+		return m.nextOrderBy(ctx)
+	case shapeValueAggregate, shapeGroupBy:
+		if m.drained == nil {
+			if err := m.drain(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if m.drainAt >= len(m.drained) {
+			return nil, io.EOF
+		}
+		r := m.drained[m.drainAt]
+		m.drainAt++
+		return r, nil
+	}
+	for m.seq < len(m.cursors) {
+		c := m.cursors[m.seq]
+		ok, err := c.fill(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return c.take(), nil
+		}
+		m.seq++
+	}
+	return nil, io.EOF
+}
+
+// State snapshots the resumable state after the last row Next returned.
+func (m *Merger) State() State {
+	st := State{Skipped: m.skipped, Emitted: m.emitted}
+	if m.shape == shapeGroupBy || m.shape == shapeValueAggregate {
+		st.Drained = m.drainAt
+	}
+	for _, c := range m.cursors {
+		rs := c.st
+		if m.shape == shapeGroupBy || m.shape == shapeValueAggregate {
+			rs = RangeState{ID: c.st.ID, Min: c.st.Min, Max: c.st.Max}
+		} else if rs.Token != nil {
+			t := *rs.Token
+			rs.Token = &t
+		}
+		st.Ranges = append(st.Ranges, rs)
+	}
+	if m.last != nil {
+		st.Last = append(json.RawMessage(nil), m.last...)
+	}
+	if len(m.seen) > 0 {
+		for h := range m.seen {
+			st.Seen = append(st.Seen, h)
+		}
+		sort.Slice(st.Seen, func(i, j int) bool { return st.Seen[i] < st.Seen[j] })
+	}
+	return st
+}
+
+// ---- ORDER BY ----
+
+type orderByRow struct {
+	OrderByItems []struct {
+		Item json.RawMessage `json:"item"`
+	} `json:"orderByItems"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+type cursorHeap struct {
+	cs   []*cursor
+	desc []bool
+	err  error
+}
+
+func (h *cursorHeap) Len() int { return len(h.cs) }
+func (h *cursorHeap) Less(i, j int) bool {
+	a, b := h.cs[i], h.cs[j]
+	for k := range h.desc {
+		if k >= len(a.head) || k >= len(b.head) {
+			break
+		}
+		c := compareItems(a.head[k], b.head[k])
+		if c == 0 {
+			continue
+		}
+		if h.desc[k] {
+			return c > 0
+		}
+		return c < 0
+	}
+	return a.index < b.index // deterministic ties: EPK order of ranges
+}
+func (h *cursorHeap) Swap(i, j int) { h.cs[i], h.cs[j] = h.cs[j], h.cs[i] }
+func (h *cursorHeap) Push(x any)    { h.cs = append(h.cs, x.(*cursor)) }
+func (h *cursorHeap) Pop() any {
+	c := h.cs[len(h.cs)-1]
+	h.cs = h.cs[:len(h.cs)-1]
+	return c
+}
+
+// loadHead decodes the cursor's current row; false when exhausted.
+func (m *Merger) loadHead(ctx context.Context, c *cursor) (bool, error) {
+	ok, err := c.fill(ctx)
+	if err != nil || !ok {
+		return false, err
+	}
+	var r orderByRow
+	if err := json.Unmarshal(c.page.Rows[c.pos], &r); err != nil {
+		return false, fmt.Errorf("partition range %s: ORDER BY row: %w", c.st.ID, err)
+	}
+	if len(r.OrderByItems) != len(m.info.OrderBy) {
+		return false, fmt.Errorf("partition range %s: ORDER BY row has %d orderByItems, the plan %d", c.st.ID, len(r.OrderByItems), len(m.info.OrderBy))
+	}
+	c.head = c.head[:0]
+	for _, oi := range r.OrderByItems {
+		it, err := decodeItem(oi.Item)
+		if err != nil {
+			return false, fmt.Errorf("partition range %s: %w", c.st.ID, err)
+		}
+		c.head = append(c.head, it)
+	}
+	c.headPayload = r.Payload
+	return true, nil
+}
+
+func (m *Merger) nextOrderBy(ctx context.Context) (json.RawMessage, error) {
+	if m.heap.desc == nil {
+		m.heap.desc = make([]bool, len(m.info.OrderBy))
+		for i, d := range m.info.OrderBy {
+			m.heap.desc[i] = d == "Descending"
+		}
+		// Waits for the first page of every range: a merge cannot emit
+		// before each range has shown its smallest row.
+		for _, c := range m.cursors {
+			ok, err := m.loadHead(ctx, c)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				m.heap.cs = append(m.heap.cs, c)
+			}
+		}
+		heap.Init(&m.heap)
+	}
+	for m.heap.Len() > 0 {
+		c := m.heap.cs[0]
+		payload := c.headPayload
+		c.take()
+		ok, err := m.loadHead(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			heap.Fix(&m.heap, 0)
+		} else {
+			heap.Pop(&m.heap)
+		}
+		if len(payload) == 0 {
+			continue // undefined projection: no row
+		}
+		return payload, nil
+	}
+	return nil, io.EOF
+}
+
+// ---- aggregates and GROUP BY: drain all ranges, then combine ----
+
+func (m *Merger) drain(ctx context.Context) error {
+	var rows []json.RawMessage
+	switch m.shape {
+	case shapeValueAggregate:
+		accs := make([]*accumulator, len(m.info.Aggregates))
+		for i, a := range m.info.Aggregates {
+			k, err := aggKind(a)
+			if err != nil {
+				return err
+			}
+			accs[i] = newAccumulator(k)
+		}
+		err := m.eachRow(ctx, func(rangeID string, row json.RawMessage) error {
+			var items []struct {
+				Item json.RawMessage `json:"item"`
+			}
+			if err := json.Unmarshal(row, &items); err != nil {
+				return fmt.Errorf("partition range %s: aggregate row %s: %w", rangeID, truncate(row), err)
+			}
+			if len(items) != len(accs) {
+				return fmt.Errorf("partition range %s: aggregate row has %d items, the plan %d", rangeID, len(items), len(accs))
+			}
+			for i, it := range items {
+				if err := accs[i].add(it.Item); err != nil {
+					return fmt.Errorf("partition range %s: %w", rangeID, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// A VALUE query has one aggregate; undefined gives no row.
+		for _, a := range accs {
+			if r := a.result(); r != nil {
+				rows = append(rows, r)
+			}
+		}
+	case shapeGroupBy:
+		g, err := m.groupBy(ctx)
+		if err != nil {
+			return err
+		}
+		rows = g
+	}
+	if rows == nil {
+		rows = []json.RawMessage{}
+	}
+	m.drained = rows
+	return nil
+}
+
+// eachRow visits every row of every range (in range order, all ranges
+// prefetching in parallel).
+func (m *Merger) eachRow(ctx context.Context, fn func(rangeID string, row json.RawMessage) error) error {
+	for _, c := range m.cursors {
+		for {
+			ok, err := c.fill(ctx)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			if err := fn(c.st.ID, c.take()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+type group struct {
+	payload []groupField // in first-seen alias order
+	accs    map[string]*accumulator
+}
+
+type groupField struct {
+	alias string
+	value json.RawMessage
+}
+
+func (m *Merger) groupBy(ctx context.Context) ([]json.RawMessage, error) {
+	groups := map[string]*group{}
+	var order []string
+	aggOf := map[string]aggregate{}
+	for alias, a := range m.info.GroupByAliasToAggregateType {
+		if a != nil {
+			k, err := aggKind(*a)
+			if err != nil {
+				return nil, err
+			}
+			aggOf[alias] = k
+		}
+	}
+	err := m.eachRow(ctx, func(rangeID string, row json.RawMessage) error {
+		var r struct {
+			GroupByItems json.RawMessage `json:"groupByItems"`
+			Payload      json.RawMessage `json:"payload"`
+		}
+		if err := json.Unmarshal(row, &r); err != nil {
+			return fmt.Errorf("partition range %s: GROUP BY row %s: %w", rangeID, truncate(row), err)
+		}
+		keyRaw := r.GroupByItems
+		if len(keyRaw) == 0 {
+			keyRaw = json.RawMessage("[]")
+		}
+		key, err := Canonical(keyRaw)
+		if err != nil {
+			return err
+		}
+		g := groups[string(key)]
+		if g == nil {
+			g = &group{accs: map[string]*accumulator{}}
+			groups[string(key)] = g
+			order = append(order, string(key))
+		}
+		return g.add(r.Payload, aggOf, m.info.HasSelectValue)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(groups) == 0 && len(m.info.GroupByExpressions) == 0 && !m.info.HasSelectValue {
+		// Aggregates without GROUP BY over no documents: one row where
+		// COUNT and SUM are 0 and the others undefined.
+		g := &group{accs: map[string]*accumulator{}}
+		for _, alias := range aliasOrder(m.info) {
+			if k, ok := aggOf[alias]; ok {
+				g.accs[alias] = newAccumulator(k)
+				g.payload = append(g.payload, groupField{alias: alias})
+			}
+		}
+		groups[""] = g
+		order = append(order, "")
+	}
+	out := make([]json.RawMessage, 0, len(order))
+	for _, k := range order {
+		r, ok, err := groups[k].render(m.info.HasSelectValue)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func aliasOrder(info *QueryInfo) []string {
+	if len(info.GroupByAliases) > 0 {
+		return info.GroupByAliases
+	}
+	var out []string
+	for a := range info.GroupByAliasToAggregateType {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// add folds one range's group row into the group.
+func (g *group) add(payload json.RawMessage, aggOf map[string]aggregate, selectValue bool) error {
+	if selectValue {
+		// SELECT VALUE with GROUP BY: the payload is the value itself, or
+		// {"item": partial} for a VALUE aggregate.
+		if k, ok := aggOf["$1"]; ok || len(aggOf) == 1 {
+			if !ok {
+				for _, kk := range aggOf {
+					k = kk
+				}
+			}
+			acc := g.accs[""]
+			if acc == nil {
+				acc = newAccumulator(k)
+				g.accs[""] = acc
+				g.payload = []groupField{{alias: ""}}
+			}
+			var p struct {
+				Item json.RawMessage `json:"item"`
+			}
+			if len(payload) > 0 && payload[0] == '{' {
+				if err := json.Unmarshal(payload, &p); err != nil {
+					return err
+				}
+			}
+			return acc.add(p.Item)
+		}
+		if g.payload == nil {
+			g.payload = []groupField{{alias: "", value: payload}}
+		}
+		return nil
+	}
+	if len(payload) == 0 {
+		return nil
+	}
+	fields, err := objectFields(payload)
+	if err != nil {
+		return fmt.Errorf("GROUP BY payload: %w", err)
+	}
+	first := len(g.payload) == 0
+	for _, f := range fields {
+		k, isAgg := aggOf[f.alias]
+		if !isAgg {
+			if first {
+				g.payload = append(g.payload, f)
+			}
+			continue
+		}
+		acc := g.accs[f.alias]
+		if acc == nil {
+			acc = newAccumulator(k)
+			g.accs[f.alias] = acc
+			g.payload = append(g.payload, groupField{alias: f.alias})
+		}
+		var p struct {
+			Item json.RawMessage `json:"item"`
+		}
+		if len(f.value) > 0 && f.value[0] == '{' {
+			if err := json.Unmarshal(f.value, &p); err != nil {
+				return fmt.Errorf("GROUP BY partial %s: %w", f.alias, err)
+			}
+		} else {
+			p.Item = f.value
+		}
+		if err := acc.add(p.Item); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *group) render(selectValue bool) (json.RawMessage, bool, error) {
+	if selectValue {
+		if acc := g.accs[""]; acc != nil {
+			r := acc.result()
+			return r, r != nil, nil
+		}
+		if len(g.payload) == 0 || len(g.payload[0].value) == 0 {
+			return nil, false, nil
+		}
+		return g.payload[0].value, true, nil
+	}
+	buf := []byte{'{'}
+	n := 0
+	for _, f := range g.payload {
+		v := f.value
+		if acc := g.accs[f.alias]; acc != nil {
+			v = acc.result()
+		}
+		if v == nil {
+			continue // undefined: omitted
+		}
+		if n > 0 {
+			buf = append(buf, ',')
+		}
+		kb, _ := json.Marshal(f.alias)
+		buf = append(buf, kb...)
+		buf = append(buf, ':')
+		buf = append(buf, v...)
+		n++
+	}
+	buf = append(buf, '}')
+	return buf, true, nil
+}
+
+// objectFields splits a JSON object into its fields in document order.
+func objectFields(raw json.RawMessage) ([]groupField, error) {
+	dec := json.NewDecoder(bytesReader(raw))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, fmt.Errorf("not an object: %s", truncate(raw))
+	}
+	var out []groupField
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, groupField{alias: kt.(string), value: v})
+	}
+	return out, nil
+}
+
+func truncate(b []byte) string {
+	if len(b) > 120 {
+		return string(b[:120]) + "…"
+	}
+	return string(b)
+}
