@@ -461,7 +461,13 @@ func (s *File) update(ctx context.Context, fn func(map[string][]byte)) error {
 	if err != nil {
 		return err
 	}
+	before := len(m)
 	fn(m)
+	if before == 0 && len(m) == 0 {
+		if _, err := os.Stat(s.path); errors.Is(err, fs.ErrNotExist) {
+			return nil // nothing stored and nothing to store: leave the keyring alone
+		}
+	}
 	return s.save(ctx, m)
 }
 

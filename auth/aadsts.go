@@ -1,0 +1,41 @@
+package auth
+
+import (
+	"regexp"
+)
+
+var aadstsRE = regexp.MustCompile(`AADSTS(\d{5,7})`)
+
+// aadstsExplanations are one-line causes and fixes of the Entra errors
+// users meet most.
+var aadstsExplanations = map[string]string{
+	"500011":  "the Cosmos DB resource is not known to this tenant; use the account-agnostic audience: `cosmosctl config set audience https://cosmos.azure.com`",
+	"50076":   "Conditional Access requires multi-factor authentication; sign in interactively with `cosmosctl login` (device code)",
+	"53003":   "blocked by a Conditional Access policy of your tenant; ask your admin which devices, locations or apps are allowed",
+	"7000215": "the client secret is wrong or expired; create a new one for the app registration",
+	"700016":  "no application with this client ID exists in the tenant; check --client-id and --tenant",
+	"70008":   "the refresh token has expired or was revoked; sign in again with `cosmosctl login`",
+	"700082":  "the refresh token expired from inactivity; sign in again with `cosmosctl login`",
+	"50173":   "the grant was revoked (password change or sign-out); sign in again with `cosmosctl login`",
+	"90002":   "the tenant was not found; check --tenant",
+	"70016":   "the device code has not been approved yet",
+	"70019":   "the device code expired before it was approved; run `cosmosctl login` again",
+	"70000":   "the grant is invalid or expired; sign in again with `cosmosctl login`",
+}
+
+// ExplainAADSTS finds the first AADSTS code in err's text and returns it
+// ("AADSTS500011") with a one-line explanation, or "", "".
+func ExplainAADSTS(err error) (code, explanation string) {
+	if err == nil {
+		return "", ""
+	}
+	m := aadstsRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return "", ""
+	}
+	code = "AADSTS" + m[1]
+	if e, ok := aadstsExplanations[m[1]]; ok {
+		return code, e
+	}
+	return code, "Entra ID rejected the request; see https://login.microsoftonline.com/error?code=" + m[1]
+}

@@ -1,0 +1,336 @@
+// Package auth is cosmosctl's token path: it decides how a profile signs in,
+// keeps the resulting secrets in the token store, and hands every command an
+// azcore.TokenCredential (or an account key) that never prompts: a cached
+// access token with more than five minutes left, else a silent refresh,
+// else an exit-3 error telling the user to run `cosmosctl login`.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
+	"github.com/cosmosctl/cosmosctl/auth/keyring"
+	"github.com/cosmosctl/cosmosctl/auth/store"
+	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/config"
+)
+
+// Sign-in methods, as named by the profile's auth key and Account.Method.
+const (
+	MethodDeviceCode       = "devicecode"
+	MethodAzureCLI         = "azurecli"
+	MethodServicePrincipal = "serviceprincipal"
+	MethodManagedIdentity  = "managedidentity"
+	MethodWorkloadIdentity = "workloadidentity"
+	MethodEnv              = "env"
+	MethodKey              = "key"
+)
+
+const (
+	// DefaultClientID is the Azure CLI's public client, also azidentity's
+	// default, pre-authorized for Cosmos DB in every tenant.
+	DefaultClientID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+	// DefaultTenant accepts any work or school account.
+	DefaultTenant = "organizations"
+	// RefreshMargin is MSAL's own margin: a cached token with less time
+	// left is refreshed. Applied to every method.
+	RefreshMargin = 5 * time.Minute
+	// CosmosAudience is the account-agnostic Cosmos DB audience.
+	CosmosAudience = "https://cosmos.azure.com"
+	// EmulatorKey is the well-known, public key of the Cosmos DB emulator.
+	EmulatorKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
+)
+
+// NewCredentialFunc is the Factory's credential hook (wired in main.go).
+func NewCredentialFunc(f *cmdutil.Factory) cmdutil.CredentialFunc {
+	return func(ctx context.Context, s *cmdutil.Settings) (*cmdutil.Credentials, error) {
+		sess, err := NewSession(f, s)
+		if err != nil {
+			return nil, err
+		}
+		r, err := sess.Resolve(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return r.Credentials, nil
+	}
+}
+
+// Session is one invocation's view of a profile's sign-in.
+type Session struct {
+	f        *cmdutil.Factory
+	Settings *cmdutil.Settings
+	dir      string
+	keyring  keyring.Keyring
+	httpc    *http.Client
+	httpErr  error
+}
+
+// NewSession prepares the token path for the effective settings.
+func NewSession(f *cmdutil.Factory, s *cmdutil.Settings) (*Session, error) {
+	dir, err := f.ConfigDir()
+	if err != nil {
+		return nil, cmdutil.NewError(cmdutil.KindUsage, err, "set COSMOSCTL_CONFIG_DIR", "cannot find the configuration directory: %v", err)
+	}
+	// A bad CA bundle must not stop logout or whoami of a key; the error
+	// surfaces when a request is about to be made.
+	httpc, httpErr := f.HTTPClient(s)
+	io := f.IOStreams
+	interactive := io.IsStdinTTY() && io.IsStderrTTY()
+	return &Session{
+		f:        f,
+		Settings: s,
+		dir:      dir,
+		keyring:  keyring.NewSystem(keyring.TimeoutFor(f.Getenv, interactive)),
+		httpc:    httpc,
+		httpErr:  httpErr,
+	}, nil
+}
+
+// Profile is the profile name.
+func (s *Session) Profile() string { return s.Settings.ProfileName }
+
+// Account is the profile's sign-in record, or nil.
+func (s *Session) Account() *config.Account { return s.Settings.Profile.Account }
+
+func (s *Session) getenv(k string) string { return s.f.Getenv(k) }
+
+func (s *Session) now() time.Time {
+	if s.f.Now != nil {
+		return s.f.Now()
+	}
+	return time.Now()
+}
+
+// Audience is the token audience: the profile's audience, else the
+// account host (scheme://host without port, as azcosmos asks), else the
+// account-agnostic Cosmos DB audience.
+func (s *Session) Audience() string {
+	if a := s.Settings.Profile.Audience; a != "" {
+		return strings.TrimRight(a, "/")
+	}
+	if a := AudienceForEndpoint(s.Settings.Endpoint); a != "" {
+		return a
+	}
+	return CosmosAudience
+}
+
+// AudienceForEndpoint returns scheme://host of an endpoint URL, or "".
+func AudienceForEndpoint(endpoint string) string {
+	if endpoint == "" {
+		return ""
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Hostname()
+}
+
+// Scope turns an audience into the .default scope Entra expects.
+func Scope(audience string) string {
+	audience = strings.TrimRight(audience, "/")
+	if strings.HasSuffix(audience, "/.default") {
+		return audience
+	}
+	return audience + "/.default"
+}
+
+// AuthorityHost is the Entra authority host, without a trailing slash;
+// AZURE_AUTHORITY_HOST applies only when the profile names none.
+func (s *Session) AuthorityHost() string {
+	p := s.Settings.Profile
+	if p.AuthorityHost == "" && p.Cloud == "" {
+		if h := s.getenv("AZURE_AUTHORITY_HOST"); h != "" {
+			return strings.TrimRight(h, "/")
+		}
+	}
+	return strings.TrimRight(p.AuthorityHostURL(), "/")
+}
+
+// Tenant is the tenant to sign in to: the flag value, the profile's, or
+// organizations.
+func (s *Session) Tenant(flag string) string {
+	for _, v := range []string{flag, s.Settings.Profile.Tenant} {
+		if v != "" {
+			return v
+		}
+	}
+	return DefaultTenant
+}
+
+// Store opens a token store backend.
+func (s *Session) Store(kind store.Kind) (store.Store, error) {
+	st, err := store.Open(kind, s.dir, s.keyring)
+	if err != nil {
+		return nil, cmdutil.NewError(cmdutil.KindAuth, err, s.loginHint(), "profile %q has an unusable token storage setting: %v", s.Profile(), err)
+	}
+	return st, nil
+}
+
+// Store keys; everything of a profile starts with its name so logout can
+// remove it, and a colon ends the name so "prod" never matches "prod2".
+func keyMSAL(profile string) string   { return "msal:" + profile }
+func keyLogin(profile string) string  { return "login:" + profile }
+func keyAT(profile string) string     { return "at:" + profile + ":" }
+func keyAccount(profile string) string { return "key:" + profile }
+
+// loginCommand is what the user should run to sign in to this profile.
+func (s *Session) loginCommand() string {
+	if s.Profile() == "default" || (s.f.Flags.Profile == "" && s.getenv("COSMOSCTL_PROFILE") == "") {
+		return "cosmosctl login"
+	}
+	return "cosmosctl --profile " + s.Profile() + " login"
+}
+
+func (s *Session) loginHint() string { return "run `" + s.loginCommand() + "`" }
+
+// notSignedIn is the error every command returns when no silent path works.
+func (s *Session) notSignedIn(cause error) error {
+	msg := fmt.Sprintf("not signed in to profile %s: run `%s`", s.Profile(), s.loginCommand())
+	hint := ""
+	if cause != nil {
+		if code, expl := ExplainAADSTS(cause); code != "" {
+			msg = fmt.Sprintf("sign-in for profile %s is no longer valid (%s: %s): run `%s`", s.Profile(), code, expl, s.loginCommand())
+		}
+	}
+	if s.Account() == nil {
+		hint = "in CI, set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE (or AZURE_CLIENT_SECRET) instead; for the emulator set COSMOSCTL_KEY"
+	}
+	return cmdutil.NewError(cmdutil.KindAuth, cause, hint, "%s", msg)
+}
+
+// storeError explains a token store that cannot be read.
+func (s *Session) storeError(err error) error {
+	if keyring.IsUnavailable(err) {
+		return cmdutil.NewError(cmdutil.KindAuth, err,
+			"unlock or start the system keyring; or sign in again with `"+s.loginCommand()+" --insecure-storage`; in CI use `--env` or `--workload-identity` (nothing stored)",
+			"cannot read the tokens of profile %s: the system keyring is unavailable (%v)", s.Profile(), err)
+	}
+	return cmdutil.NewError(cmdutil.KindAuth, err, s.loginHint(), "cannot read the tokens of profile %s: %v", s.Profile(), err)
+}
+
+// Resolved is the credential chosen for the profile and where it came from.
+type Resolved struct {
+	*cmdutil.Credentials
+	Storage  store.Kind // where its secrets live
+	Location string     // human description of Storage
+	Account  *config.Account
+	// tokenCred serves GetToken with forced refresh (whoami --refresh).
+	refresher refresher
+}
+
+// refresher is implemented by our credentials to bypass the cache.
+type refresher interface {
+	refresh(ctx context.Context, scope string) (azcore.AccessToken, error)
+}
+
+// Resolve picks the method and builds the credential. Precedence:
+// COSMOSCTL_KEY, the profile's recorded sign-in, the profile's auth method
+// for methods that need no sign-in, the standard AZURE_* variables, else
+// "not signed in".
+func (s *Session) Resolve(ctx context.Context) (*Resolved, error) {
+	if k := strings.TrimSpace(s.getenv("COSMOSCTL_KEY")); k != "" {
+		return &Resolved{Credentials: &cmdutil.Credentials{Method: MethodKey, Key: k}, Storage: store.KindMemory, Location: "environment variable COSMOSCTL_KEY"}, nil
+	}
+	if a := s.Account(); a != nil && a.Method == MethodKey {
+		return s.resolveAccount(ctx, a)
+	}
+	if s.httpErr != nil {
+		return nil, s.httpErr
+	}
+	if a := s.Account(); a != nil && a.Method != "" {
+		return s.resolveAccount(ctx, a)
+	}
+	switch s.Settings.Profile.Auth {
+	case MethodEnv:
+		return s.resolveEnv()
+	case MethodManagedIdentity, MethodWorkloadIdentity, MethodAzureCLI:
+		return s.resolveAccount(ctx, &config.Account{Method: s.Settings.Profile.Auth, ClientID: s.Settings.Profile.ClientID, Tenant: s.Settings.Profile.Tenant, Storage: string(store.KindMemory)})
+	case MethodKey:
+		return nil, cmdutil.NewError(cmdutil.KindAuth, nil, "set COSMOSCTL_KEY, or run `"+s.loginCommand()+" --key --save-key`",
+			"profile %s uses an account key but none is available", s.Profile())
+	}
+	if envConfigured(s.getenv) {
+		return s.resolveEnv()
+	}
+	return nil, s.notSignedIn(nil)
+}
+
+func (s *Session) resolveAccount(ctx context.Context, a *config.Account) (*Resolved, error) {
+	kind := store.Kind(a.Storage)
+	if kind == "" {
+		kind = store.KindKeyring
+	}
+	st, err := s.Store(kind)
+	if err != nil {
+		return nil, err
+	}
+	r := &Resolved{Storage: kind, Location: st.Location(), Account: a}
+	switch a.Method {
+	case MethodDeviceCode:
+		cred, err := s.msalCredential(ctx, st, a)
+		if err != nil {
+			return nil, err
+		}
+		r.Credentials = &cmdutil.Credentials{Method: a.Method, Token: cred}
+		r.refresher = cred
+		return r, nil
+	case MethodKey:
+		if kind == store.KindMemory {
+			return nil, cmdutil.NewError(cmdutil.KindAuth, nil, "set COSMOSCTL_KEY, or run `"+s.loginCommand()+" --key --save-key`",
+				"profile %s signs in with an account key, which was not saved: set COSMOSCTL_KEY", s.Profile())
+		}
+		k, err := st.Get(ctx, keyAccount(s.Profile()))
+		if err != nil {
+			return nil, s.storeError(err)
+		}
+		if len(k) == 0 {
+			return nil, s.notSignedIn(nil)
+		}
+		r.Credentials = &cmdutil.Credentials{Method: MethodKey, Key: string(k)}
+		return r, nil
+	}
+	inner, err := s.methodCredential(ctx, st, a)
+	if err != nil {
+		return nil, err
+	}
+	cc := newCachingCredential(s, st, inner)
+	r.Credentials = &cmdutil.Credentials{Method: a.Method, Token: cc}
+	r.refresher = cc
+	return r, nil
+}
+
+func (s *Session) resolveEnv() (*Resolved, error) {
+	inner, err := s.envCredential()
+	if err != nil {
+		return nil, err
+	}
+	cc := newCachingCredential(s, store.NewMemory(), inner)
+	return &Resolved{
+		Credentials: &cmdutil.Credentials{Method: MethodEnv, Token: cc},
+		Storage:     store.KindMemory,
+		Location:    "memory (environment credentials; nothing stored)",
+		Account:     &config.Account{Method: MethodEnv, ClientID: s.getenv("AZURE_CLIENT_ID"), Tenant: s.getenv("AZURE_TENANT_ID"), Storage: string(store.KindMemory)},
+		refresher:   cc,
+	}, nil
+}
+
+// GetToken returns a token for scope through r, forcing a new one from
+// Entra ID when refresh is set.
+func (r *Resolved) GetToken(ctx context.Context, scope string, refresh bool) (azcore.AccessToken, error) {
+	if r.Token == nil {
+		return azcore.AccessToken{}, errors.New("this sign-in uses an account key, not a token")
+	}
+	if refresh && r.refresher != nil {
+		return r.refresher.refresh(ctx, scope)
+	}
+	return r.Token.GetToken(ctx, tokenOptions(scope))
+}

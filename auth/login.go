@@ -1,0 +1,323 @@
+package auth
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
+	"github.com/cosmosctl/cosmosctl/auth/claims"
+	"github.com/cosmosctl/cosmosctl/auth/keyring"
+	"github.com/cosmosctl/cosmosctl/auth/store"
+	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/config"
+)
+
+// cliTimeout bounds one `az account get-access-token` run.
+const cliTimeout = 30 * time.Second
+
+// LoginOptions select and parameterise a sign-in method.
+type LoginOptions struct {
+	Method              string // one of the Method* constants; "" = profile's auth, else device code
+	Tenant              string
+	ClientID            string
+	ClientSecret        string
+	CertificateFile     string
+	CertificatePassword string
+	FederatedTokenFile  string
+	Audience            string // saved in the profile when set
+	Key                 string // account key for MethodKey
+	SaveKey             bool
+	InsecureStorage     bool
+	NoBrowser           bool
+	// Prompt receives the device-code message (stderr).
+	Prompt io.Writer
+	// OpenBrowser opens the verification URL; nil = never.
+	OpenBrowser func(ctx context.Context, url string) error
+}
+
+// LoginResult describes a completed sign-in.
+type LoginResult struct {
+	Account     config.Account
+	Claims      *claims.Claims // nil for keys
+	ExpiresOn   time.Time
+	Storage     store.Kind
+	Location    string
+	EmulatorKey bool
+}
+
+// needsStore reports whether a method keeps secrets for later commands.
+func needsStore(method string, saveKey bool) bool {
+	switch method {
+	case MethodDeviceCode, MethodServicePrincipal, MethodAzureCLI:
+		return true
+	case MethodKey:
+		return saveKey
+	}
+	return false
+}
+
+// KeyringUnavailableError is login's explanation of a keyring it cannot use.
+func (s *Session) keyringUnavailable(err error) error {
+	return cmdutil.NewError(cmdutil.KindAuth, err,
+		"pass --insecure-storage to keep tokens in a plaintext file (mode 0600) instead; in CI, sign in with `--env` or `--workload-identity`, which store nothing",
+		"cannot store tokens: the system keyring is unavailable (%v)", err)
+}
+
+// Login runs a sign-in method, stores its secrets and records the account
+// in the profile.
+func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, error) {
+	method := first(o.Method, s.Settings.Profile.Auth, MethodDeviceCode)
+	if s.httpErr != nil && method != MethodKey {
+		return nil, s.httpErr
+	}
+	if o.Audience != "" {
+		s.Settings.Profile.Audience = strings.TrimRight(o.Audience, "/")
+	}
+	scope := Scope(s.Audience())
+
+	kind := store.KindMemory
+	if needsStore(method, o.SaveKey) {
+		kind = store.KindKeyring
+		if o.InsecureStorage {
+			kind = store.KindPlaintext
+		}
+	}
+	st, err := s.Store(kind)
+	if err != nil {
+		return nil, err
+	}
+	// Fail before any flow starts: a user must not approve a device code
+	// only to learn that nothing can be stored.
+	if err := st.Check(ctx); err != nil {
+		if keyring.IsUnavailable(err) {
+			return nil, s.keyringUnavailable(err)
+		}
+		return nil, cmdutil.NewError(cmdutil.KindAuth, err, "", "cannot use the token store: %v", err)
+	}
+	// A new sign-in replaces the profile's old one wherever it was kept.
+	if err := s.forget(ctx, kind, st); err != nil {
+		return nil, err
+	}
+
+	res := &LoginResult{Storage: kind, Location: st.Location()}
+	acct := config.Account{Method: method, Storage: string(kind)}
+	var tok azcore.AccessToken
+	switch method {
+	case MethodDeviceCode:
+		tok, err = s.loginDeviceCode(ctx, st, o, scope, &acct)
+	case MethodKey:
+		err = s.loginKey(ctx, st, o, res)
+	case MethodEnv:
+		var cred azcore.TokenCredential
+		if cred, err = s.envCredential(); err == nil {
+			tok, err = cred.GetToken(ctx, tokenOptions(scope))
+		}
+		acct.ClientID, acct.Tenant = s.getenv("AZURE_CLIENT_ID"), s.getenv("AZURE_TENANT_ID")
+	default:
+		tok, err = s.loginNonInteractive(ctx, st, o, method, scope, &acct)
+	}
+	if err != nil {
+		return nil, s.loginError(err)
+	}
+	if tok.Token != "" {
+		res.ExpiresOn = tok.ExpiresOn
+		if c, cerr := claims.Decode(tok.Token); cerr == nil {
+			res.Claims = c
+			acct.ObjectID = first(acct.ObjectID, c.ObjectID)
+			acct.Tenant = first(acct.Tenant, c.TenantID)
+			acct.Username = first(acct.Username, c.User())
+			if c.IsApp() {
+				acct.ClientID = first(acct.ClientID, c.ClientID())
+			}
+		}
+	}
+	res.Account = acct
+	cfg := s.Settings.Config
+	p := cfg.EnsureProfile(s.Profile())
+	p.Account = &acct
+	if o.Audience != "" {
+		p.Audience = s.Settings.Profile.Audience
+	}
+	if err := cfg.Save(); err != nil {
+		return nil, fmt.Errorf("save the sign-in to %s: %w", cfg.Path(), err)
+	}
+	s.Settings.Profile = p
+	return res, nil
+}
+
+// forget removes the profile's tokens from every store it may have used,
+// except that a store that is not the target and cannot be opened (an
+// unavailable keyring when switching to --insecure-storage) is skipped.
+func (s *Session) forget(ctx context.Context, target store.Kind, st store.Store) error {
+	if err := deleteProfile(ctx, st, s.Profile()); err != nil {
+		return s.storeError(err)
+	}
+	if old := s.Account(); old != nil && old.Storage != "" && store.Kind(old.Storage) != target && store.Kind(old.Storage) != store.KindMemory {
+		if ost, err := s.Store(store.Kind(old.Storage)); err == nil {
+			if err := deleteProfile(ctx, ost, s.Profile()); err != nil {
+				s.f.Debugf("could not remove the old tokens of profile %s: %v", s.Profile(), err)
+			}
+		}
+	}
+	return nil
+}
+
+func deleteProfile(ctx context.Context, st store.Store, profile string) error {
+	for _, k := range []string{keyMSAL(profile), keyLogin(profile), keyAccount(profile)} {
+		if err := st.Delete(ctx, k, false); err != nil {
+			return err
+		}
+	}
+	return st.Delete(ctx, keyAT(profile), true)
+}
+
+func (s *Session) loginError(err error) error {
+	var ce *cmdutil.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	if code, expl := ExplainAADSTS(err); code != "" {
+		return cmdutil.NewError(cmdutil.KindAuth, err, "", "sign-in failed: %s: %s", code, expl)
+	}
+	if keyring.IsUnavailable(err) {
+		return s.keyringUnavailable(err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return cmdutil.NewError(cmdutil.KindAuth, err, "run `"+s.loginCommand()+"` again and approve the code in time", "sign-in timed out")
+	}
+	return cmdutil.NewError(cmdutil.KindAuth, err, "", "sign-in failed: %s", firstLine(err.Error()))
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return strings.TrimSpace(s[:i])
+	}
+	return s
+}
+
+func (s *Session) loginDeviceCode(ctx context.Context, st store.Store, o LoginOptions, scope string, acct *config.Account) (azcore.AccessToken, error) {
+	clientID := first(o.ClientID, s.Settings.Profile.ClientID, DefaultClientID)
+	tenant := s.Tenant(o.Tenant)
+	pc, err := s.publicClient(st, clientID, tenant)
+	if err != nil {
+		return azcore.AccessToken{}, err
+	}
+	dc, err := pc.AcquireTokenByDeviceCode(ctx, []string{scope})
+	if err != nil {
+		return azcore.AccessToken{}, fmt.Errorf("request a device code: %w", err)
+	}
+	if o.Prompt != nil {
+		fmt.Fprintln(o.Prompt, dc.Result.Message)
+	}
+	if o.OpenBrowser != nil && !o.NoBrowser && dc.Result.VerificationURL != "" {
+		if err := o.OpenBrowser(ctx, dc.Result.VerificationURL); err != nil {
+			s.f.Debugf("could not open a browser: %v", err)
+		}
+	}
+	ar, err := dc.AuthenticationResult(ctx)
+	if err != nil {
+		return azcore.AccessToken{}, err
+	}
+	if ar.Account.HomeAccountID == "" {
+		return azcore.AccessToken{}, errors.New("Entra ID returned no account (no id_token): cannot sign in silently later")
+	}
+	// Keep one account per profile: drop any other left in the cache.
+	if accts, err := pc.Accounts(ctx); err == nil {
+		for _, a := range accts {
+			if a.HomeAccountID != ar.Account.HomeAccountID {
+				_ = pc.RemoveAccount(ctx, a)
+			}
+		}
+	}
+	acct.HomeAccountID = ar.Account.HomeAccountID
+	acct.Username = ar.Account.PreferredUsername
+	acct.ObjectID = ar.Account.LocalAccountID
+	acct.Tenant = first(ar.Account.Realm, tenant)
+	if tenant == DefaultTenant || tenant == "common" {
+		// Silent calls of later commands use the authority of the login.
+		acct.Tenant = tenant
+	}
+	acct.ClientID = clientID
+	return azcore.AccessToken{Token: ar.AccessToken, ExpiresOn: ar.ExpiresOn}, nil
+}
+
+func (s *Session) loginNonInteractive(ctx context.Context, st store.Store, o LoginOptions, method, scope string, acct *config.Account) (azcore.AccessToken, error) {
+	var inner azcore.TokenCredential
+	var err error
+	switch method {
+	case MethodAzureCLI:
+		acct.Tenant = first(o.Tenant, s.Settings.Profile.Tenant)
+		inner, err = s.azureCLICredential(acct.Tenant)
+	case MethodServicePrincipal:
+		acct.Tenant = first(o.Tenant, s.Settings.Profile.Tenant, s.getenv("AZURE_TENANT_ID"))
+		acct.ClientID = first(o.ClientID, s.Settings.Profile.ClientID, s.getenv("AZURE_CLIENT_ID"))
+		rec := loginRecord{ClientSecret: first(o.ClientSecret, s.getenv("AZURE_CLIENT_SECRET"))}
+		if o.CertificateFile != "" {
+			b, rerr := os.ReadFile(o.CertificateFile)
+			if rerr != nil {
+				return azcore.AccessToken{}, cmdutil.NewError(cmdutil.KindUsage, rerr, "", "cannot read the certificate: %v", rerr)
+			}
+			rec = loginRecord{Certificate: b, CertificatePassword: first(o.CertificatePassword, s.getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD"))}
+		}
+		if inner, err = s.servicePrincipalCredential(acct.Tenant, acct.ClientID, rec); err == nil {
+			b, _ := json.Marshal(rec)
+			if err = st.Put(ctx, keyLogin(s.Profile()), b); err != nil {
+				return azcore.AccessToken{}, err
+			}
+		}
+	case MethodManagedIdentity:
+		acct.ClientID = first(o.ClientID, s.Settings.Profile.ClientID)
+		inner, err = s.managedIdentityCredential(acct.ClientID)
+	case MethodWorkloadIdentity:
+		acct.Tenant = first(o.Tenant, s.getenv("AZURE_TENANT_ID"), s.Settings.Profile.Tenant)
+		acct.ClientID = first(o.ClientID, s.getenv("AZURE_CLIENT_ID"), s.Settings.Profile.ClientID)
+		inner, err = s.workloadIdentityCredential(acct.Tenant, acct.ClientID, o.FederatedTokenFile)
+	default:
+		return azcore.AccessToken{}, cmdutil.UsageError("unknown sign-in method %q", method)
+	}
+	if err != nil {
+		return azcore.AccessToken{}, err
+	}
+	tok, err := inner.GetToken(ctx, tokenOptions(scope))
+	if err != nil {
+		return azcore.AccessToken{}, err
+	}
+	// Seed the cache so the next command needs neither az nor Entra.
+	cc := newCachingCredential(s, st, nil)
+	if tok.ExpiresOn.After(s.now().Add(RefreshMargin)) {
+		b, _ := json.Marshal(cachedToken{Token: tok.Token, ExpiresOn: tok.ExpiresOn})
+		if err := st.Put(ctx, cc.key([]string{scope}), b); err != nil {
+			return azcore.AccessToken{}, err
+		}
+	}
+	return tok, nil
+}
+
+func (s *Session) loginKey(ctx context.Context, st store.Store, o LoginOptions, res *LoginResult) error {
+	k := strings.TrimSpace(o.Key)
+	if k == "" {
+		return cmdutil.UsageError("no account key: set COSMOSCTL_KEY or pipe the key on stdin")
+	}
+	if b, err := base64.StdEncoding.DecodeString(k); err != nil || len(b) == 0 {
+		return cmdutil.UsageError("the account key is not valid base64")
+	}
+	res.EmulatorKey = k == EmulatorKey
+	if o.SaveKey {
+		if err := st.Put(ctx, keyAccount(s.Profile()), []byte(k)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
