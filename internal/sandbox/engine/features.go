@@ -20,7 +20,7 @@ func (q *Query) NonValueAggregate() bool {
 	return !q.isValueAggregate()
 }
 
-// isValueAggregate: SELECT VALUE AGG(x) with exactly one aggregate at the top.
+// isValueAggregate: SELECT VALUE AGG(x) without GROUP BY, one aggregate at the top.
 func (q *Query) isValueAggregate() bool {
-	return q.selectValue && len(q.aggs) == 1 && q.items[0].e.op == opAgg
+	return q.selectValue && len(q.groupBy) == 0 && len(q.aggs) == 1 && q.items[0].e.op == opAgg
 }

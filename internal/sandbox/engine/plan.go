@@ -88,7 +88,8 @@ func (q *Query) Plan(pk PartitionKeyDef, params []Param) (json.RawMessage, error
 	}
 	aliasTypes := newObj()
 	groupStyle := len(q.groupBy) > 0 || (q.hasAgg && !q.isValueAggregate())
-	if q.isValueAggregate() {
+	if q.selectValue && q.items[0].e.op == opAgg && (q.isValueAggregate() || len(q.groupBy) > 0) {
+		// The merger needs the aggregate type of a VALUE aggregate, grouped or not.
 		aggs = append(aggs, strVal(aggTypeNames[q.items[0].e.upper]))
 	}
 	if groupStyle && !q.selectValue {
