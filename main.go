@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/cosmosctl/cosmosctl/auth"
 	"github.com/cosmosctl/cosmosctl/cmd"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 )
@@ -23,6 +24,7 @@ var (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	f := cmdutil.New(buildInfo())
+	f.Credential = auth.NewCredentialFunc(f)
 	err := cmd.Execute(ctx, f, os.Args[1:])
 	interrupted := ctx.Err() != nil
 	stop()

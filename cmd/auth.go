@@ -1,8 +1,12 @@
 package cmd
 
 import (
+	"context"
+	"fmt"
+
 	"github.com/spf13/cobra"
 
+	"github.com/cosmosctl/cosmosctl/auth"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 )
 
@@ -40,10 +44,34 @@ terminal unless --show is given.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return notYet("auth token")
+			return authTokenRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Audience, "audience", "", "Token audience (default: the profile's)")
 	cmd.Flags().BoolVar(&opts.Show, "show", false, "Print the token even when stdout is a terminal")
 	return cmd
+}
+
+func authTokenRun(ctx context.Context, o *AuthTokenOptions) error {
+	f := o.Factory
+	if f.IOStreams.IsStdoutTTY() && !o.Show {
+		return cmdutil.NewError(cmdutil.KindUsage, nil, "pipe it into another command, or pass --show to print it anyway",
+			"refusing to print an access token to a terminal")
+	}
+	settings, err := f.Resolve()
+	if err != nil {
+		return err
+	}
+	sess, err := auth.NewSession(f, settings)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := f.WithTimeout(ctx)
+	defer cancel()
+	tok, _, err := sess.Token(ctx, o.Audience)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(f.IOStreams.Out, tok)
+	return err
 }

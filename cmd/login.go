@@ -1,8 +1,15 @@
 package cmd
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
 	"github.com/spf13/cobra"
 
+	"github.com/cosmosctl/cosmosctl/auth"
+	"github.com/cosmosctl/cosmosctl/auth/store"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 )
 
@@ -53,7 +60,7 @@ Tokens are stored encrypted with a key kept in the OS keyring. Where no keyring 
 			if runF != nil {
 				return runF(opts)
 			}
-			return notYet("login")
+			return loginRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -72,4 +79,138 @@ Tokens are stored encrypted with a key kept in the OS keyring. Where no keyring 
 	fl.BoolVar(&opts.InsecureStorage, "insecure-storage", false, "Store tokens in a plaintext file when no keyring is available")
 	fl.StringVar(&opts.Audience, "audience", "", "Token audience: the account host (default) or https://cosmos.azure.com")
 	return cmd
+}
+
+// loginMethod maps the method flags to one method; more than one is a
+// usage error.
+func loginMethod(o *LoginOptions) (string, error) {
+	var picked []string
+	for _, m := range []struct {
+		set  bool
+		flag string
+	}{
+		{o.AzureCLI, "--azure-cli"},
+		{o.ServicePrincipal, "--service-principal"},
+		{o.ManagedIdentity, "--managed-identity"},
+		{o.WorkloadIdentity, "--workload-identity"},
+		{o.Env, "--env"},
+		{o.Key, "--key"},
+	} {
+		if m.set {
+			picked = append(picked, m.flag)
+		}
+	}
+	if len(picked) > 1 {
+		return "", cmdutil.UsageError("choose one sign-in method, not %s", strings.Join(picked, " and "))
+	}
+	switch {
+	case o.AzureCLI:
+		return auth.MethodAzureCLI, nil
+	case o.ServicePrincipal:
+		return auth.MethodServicePrincipal, nil
+	case o.ManagedIdentity:
+		return auth.MethodManagedIdentity, nil
+	case o.WorkloadIdentity:
+		return auth.MethodWorkloadIdentity, nil
+	case o.Env:
+		return auth.MethodEnv, nil
+	case o.Key:
+		return auth.MethodKey, nil
+	}
+	return "", nil
+}
+
+func loginRun(ctx context.Context, o *LoginOptions) error {
+	f := o.Factory
+	method, err := loginMethod(o)
+	if err != nil {
+		return err
+	}
+	if o.SaveKey && !o.Key {
+		return cmdutil.UsageError("--save-key needs --key")
+	}
+	if (o.ClientSecret != "" || o.Certificate != "") && !o.ServicePrincipal {
+		return cmdutil.UsageError("--client-secret and --certificate need --service-principal")
+	}
+	settings, err := f.Resolve()
+	if err != nil {
+		return err
+	}
+	sess, err := auth.NewSession(f, settings)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := f.WithTimeout(ctx)
+	defer cancel()
+
+	lo := auth.LoginOptions{
+		Method:          method,
+		Tenant:          o.Tenant,
+		ClientID:        o.ClientID,
+		ClientSecret:    o.ClientSecret,
+		CertificateFile: o.Certificate,
+		Audience:        o.Audience,
+		SaveKey:         o.SaveKey,
+		InsecureStorage: o.InsecureStorage,
+		NoBrowser:       o.NoBrowser,
+		Prompt:          f.IOStreams.ErrOut,
+		OpenBrowser:     auth.BrowserOpener(f.Getenv, f.IOStreams),
+	}
+	if method == auth.MethodKey {
+		if lo.Key, err = loginReadKey(f); err != nil {
+			return err
+		}
+	}
+	res, err := sess.Login(ctx, lo)
+	if err != nil {
+		return err
+	}
+	loginReport(f.IOStreams.ErrOut, sess, res)
+	return nil
+}
+
+// loginReadKey takes the key from COSMOSCTL_KEY or stdin, never from a
+// flag (flags end up in shell history and process listings).
+func loginReadKey(f *cmdutil.Factory) (string, error) {
+	if k := strings.TrimSpace(f.Getenv("COSMOSCTL_KEY")); k != "" {
+		return k, nil
+	}
+	if f.IOStreams.IsStdinTTY() {
+		return "", cmdutil.UsageError("--key reads the account key from COSMOSCTL_KEY or stdin: set the variable or pipe the key in")
+	}
+	b, err := io.ReadAll(io.LimitReader(f.IOStreams.In, 4096))
+	if err != nil {
+		return "", fmt.Errorf("read the key from stdin: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+func loginReport(w io.Writer, sess *auth.Session, res *auth.LoginResult) {
+	a := res.Account
+	who := a.Username
+	if who == "" && res.Claims != nil {
+		who = res.Claims.Principal()
+	}
+	switch {
+	case a.Method == auth.MethodKey && res.EmulatorKey:
+		fmt.Fprintf(w, "Using the well-known Cosmos DB emulator key for profile %s.\n", sess.Profile())
+	case a.Method == auth.MethodKey:
+		fmt.Fprintf(w, "Using an account key for profile %s.\n", sess.Profile())
+	case who != "":
+		fmt.Fprintf(w, "Signed in to profile %s as %s (%s).\n", sess.Profile(), who, a.Method)
+	default:
+		fmt.Fprintf(w, "Signed in to profile %s (%s).\n", sess.Profile(), a.Method)
+	}
+	switch res.Storage {
+	case store.KindPlaintext:
+		fmt.Fprintf(w, "! Tokens are saved in plain text: %s\n", res.Location)
+	case store.KindMemory:
+		if a.Method == auth.MethodKey {
+			fmt.Fprintln(w, "The key was not saved: set COSMOSCTL_KEY for later commands, or use --save-key.")
+		} else {
+			fmt.Fprintln(w, "Nothing was stored: later commands get tokens from this environment again.")
+		}
+	default:
+		fmt.Fprintf(w, "Tokens are stored in a %s.\n", res.Location)
+	}
 }

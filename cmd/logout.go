@@ -1,8 +1,12 @@
 package cmd
 
 import (
+	"context"
+	"fmt"
+
 	"github.com/spf13/cobra"
 
+	"github.com/cosmosctl/cosmosctl/auth"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 )
 
@@ -26,9 +30,65 @@ from the token store. When no tokens are left, the encryption key is removed fro
 			if runF != nil {
 				return runF(opts)
 			}
-			return notYet("logout")
+			return logoutRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "Sign out of every profile")
 	return cmd
+}
+
+func logoutRun(ctx context.Context, o *LogoutOptions) error {
+	f := o.Factory
+	settings, err := f.Resolve()
+	if err != nil {
+		return err
+	}
+	sess, err := auth.NewSession(f, settings)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := f.WithTimeout(ctx)
+	defer cancel()
+	w := f.IOStreams.ErrOut
+	profiles := []string{settings.ProfileName}
+	if o.All {
+		profiles = settings.Config.ProfileNames()
+	}
+	var warnings []error
+	any := false
+	for _, name := range profiles {
+		ps := sess
+		if name != settings.ProfileName {
+			if ps = sess.ForProfile(name); ps == nil {
+				continue
+			}
+		}
+		was, warn, err := ps.Logout(ctx)
+		if err != nil {
+			return err
+		}
+		if warn != nil {
+			warnings = append(warnings, warn)
+		}
+		if was {
+			any = true
+			fmt.Fprintf(w, "Signed out of profile %s.\n", name)
+		}
+	}
+	if o.All {
+		if err := sess.PurgeStores(ctx); err != nil {
+			warnings = append(warnings, err)
+		}
+	}
+	if !any {
+		if o.All {
+			fmt.Fprintln(w, "No profile was signed in.")
+		} else {
+			fmt.Fprintf(w, "Profile %s was not signed in.\n", settings.ProfileName)
+		}
+	}
+	for _, warn := range warnings {
+		fmt.Fprintf(w, "warning: some stored tokens could not be removed: %v\n", warn)
+	}
+	return nil
 }

@@ -1,8 +1,17 @@
 package cmd
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
 	"github.com/spf13/cobra"
 
+	"github.com/cosmosctl/cosmosctl/auth"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 )
 
@@ -28,9 +37,117 @@ for a fresh one first. Exits 3 when not signed in.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return notYet("whoami")
+			return whoamiRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Refresh, "refresh", false, "Get a fresh token from Entra ID before showing it")
 	return cmd
+}
+
+// whoamiJSON is the -o json shape; scripts rely on these keys.
+type whoamiJSON struct {
+	Profile         string   `json:"profile"`
+	Endpoint        string   `json:"endpoint"`
+	UPN             string   `json:"upn,omitempty"`
+	AppID           string   `json:"appId,omitempty"`
+	DisplayName     string   `json:"displayName,omitempty"`
+	ObjectID        string   `json:"objectId"`
+	TenantID        string   `json:"tenantId"`
+	Method          string   `json:"method"`
+	Audience        string   `json:"audience"`
+	ExpiresOn       string   `json:"expiresOn"`
+	Scopes          []string `json:"scopes,omitempty"`
+	Roles           []string `json:"roles,omitempty"`
+	GroupCount      *int     `json:"groupCount,omitempty"`
+	Storage         string   `json:"storage"`
+	StorageLocation string   `json:"storageLocation"`
+	EmulatorKey     bool     `json:"emulatorKey,omitempty"`
+}
+
+func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
+	f := o.Factory
+	settings, err := f.Resolve()
+	if err != nil {
+		return err
+	}
+	sess, err := auth.NewSession(f, settings)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := f.WithTimeout(ctx)
+	defer cancel()
+	id, err := sess.Whoami(ctx, o.Refresh)
+	if err != nil {
+		return err
+	}
+	if settings.Output == "json" || settings.Output == "jsonl" {
+		j := whoamiJSON{
+			Profile: id.Profile, Endpoint: id.Endpoint, UPN: id.UPN, AppID: id.AppID, DisplayName: id.DisplayName,
+			ObjectID: id.ObjectID, TenantID: id.TenantID, Method: id.Method, Audience: id.Audience,
+			Scopes: id.Scopes, Roles: id.Roles, Storage: string(id.Storage), StorageLocation: id.Location,
+			EmulatorKey: id.EmulatorKey,
+		}
+		if !id.ExpiresOn.IsZero() {
+			j.ExpiresOn = id.ExpiresOn.UTC().Format(time.RFC3339)
+		}
+		if id.Groups >= 0 {
+			j.GroupCount = &id.Groups
+		}
+		enc := json.NewEncoder(f.IOStreams.Out)
+		if settings.Output == "json" {
+			enc.SetIndent("", "  ")
+		}
+		return enc.Encode(j)
+	}
+	whoamiTable(f.IOStreams.Out, id, f.Now())
+	return nil
+}
+
+func whoamiTable(out io.Writer, id *auth.Identity, now time.Time) {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(w, "%s:\t%s\n", k, v)
+		}
+	}
+	row("Profile", id.Profile)
+	row("Endpoint", id.Endpoint)
+	switch {
+	case id.Method == auth.MethodKey && id.EmulatorKey:
+		row("Signed in", "account key (the well-known Cosmos DB emulator key)")
+	case id.Method == auth.MethodKey:
+		row("Signed in", "account key")
+	case id.UPN != "":
+		row("User", whoamiWithName(id.UPN, id.DisplayName))
+	default:
+		row("Application", whoamiWithName(id.AppID, id.DisplayName))
+	}
+	row("Object ID", id.ObjectID)
+	row("Tenant", id.TenantID)
+	row("Method", id.Method)
+	row("Audience", id.Audience)
+	if !id.ExpiresOn.IsZero() {
+		row("Expires", fmt.Sprintf("%s (%s)", id.ExpiresOn.Local().Format(time.RFC3339), whoamiRelative(id.ExpiresOn.Sub(now))))
+	}
+	row("Scopes", strings.Join(id.Scopes, " "))
+	row("Roles", strings.Join(id.Roles, ", "))
+	if id.Groups >= 0 {
+		row("Groups", fmt.Sprint(id.Groups))
+	}
+	row("Storage", fmt.Sprintf("%s: %s", id.Storage, id.Location))
+	w.Flush()
+}
+
+func whoamiWithName(id, name string) string {
+	if name == "" || name == id {
+		return id
+	}
+	return fmt.Sprintf("%s (%s)", id, name)
+}
+
+func whoamiRelative(d time.Duration) string {
+	if d < 0 {
+		return "expired " + (-d).Round(time.Second).String() + " ago"
+	}
+	return "in " + d.Round(time.Second).String()
 }
