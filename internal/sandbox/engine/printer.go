@@ -59,7 +59,8 @@ func writeExpr(sb *strings.Builder, e *expr) {
 		sb.WriteString(e.name)
 	case opProp:
 		writeExpr(sb, e.args[0])
-		if isPlainIdent(e.name) {
+		// Keep the notation the user wrote (the service echoes c["value"] back).
+		if !e.bracket && isPlainIdent(e.name) {
 			sb.WriteByte('.')
 			sb.WriteString(e.name)
 		} else {
