@@ -62,8 +62,8 @@ func TestAuthFailuresWithSDK(t *testing.T) {
 		{
 			name: "bad signature",
 			client: func(f *fixture) *azcosmos.Client {
-				other := newFixture(t, nil) // a different RSA key under the same kid
-				c, err := azcosmos.NewClient(f.srv.URL, &tokenCred{key: other.key, kid: testKid}, f.clientOptions())
+				// A different RSA key under the trusted kid.
+				c, err := azcosmos.NewClient(f.srv.URL, &tokenCred{key: otherRSAKey(), kid: testKid}, f.clientOptions())
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,13 +126,25 @@ func baseConfig(key *rsa.PrivateKey) Config {
 
 func intPtr(i int) *int { return &i }
 
+// RSA key generation is slow; the tests share two keys (the second one signs
+// tokens the gateway must reject).
+var (
+	testRSAKey  = sync.OnceValue(func() *rsa.PrivateKey { return mustRSAKey() })
+	otherRSAKey = sync.OnceValue(func() *rsa.PrivateKey { return mustRSAKey() })
+)
+
+func mustRSAKey() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
 // newFixture starts a gateway; mutate may adjust the config first.
 func newFixture(t *testing.T, mutate func(*Config)) *fixture {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := testRSAKey()
 	cfg := baseConfig(key)
 	if mutate != nil {
 		mutate(&cfg)
