@@ -85,9 +85,9 @@ func (t *tabular) appendCell(dst, raw []byte) []byte {
 }
 
 // eachField calls fn with every (key, value) of doc that becomes a cell.
-func (t *tabular) eachField(doc []byte, fn func(key, rawKey, val []byte)) {
+func (t *tabular) eachField(doc []byte, fn func(key, val []byte)) {
 	if doc[0] != '{' {
-		fn([]byte("value"), nil, doc)
+		fn([]byte("value"), doc)
 		return
 	}
 	var kbuf []byte
@@ -100,7 +100,7 @@ func (t *tabular) eachField(doc []byte, fn func(key, rawKey, val []byte)) {
 		if !t.showSys && isSystemProperty(key) {
 			return nil
 		}
-		fn(key, rawKey, val)
+		fn(key, val)
 		return nil
 	})
 }
@@ -112,7 +112,7 @@ func (t *tabular) Print(doc json.RawMessage) error {
 	doc = trimValue(doc)
 	if !t.fixed {
 		var row []keyCell
-		t.eachField(doc, func(key, _, val []byte) {
+		t.eachField(doc, func(key, val []byte) {
 			k := string(key)
 			if !t.seen[k] {
 				t.seen[k] = true
@@ -130,7 +130,7 @@ func (t *tabular) Print(doc json.RawMessage) error {
 	for i := range t.cells {
 		t.cells[i] = nil
 	}
-	t.eachField(doc, func(key, _, val []byte) {
+	t.eachField(doc, func(key, val []byte) {
 		i, ok := t.index[string(key)]
 		if !ok {
 			t.drop(key)
