@@ -133,7 +133,10 @@ func TestItemWrites(t *testing.T) {
 	if st, sub, _ := respErr(t, err); st != 400 || sub != "1001" {
 		t.Errorf("pk mismatch: %d/%s", st, sub)
 	}
-	if st := status(func() error { _, err := cc.ReplaceItem(ctx, pk, "nope", []byte(`{"id":"nope","pk":"w"}`), nil); return err }()); st != 404 {
+	if st := status(func() error {
+		_, err := cc.ReplaceItem(ctx, pk, "nope", []byte(`{"id":"nope","pk":"w"}`), nil)
+		return err
+	}()); st != 404 {
 		t.Errorf("replace missing: %d", st)
 	}
 	if _, err := cc.DeleteItem(ctx, pk, "w1", nil); err != nil {

@@ -190,6 +190,7 @@ func TestPointReads(t *testing.T) {
 		{"null", "single", "z", azcosmos.NullPartitionKey, 200, ""},
 		{"escaped string", "single", "x", azcosmos.NewPartitionKeyString("a\"é"), 200, ""},
 		{"hierarchical", "hier", "h1", azcosmos.NewPartitionKeyString("t1").AppendString("u2"), 200, ""},
+		{"id needing escapes", "hier", "a b+c%20é", azcosmos.NewPartitionKeyString("t1").AppendString("u1"), 200, ""},
 		{"hierarchical too few", "hier", "h1", azcosmos.NewPartitionKeyString("t1"), 400, "0"},
 		{"missing id", "single", "nope", azcosmos.NewPartitionKeyString("str"), 404, "0"},
 		{"wrong pk", "single", "s", azcosmos.NewPartitionKeyString("other"), 404, "0"},
