@@ -40,4 +40,14 @@
 //     line ends); tsv escapes \ tab newline CR as \\ \t \n \r.
 //
 // Empty results print nothing for table, wide, csv, tsv and jsonl.
+//
+// Usage: call Print for each document (the printer copies what it keeps,
+// so the caller may reuse the buffer) and Close once, also after an error,
+// so that json/yaml output is terminated. A Printer is not safe for
+// concurrent use. An invalid document is rejected with an error and does
+// not affect the printer; write errors are returned wrapped.
+//
+// Terminal safety: control characters in values never reach the terminal
+// raw in json, table or yaml output (they are JSON-escaped, shown as
+// \u001b, or YAML-escaped); csv and tsv pass data through as data.
 package output
