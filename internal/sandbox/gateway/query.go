@@ -222,6 +222,18 @@ func (g *Gateway) queryDocuments(x *exchange, ref resourceRef) {
 			x.queryFailed(err)
 			return
 		}
+		// The gateway refuses a plan the client says it cannot execute.
+		if supported, ok := h[http.CanonicalHeaderKey("x-ms-cosmos-supported-query-features")]; ok {
+			missing, err := unsupportedFeatures(plan, strings.Join(supported, ","))
+			if err != nil {
+				x.fail(http.StatusInternalServerError, subNone, "", "The sandbox query engine produced an unreadable plan: "+err.Error())
+				return
+			}
+			if len(missing) > 0 {
+				x.fail(http.StatusBadRequest, subNone, "", unsupportedFeaturesMessage(missing))
+				return
+			}
+		}
 		x.charge = baseRequestCharge
 		x.writeJSON(http.StatusOK, []byte(plan))
 		return

@@ -288,3 +288,42 @@ func TestRequestChargeGrowsWithScan(t *testing.T) {
 		t.Error("charge does not grow with documents scanned and returned")
 	}
 }
+
+func TestPlanSupportedFeatures(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	cc := containerClient(t, f.keyClient(testKeyString()), "shop", "orders")
+	all := "Aggregate,CompositeAggregate,Distinct,GroupBy,MultipleAggregates,MultipleOrderBy,OffsetAndLimit,OrderBy,Top,NonValueAggregate,DCount,NonStreamingOrderBy"
+	tests := []struct {
+		query, supported string
+		missing          []string
+	}{
+		{"SELECT * FROM c ORDER BY c.n", "OrderBy,Top", nil},
+		{"SELECT * FROM c ORDER BY c.n OFFSET 1 LIMIT 2", "OrderBy", []string{"OffsetAndLimit"}},
+		{"SELECT * FROM c ORDER BY c.n, c.id", "OrderBy", []string{"MultipleOrderBy"}},
+		{"SELECT VALUE COUNT(1) FROM c", "Aggregate", nil},
+		{"SELECT COUNT(1) AS n FROM c", "Aggregate", []string{"NonValueAggregate"}},
+		{"SELECT DISTINCT VALUE c.customer FROM c", "OrderBy", []string{"Distinct"}},
+		{"SELECT c.customer, COUNT(1) AS n FROM c GROUP BY c.customer", "Aggregate", []string{"GroupBy"}},
+		{"SELECT TOP 3 * FROM c", "", []string{"Top"}},
+		{"SELECT c.customer, COUNT(1) AS n FROM c GROUP BY c.customer", all, nil},
+	}
+	for _, tt := range tests {
+		pctx := policy.WithHTTPHeader(ctx, http.Header{
+			"x-ms-cosmos-is-query-plan-request":    {"True"},
+			"x-ms-cosmos-supported-query-features": {tt.supported},
+		})
+		_, err := cc.NewQueryItemsPager(tt.query, azcosmos.NewPartitionKey(), nil).NextPage(pctx)
+		if tt.missing == nil {
+			if err != nil {
+				t.Errorf("%s with %q: %v", tt.query, tt.supported, err)
+			}
+			continue
+		}
+		st, _, body := respErr(t, err)
+		want := unsupportedFeaturesMessage(tt.missing)
+		if st != 400 || messageText(body.Message) != want {
+			t.Errorf("%s with %q: %d %q, want %q", tt.query, tt.supported, st, body.Message, want)
+		}
+	}
+}
