@@ -102,6 +102,9 @@ func (q *Query) execute(ctx context.Context, docs []*Document, params []Param) (
 	}
 	res.Rows = make([]json.RawMessage, 0, len(rows))
 	for _, r := range rows {
+		if !jsonable(r) {
+			continue // NaN/Infinity have no JSON form: the row is undefined
+		}
 		res.Rows = append(res.Rows, json.RawMessage(appendJSON(nil, r)))
 	}
 	return res, nil
