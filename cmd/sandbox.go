@@ -1,20 +1,316 @@
 package cmd
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/sandbox"
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
 )
 
+// SandboxOptions are the parsed flags of `cosmosctl sandbox`.
+type SandboxOptions struct {
+	Factory           *cmdutil.Factory
+	Ctx               context.Context
+	Dir               string
+	SeedFile          string
+	Listen            string
+	EntraListen       string
+	AutoApprove       string
+	TokenLifetime     time.Duration
+	Faults            []string
+	LocalAuthDisabled bool
+}
+
 // NewCmdSandbox builds `cosmosctl sandbox`.
-func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
+func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command { return newCmdSandbox(f, nil) }
+
+func newCmdSandbox(f *cmdutil.Factory, runF func(*SandboxOptions) error) *cobra.Command {
+	opts := &SandboxOptions{Factory: f}
+	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Run a local Entra ID and Cosmos DB gateway for trying cosmosctl and for CI",
 		Long: `Start a local Microsoft Entra ID and a Cosmos DB-compatible gateway on loopback, over HTTPS
 with a generated CA, with real token checks and data-plane RBAC, seeded with demo data.
-It writes DIR/sandbox.json and a "sandbox" profile, then runs until Ctrl-C.`,
+It writes DIR/sandbox.json and a "sandbox" profile, then runs until Ctrl-C.
+
+Demo principals: alice (Data Reader on /), bob (no role), carol (Data Contributor on
+/dbs/shop/colls/orders), dave (custom "Order reader" on /dbs/shop), erin (via a group,
+Data Reader on /dbs/shop/colls/products), ci (service principal) and mi (managed identity).`,
+		Example: `  cosmosctl sandbox
+  cosmosctl sandbox --dir ./sb --auto-approve alice --token-lifetime 2m
+  cosmosctl sandbox --seed seed.json --listen 127.0.0.1:8081 --entra-listen 127.0.0.1:8443
+  cosmosctl sandbox --fault throttle=0.3 --fault seed=1
+  cosmosctl sandbox approve --dir ./sb --user alice ABCD-EFGH`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return notYet("sandbox") },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ctx = cmd.Context()
+			if runF != nil {
+				return runF(opts)
+			}
+			return runSandbox(opts)
+		},
 	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Dir, "dir", "", "Directory for the CA, certificates and sandbox.json (default: a new directory under the user cache dir)")
+	fl.StringVar(&opts.SeedFile, "seed", "", "Seed file (JSON) with tenant, principals, databases, items and roles (default: the built-in demo)")
+	fl.StringVar(&opts.Listen, "listen", sandbox.DefaultListen, "Loopback address of the Cosmos DB gateway")
+	fl.StringVar(&opts.EntraListen, "entra-listen", sandbox.DefaultListen, "Loopback address of Entra ID")
+	fl.StringVar(&opts.AutoApprove, "auto-approve", "", "Approve every device code as this user, on its first poll")
+	fl.DurationVar(&opts.TokenLifetime, "token-lifetime", time.Hour, "Access-token lifetime")
+	fl.StringArrayVar(&opts.Faults, "fault", nil, "Inject gateway faults: throttle=0.3, latency=20ms, reset=0.05, unavailable=0.1, seed=N (repeatable)")
+	fl.BoolVar(&opts.LocalAuthDisabled, "local-auth-disabled", false, "Refuse account-key requests, like an account with local auth disabled")
+	cmd.AddCommand(newCmdSandboxApprove(f, nil), newCmdSandboxFederatedToken(f, nil))
+	return cmd
+}
+
+func runSandbox(opts *SandboxOptions) error {
+	f := opts.Factory
+	ctx := opts.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if opts.TokenLifetime <= 0 {
+		return cmdutil.UsageError("--token-lifetime must be positive, e.g. 1h or 30s (got %s)", opts.TokenLifetime)
+	}
+	var sd *seed.Seed
+	if opts.SeedFile != "" {
+		s, err := seed.Load(opts.SeedFile)
+		if err != nil {
+			return cmdutil.NewError(cmdutil.KindUsage, err, "see the seed format in the README", "%s", err.Error())
+		}
+		sd = s
+	}
+	dir := opts.Dir
+	if dir == "" {
+		d, err := defaultSandboxDir(f.Getenv)
+		if err != nil {
+			return err
+		}
+		dir = d
+	}
+	cfgDir, err := f.ConfigDir()
+	if err != nil {
+		return err
+	}
+	sb, err := sandbox.Start(ctx, sandbox.Options{
+		Dir: dir, Seed: sd, Listen: opts.Listen, EntraListen: opts.EntraListen,
+		AutoApprove: opts.AutoApprove, TokenLifetime: opts.TokenLifetime, Faults: opts.Faults,
+		LocalAuthDisabled: opts.LocalAuthDisabled, ConfigDir: cfgDir,
+	})
+	if err != nil {
+		return err
+	}
+	printSandboxSummary(f.IOStreams.ErrOut, sb, opts, cfgDir)
+	waitErr := sb.Wait(ctx)
+	closeErr := sb.Close()
+	if waitErr != nil {
+		return waitErr
+	}
+	if closeErr != nil {
+		return fmt.Errorf("stop the sandbox: %w", closeErr)
+	}
+	fmt.Fprintln(f.IOStreams.ErrOut, "Sandbox stopped.")
+	return nil
+}
+
+// defaultSandboxDir names (without creating) a fresh directory under the
+// user cache dir; Start creates it once the input is valid.
+func defaultSandboxDir(getenv func(string) string) (string, error) {
+	base := getenv("XDG_CACHE_HOME")
+	if base == "" {
+		d, err := os.UserCacheDir()
+		if err != nil {
+			return "", cmdutil.NewError(cmdutil.KindUsage, err, "pass --dir DIR", "cannot find a cache directory for the sandbox: %v", err)
+		}
+		base = d
+	}
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("name the sandbox directory: %w", err)
+	}
+	return filepath.Join(base, "cosmosctl", "sandbox-"+hex.EncodeToString(b)), nil
+}
+
+func printSandboxSummary(w io.Writer, sb *sandbox.Sandbox, opts *SandboxOptions, cfgDir string) {
+	var users, apps []string
+	for _, p := range sb.Seed.Principals {
+		if p.ServicePrincipal {
+			apps = append(apps, p.Name)
+		} else {
+			users = append(users, p.Name)
+		}
+	}
+	seedName := "built-in demo"
+	if opts.SeedFile != "" {
+		seedName = opts.SeedFile
+	}
+	fmt.Fprintf(w, "cosmosctl sandbox is running (Ctrl-C to stop)\n")
+	fmt.Fprintf(w, "  Cosmos DB endpoint   %s\n", sb.Endpoint)
+	fmt.Fprintf(w, "  Entra ID authority   %s  (tenant %s)\n", sb.AuthorityHost, sb.Tenant)
+	fmt.Fprintf(w, "  Directory            %s  (ca.pem, sandbox.json)\n", sb.Dir)
+	fmt.Fprintf(w, "  Profile              %q in %s\n", sandbox.ProfileName, filepath.Join(cfgDir, config.FileName))
+	fmt.Fprintf(w, "  Seed                 %s\n", seedName)
+	if len(users) > 0 {
+		fmt.Fprintf(w, "  Users                %s\n", strings.Join(users, ", "))
+	}
+	if len(apps) > 0 {
+		fmt.Fprintf(w, "  Service principals   %s\n", strings.Join(apps, ", "))
+	}
+	if opts.AutoApprove != "" {
+		fmt.Fprintf(w, "  Device codes are approved automatically as %s.\n", opts.AutoApprove)
+	}
+	if len(opts.Faults) > 0 {
+		fmt.Fprintf(w, "  Faults               %s\n", strings.Join(opts.Faults, ", "))
+	}
+	db, coll := "shop", "orders"
+	if len(sb.Seed.Databases) > 0 && len(sb.Seed.Databases[0].Containers) > 0 {
+		db, coll = sb.Seed.Databases[0].ID, sb.Seed.Databases[0].Containers[0].ID
+	}
+	fmt.Fprintf(w, "\nNext, in another terminal:\n")
+	fmt.Fprintf(w, "  cosmosctl --profile sandbox login\n")
+	fmt.Fprintf(w, "  cosmosctl --profile sandbox query \"SELECT TOP 5 * FROM c\" -d %s -c %s\n", db, coll)
+	if opts.AutoApprove == "" {
+		fmt.Fprintf(w, "  cosmosctl sandbox approve --dir %s --user NAME CODE   (approve a device code from a script)\n", sb.Dir)
+	}
+}
+
+// SandboxApproveOptions are the parsed flags of `cosmosctl sandbox approve`.
+type SandboxApproveOptions struct {
+	Factory *cmdutil.Factory
+	Ctx     context.Context
+	Dir     string
+	User    string
+	Code    string
+}
+
+func newCmdSandboxApprove(f *cmdutil.Factory, runF func(*SandboxApproveOptions) error) *cobra.Command {
+	opts := &SandboxApproveOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "approve --user NAME CODE",
+		Short: "Approve a pending device code as a sandbox user",
+		Long: `Approve a device code shown by "cosmosctl login" (or any MSAL device-code sign-in) as one of
+the sandbox's users, without the web page. --dir defaults to the directory of the
+"sandbox" profile's CA file.`,
+		Example: `  cosmosctl sandbox approve --dir ./sb --user alice ABCD-EFGH`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ctx = cmd.Context()
+			opts.Code = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return runSandboxApprove(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Dir, "dir", "", "Directory of the running sandbox (holds sandbox.json)")
+	cmd.Flags().StringVar(&opts.User, "user", "", "Sandbox user to sign in as, e.g. alice (required)")
+	return cmd
+}
+
+func runSandboxApprove(opts *SandboxApproveOptions) error {
+	if strings.TrimSpace(opts.User) == "" {
+		return cmdutil.UsageError("--user is required: the sandbox user to sign in as, e.g. --user alice")
+	}
+	info, err := sandboxInfo(opts.Factory, opts.Dir)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opts.Factory.WithTimeout(ctxOr(opts.Ctx))
+	defer cancel()
+	if err := info.Approve(ctx, opts.User, opts.Code); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.Factory.IOStreams.ErrOut, "Approved %s as %s.\n", strings.ToUpper(opts.Code), opts.User)
+	return nil
+}
+
+// SandboxFederatedTokenOptions are the parsed flags of `cosmosctl sandbox federated-token`.
+type SandboxFederatedTokenOptions struct {
+	Factory *cmdutil.Factory
+	Ctx     context.Context
+	Dir     string
+	Subject string
+}
+
+func newCmdSandboxFederatedToken(f *cmdutil.Factory, runF func(*SandboxFederatedTokenOptions) error) *cobra.Command {
+	opts := &SandboxFederatedTokenOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "federated-token",
+		Short: "Print a federated token for workload-identity sign-in against the sandbox",
+		Long: `Print a token from the sandbox's federated issuer, which the sandbox's Entra ID accepts as a
+client assertion (workload identity), e.g. for AZURE_FEDERATED_TOKEN_FILE.`,
+		Example: `  cosmosctl sandbox federated-token --dir ./sb > token.jwt
+  AZURE_FEDERATED_TOKEN_FILE=token.jwt cosmosctl --profile sandbox login --workload-identity`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ctx = cmd.Context()
+			if runF != nil {
+				return runF(opts)
+			}
+			return runSandboxFederatedToken(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Dir, "dir", "", "Directory of the running sandbox (holds sandbox.json)")
+	cmd.Flags().StringVar(&opts.Subject, "sub", "sandbox-workload", "Subject (sub claim) of the token")
+	return cmd
+}
+
+func runSandboxFederatedToken(opts *SandboxFederatedTokenOptions) error {
+	if strings.TrimSpace(opts.Subject) == "" {
+		return cmdutil.UsageError("--sub must not be empty")
+	}
+	info, err := sandboxInfo(opts.Factory, opts.Dir)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opts.Factory.WithTimeout(ctxOr(opts.Ctx))
+	defer cancel()
+	tok, err := info.FederatedToken(ctx, opts.Subject)
+	if err != nil {
+		return err
+	}
+	out := opts.Factory.IOStreams.Out
+	// No newline when redirected: the token file must hold the token only.
+	if opts.Factory.IOStreams.IsStdoutTTY() {
+		_, err = fmt.Fprintln(out, tok)
+	} else {
+		_, err = io.WriteString(out, tok)
+	}
+	return err
+}
+
+// sandboxInfo reads sandbox.json from dir, or from the directory of the
+// "sandbox" profile's CA file when dir is empty.
+func sandboxInfo(f *cmdutil.Factory, dir string) (*sandbox.Info, error) {
+	if dir == "" {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		p := cfg.Profile(sandbox.ProfileName)
+		if p == nil || p.CAFile == "" {
+			return nil, cmdutil.UsageError("no --dir given and no %q profile to find the sandbox by: pass --dir DIR (printed by `cosmosctl sandbox`)", sandbox.ProfileName)
+		}
+		dir = filepath.Dir(p.CAFile)
+	}
+	return sandbox.ReadInfo(dir)
+}
+
+func ctxOr(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
 }

@@ -287,7 +287,9 @@ func (s *Sandbox) Wait(ctx context.Context) error {
 // removes sandbox.json. It is safe to call more than once.
 func (s *Sandbox) Close() error {
 	s.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		// A short grace period: in-flight requests finish, idle and
+		// half-open connections (device-code polls, resets) are cut.
+		ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
 		defer cancel()
 		var errs []error
 		for _, hs := range s.servers {
