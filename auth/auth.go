@@ -177,9 +177,9 @@ func (s *Session) Store(kind store.Kind) (store.Store, error) {
 
 // Store keys; everything of a profile starts with its name so logout can
 // remove it, and a colon ends the name so "prod" never matches "prod2".
-func keyMSAL(profile string) string   { return "msal:" + profile }
-func keyLogin(profile string) string  { return "login:" + profile }
-func keyAT(profile string) string     { return "at:" + profile + ":" }
+func keyMSAL(profile string) string    { return "msal:" + profile }
+func keyLogin(profile string) string   { return "login:" + profile }
+func keyAT(profile string) string      { return "at:" + profile + ":" }
 func keyAccount(profile string) string { return "key:" + profile }
 
 // loginCommand is what the user should run to sign in to this profile.

@@ -42,6 +42,18 @@ func (c *cachingCredential) key(scopes []string) string {
 func (c *cachingCredential) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	var tok azcore.AccessToken
+	// The lock makes concurrent commands wait for one acquisition (one
+	// `az` run) and then read its result.
+	err := c.st.Exclusive(ctx, func() error {
+		var err error
+		tok, err = c.getToken(ctx, o)
+		return err
+	})
+	return tok, err
+}
+
+func (c *cachingCredential) getToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	if o.Claims == "" {
 		b, err := c.st.Get(ctx, c.key(o.Scopes))
 		if err != nil {

@@ -59,7 +59,9 @@ func (s *Session) methodCredential(ctx context.Context, st store.Store, a *confi
 
 // cliCredential runs `az` with a 30 s budget: az often needs 10-15 s, more
 // than azidentity's default of 10 s.
-type cliCredential struct{ inner *azidentity.AzureCLICredential }
+type cliCredential struct {
+	inner *azidentity.AzureCLICredential
+}
 
 func (c cliCredential) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	if _, ok := ctx.Deadline(); !ok {

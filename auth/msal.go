@@ -69,6 +69,7 @@ func (s *Session) publicClient(st store.Store, clientID, tenant string) (public.
 // refreshing silently; it never prompts.
 type msalCredential struct {
 	s       *Session
+	st      store.Store
 	pc      public.Client
 	account public.Account
 }
@@ -84,7 +85,7 @@ func (s *Session) msalCredential(ctx context.Context, st store.Store, a *config.
 	}
 	for _, acct := range accts {
 		if acct.HomeAccountID == a.HomeAccountID {
-			return &msalCredential{s: s, pc: pc, account: acct}, nil
+			return &msalCredential{s: s, st: st, pc: pc, account: acct}, nil
 		}
 	}
 	return nil, s.notSignedIn(nil)
@@ -106,7 +107,15 @@ func (c *msalCredential) refresh(ctx context.Context, scope string) (azcore.Acce
 }
 
 func (c *msalCredential) silent(ctx context.Context, scopes []string, opts []public.AcquireSilentOption) (azcore.AccessToken, error) {
-	ar, err := c.pc.AcquireTokenSilent(ctx, scopes, opts...)
+	var ar public.AuthResult
+	// Under the store's exclusive lock MSAL re-reads the cache, so a
+	// command that waited sees the token (and rotated refresh token) the
+	// previous holder got instead of redeeming a spent one.
+	err := c.st.Exclusive(ctx, func() error {
+		var err error
+		ar, err = c.pc.AcquireTokenSilent(ctx, scopes, opts...)
+		return err
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return azcore.AccessToken{}, ctx.Err()

@@ -72,6 +72,12 @@ type Store interface {
 	Delete(ctx context.Context, key string, prefix bool) error
 	// Keys lists the stored keys, sorted.
 	Keys(ctx context.Context) ([]string, error)
+	// Exclusive runs fn while holding a cross-process lock (separate from
+	// the one Get and Put take, so fn may call them). Callers use it to
+	// make "read cache, maybe refresh, write cache" atomic across
+	// processes: refresh tokens may be single-use, and two commands
+	// redeeming the same one at once would sign the loser out.
+	Exclusive(ctx context.Context, fn func() error) error
 }
 
 // Open returns the backend of the given kind for a configuration directory.
@@ -135,6 +141,8 @@ func (s *Memory) Keys(ctx context.Context) ([]string, error) {
 	defer s.mu.Unlock()
 	return sortedKeys(s.m), nil
 }
+
+func (s *Memory) Exclusive(ctx context.Context, fn func() error) error { return fn() }
 
 func deleteKeys(m map[string][]byte, key string, prefix bool) {
 	for k := range m {
@@ -220,11 +228,28 @@ const (
 )
 
 func (s *File) lock(ctx context.Context, exclusive bool) (func(), error) {
-	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
-		return nil, fmt.Errorf("token store: create %s: %w", filepath.Dir(s.path), err)
+	return lockFile(ctx, s.path+".lock", exclusive, lockTimeout)
+}
+
+// opLockTimeout is longer than lockTimeout: the holder may be waiting for
+// Entra ID or `az` (30 s at most).
+const opLockTimeout = 60 * time.Second
+
+func (s *File) Exclusive(ctx context.Context, fn func() error) error {
+	unlock, err := lockFile(ctx, s.path+".op.lock", true, opLockTimeout)
+	if err != nil {
+		return err
 	}
-	fl := flock.New(s.path+".lock", flock.SetPermissions(0o600))
-	ctx, cancel := context.WithTimeout(ctx, lockTimeout)
+	defer unlock()
+	return fn()
+}
+
+func lockFile(ctx context.Context, path string, exclusive bool, timeout time.Duration) (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("token store: create %s: %w", filepath.Dir(path), err)
+	}
+	fl := flock.New(path, flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var ok bool
 	var err error
