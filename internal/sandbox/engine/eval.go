@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -52,6 +53,8 @@ type executor struct {
 	now    time.Time
 	steps  int
 	err    error
+	// regexps caches compiled RegexMatch patterns for this execution.
+	regexps map[string]*regexp.Regexp
 }
 
 // tick is called in every loop that depends on the data; it polls the context

@@ -280,7 +280,7 @@ func builtinTable() map[string]fnSpec {
 		}),
 		"STRINGTOARRAY":  strToJSON(kindArray),
 		"STRINGTOOBJECT": strToJSON(kindObject),
-		"REGEXMATCH": {min: 2, max: 3, fn: func(_ *executor, a []*value) *value {
+		"REGEXMATCH": {min: 2, max: 3, fn: func(x *executor, a []*value) *value {
 			if !allKind(a, kindString) || len(a[1].str) > 4096 {
 				return nil
 			}
@@ -300,8 +300,8 @@ func builtinTable() map[string]fnSpec {
 			if flags != "" {
 				pat = "(?" + flags + ")" + pat
 			}
-			re, err := regexp.Compile(pat)
-			if err != nil {
+			re := x.regexp(pat)
+			if re == nil {
 				return nil
 			}
 			return boolVal(re.MatchString(a[0].str))
@@ -586,6 +586,24 @@ func builtinTable() map[string]fnSpec {
 		}},
 	}
 	return t
+}
+
+// regexp compiles a pattern once per query execution; nil if it is invalid.
+func (x *executor) regexp(pat string) *regexp.Regexp {
+	if re, ok := x.regexps[pat]; ok {
+		return re
+	}
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		re = nil
+	}
+	if x.regexps == nil {
+		x.regexps = map[string]*regexp.Regexp{}
+	}
+	if len(x.regexps) < 256 {
+		x.regexps[pat] = re
+	}
+	return re
 }
 
 func strPredicate(f func(s, t string) bool) fnSpec {

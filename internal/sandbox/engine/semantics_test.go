@@ -107,6 +107,7 @@ func TestSemantics(t *testing.T) {
 		{"SELECT VALUE [DateTimeDiff('yyyy', '2020-12-31T23:59:59Z', '2021-01-01T00:00:00Z'), DateTimeDiff('dd', '2020-01-01T23:00:00Z', '2020-01-02T01:00:00Z'), DateTimeDiff('hh', '2020-01-01T00:59:00Z', '2020-01-01T01:00:00Z'), DateTimePart('mm', '2020-07-15T10:20:30.1234567Z'), DateTimePart('mi', '2020-07-15T10:20:30.1234567Z'), DateTimePart('ms', '2020-07-15T10:20:30.1234567Z')]", `[1,1,1,7,20,123]`},
 		{"SELECT VALUE DateTimeFromParts(2020, 2, 29, 13, 5, 7, 1234567)", `"2020-02-29T13:05:07.1234567Z"`},
 		{"SELECT VALUE DateTimeFromParts(2021, 2, 29)", ``},
+		{"SELECT VALUE [LENGTH(GetCurrentDateTime()), ENDSWITH(GetCurrentDateTime(), 'Z'), IS_INTEGER(GetCurrentTimestamp()), IS_INTEGER(GetCurrentTicks()), GetCurrentTicks() / 10000 >= GetCurrentTimestamp()]", `[28,true,true,true,true]`},
 		// joins, subqueries, paths
 		{"SELECT c.id, t.name FROM c JOIN t IN c.tags", `{"id":"c","name":"t1"}` + "\n" + `{"id":"c","name":"t2"}`},
 		{"SELECT VALUE t.w FROM t IN c.tags", `1` + "\n" + `2`},
