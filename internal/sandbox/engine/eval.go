@@ -13,7 +13,7 @@ import (
 
 // maxIntermediateRows bounds the rows a JOIN cross product or a sort may hold,
 // so one query cannot take the sandbox down.
-const maxIntermediateRows = 5_000_000
+const maxIntermediateRows = 1_000_000
 
 // binding is one FROM alias bound to a value.
 type binding struct {
@@ -92,6 +92,9 @@ func (q *Query) execute(ctx context.Context, docs []*Document, params []Param) (
 		for _, d := range docs {
 			if !x.tick() {
 				return
+			}
+			if d == nil || d.val == nil {
+				continue
 			}
 			res.Scanned++
 			if !x.sourceRows(q, d.val, &env{}, yield) {

@@ -303,8 +303,9 @@ func (jp *jsonParser) number() (*value, error) {
 		}
 		return n
 	}
-	if digits() == 0 {
-		return nil, errJSON
+	intStart := jp.p
+	if n := digits(); n == 0 || (n > 1 && s[intStart] == '0') {
+		return nil, errJSON // JSON forbids leading zeros
 	}
 	isInt := true
 	if jp.p < len(s) && s[jp.p] == '.' {
