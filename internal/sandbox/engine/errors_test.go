@@ -87,7 +87,10 @@ func TestQueryErrors(t *testing.T) {
 			}
 			for name, run := range map[string]func() error{
 				"Execute": func() error { _, err := q.Execute(context.Background(), docs, tt.params); return err },
-				"Plan":    func() error { _, err := q.Plan(PartitionKeyDef{Paths: []string{"/id"}, Kind: "Hash", Version: 2}, tt.params); return err },
+				"Plan": func() error {
+					_, err := q.Plan(PartitionKeyDef{Paths: []string{"/id"}, Kind: "Hash", Version: 2}, tt.params)
+					return err
+				},
 			} {
 				err := run()
 				var qe *QueryError
