@@ -391,16 +391,18 @@ func listenError(flag, addr string, err error) error {
 // acceptedResources are the token audiences Entra issues for the gateway:
 // azcosmos asks for scheme://host/.default with the port dropped.
 func acceptedResources(gw *net.TCPAddr) []string {
-	host := gw.IP.String()
-	if gw.IP.To4() == nil {
-		host = "[" + host + "]"
-	}
+	ip := gw.IP.String()
 	port := strconv.Itoa(gw.Port)
-	return []string{
-		"https://" + host, "https://" + host + ":" + port,
-		"https://localhost", "https://localhost:" + port,
-		CosmosAudience,
+	out := []string{"https://" + ip}
+	if gw.IP.To4() == nil {
+		// azcosmos builds the scope from url.Hostname(), which drops the
+		// brackets of an IPv6 literal; accept both spellings.
+		out = append(out, "https://["+ip+"]")
 	}
+	return append(out,
+		"https://"+net.JoinHostPort(ip, port),
+		"https://localhost", "https://localhost:"+port,
+		CosmosAudience)
 }
 
 func accountKey(sd *seed.Seed) ([]byte, error) {
