@@ -13,15 +13,16 @@ func compareOp(op string, l, r *value) *value {
 		// Values of different types are not comparable: the result is undefined.
 		return nil
 	}
-	if op == "=" || op == "!=" {
-		eq := equalValues(l, r)
-		if op == "=" {
-			return boolVal(eq)
-		}
-		return boolVal(!eq)
+	if op == "=" {
+		return boolVal(equalValues(l, r))
 	}
+	// Only '=' is defined between two objects or two arrays; '!=' and the
+	// ordering operators give undefined (equality-comparison-operators page).
 	if l.kind == kindArray || l.kind == kindObject {
 		return nil
+	}
+	if op == "!=" {
+		return boolVal(!equalValues(l, r))
 	}
 	if l.kind == kindNumber && (math.IsNaN(l.num) || math.IsNaN(r.num)) {
 		return valFalse

@@ -63,6 +63,7 @@ func TestSemantics(t *testing.T) {
 		{"SELECT VALUE c.id FROM c WHERE c.b != true", `"b"`},
 		{"SELECT VALUE [1 = 1, 1 = 1.0, 'a' < 'b', 'abc' > 'ABC', null = null, [1,2] = [1,2], {\"a\":1} = {\"a\":1}]", `[true,true,true,true,true,true,true]`},
 		{"SELECT VALUE [1 < 'a', 1 = '1', [1] < [2], undefined = undefined, true AND 1, false AND 1, true OR 1, NOT 1]", `[false,true]`},
+		{"SELECT VALUE [[1] != [2], {\"a\":1} != {\"a\":2}, [1] = [2], 1 != 2]", `[false,true]`},
 		{"SELECT VALUE 2 IN (1, 2, 3)", `true`},
 		{"SELECT VALUE 5 NOT IN (1, 2, 3)", `true`},
 		{"SELECT VALUE 2 BETWEEN 1 AND 3", `true`},
