@@ -1,0 +1,119 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/cache"
+
+	"github.com/cosmosctl/cosmosctl/auth/store"
+)
+
+func TestExplainAADSTS(t *testing.T) {
+	tests := []struct {
+		err      string
+		code     string
+		contains string
+	}{
+		{"AADSTS500011: The resource principal named https://x was not found", "AADSTS500011", "cosmosctl config set audience https://cosmos.azure.com"},
+		{"invalid_grant AADSTS50076: Due to a configuration change", "AADSTS50076", "multi-factor"},
+		{"AADSTS53003: Access has been blocked", "AADSTS53003", "Conditional Access"},
+		{"AADSTS7000215: Invalid client secret provided", "AADSTS7000215", "client secret"},
+		{"AADSTS700016: Application with identifier", "AADSTS700016", "--client-id"},
+		{"AADSTS70008: The provided authorization code or refresh token has expired", "AADSTS70008", "cosmosctl login"},
+		{"AADSTS700082: The refresh token has expired due to inactivity", "AADSTS700082", "cosmosctl login"},
+		{"AADSTS1234567: something new", "AADSTS1234567", "error?code=1234567"},
+		{"connection refused", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.err, func(t *testing.T) {
+			code, expl := ExplainAADSTS(errors.New(tt.err))
+			if code != tt.code {
+				t.Fatalf("code = %q, want %q", code, tt.code)
+			}
+			if tt.contains != "" && !strings.Contains(expl, tt.contains) {
+				t.Fatalf("explanation %q lacks %q", expl, tt.contains)
+			}
+		})
+	}
+}
+
+
+func TestAudienceAndScope(t *testing.T) {
+	tests := []struct{ endpoint, audience, scope string }{
+		{"https://acct.documents.azure.com:443/", "https://acct.documents.azure.com", "https://acct.documents.azure.com/.default"},
+		{"https://127.0.0.1:8081", "https://127.0.0.1", "https://127.0.0.1/.default"},
+		{"https://[::1]:8081/", "https://::1", "https://::1/.default"},
+		{"", "", ""},
+		{"not a url", "", ""},
+	}
+	for _, tt := range tests {
+		if got := AudienceForEndpoint(tt.endpoint); got != tt.audience {
+			t.Errorf("AudienceForEndpoint(%q) = %q, want %q", tt.endpoint, got, tt.audience)
+		}
+		if tt.audience != "" {
+			if got := Scope(tt.audience); got != tt.scope {
+				t.Errorf("Scope(%q) = %q", tt.audience, got)
+			}
+		}
+	}
+	if Scope("https://cosmos.azure.com/") != "https://cosmos.azure.com/.default" || Scope("https://x/.default") != "https://x/.default" {
+		t.Error("Scope does not normalise")
+	}
+}
+
+func TestEnvConfigured(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want bool
+	}{
+		{map[string]string{}, false},
+		{map[string]string{"AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t"}, false},
+		{map[string]string{"AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s"}, true},
+		{map[string]string{"AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_FEDERATED_TOKEN_FILE": "/f"}, true},
+		{map[string]string{"AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_CERTIFICATE_PATH": "/c"}, true},
+		{map[string]string{"AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s"}, false},
+	}
+	for _, tt := range tests {
+		if got := envConfigured(func(k string) string { return tt.env[k] }); got != tt.want {
+			t.Errorf("envConfigured(%v) = %v", tt.env, got)
+		}
+	}
+}
+
+// fakeUnmarshaler records what MSAL would be given.
+type fakeUnmarshaler struct{ got []byte }
+
+func (f *fakeUnmarshaler) Unmarshal(b []byte) error {
+	f.got = b
+	if len(b) > 0 && b[0] != '{' {
+		return errors.New("not JSON")
+	}
+	return nil
+}
+
+type fakeMarshaler []byte
+
+func (f fakeMarshaler) Marshal() ([]byte, error) { return f, nil }
+
+func TestMSALCacheAdapterTolerant(t *testing.T) {
+	ctx := context.Background()
+	st := store.NewMemory()
+	c := &msalCache{st: st, key: keyMSAL("p")}
+	u := &fakeUnmarshaler{}
+	if err := c.Replace(ctx, u, cache.ReplaceHints{}); err != nil || u.got != nil {
+		t.Fatalf("Replace on empty store: %v, %q", err, u.got)
+	}
+	st.Put(ctx, keyMSAL("p"), []byte("garbage"))
+	if err := c.Replace(ctx, u, cache.ReplaceHints{}); err != nil {
+		t.Fatalf("Replace of a damaged blob must not fail the acquisition: %v", err)
+	}
+	if err := c.Export(ctx, fakeMarshaler(`{"a":1}`), cache.ExportHints{}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := st.Get(ctx, keyMSAL("p")); string(b) != `{"a":1}` {
+		t.Fatalf("exported %q", b)
+	}
+}
