@@ -56,9 +56,9 @@ func splitPKPath(p string) []string {
 // EffectivePartitionKey returns the upper-case hex EPK string used for range routing.
 // Hash (v2) hashes all components together; MultiHash hashes each component
 // separately and concatenates, so a prefix of the components yields a prefix
-// of the full EPK. Only hash version 2 is supported (version 0 means 2).
+// of the full EPK. Version 0 means 2; version 1 is the legacy Hash scheme.
 func EffectivePartitionKey(def PartitionKeyDef, values []json.RawMessage) (string, error) {
-	if def.Version != 0 && def.Version != 2 {
+	if def.Version != 0 && def.Version != 1 && def.Version != 2 {
 		return "", fmt.Errorf("partition key hash version %d is not supported", def.Version)
 	}
 	if len(values) > len(def.Paths) && len(def.Paths) > 0 {
@@ -66,6 +66,21 @@ func EffectivePartitionKey(def PartitionKeyDef, values []json.RawMessage) (strin
 	}
 	if len(values) == 0 {
 		return "", nil
+	}
+	if def.Version == 1 {
+		if def.Kind == "MultiHash" {
+			return "", errors.New("MultiHash partition keys need hash version 2")
+		}
+		for i, raw := range values {
+			if _, err := encodePKComponent(raw); err != nil {
+				return "", fmt.Errorf("partition key component %d: %w", i, err)
+			}
+		}
+		raws := make([][]byte, len(values))
+		for i, r := range values {
+			raws[i] = r
+		}
+		return effectivePartitionKeyV1(raws)
 	}
 	enc := make([][]byte, len(values))
 	for i, raw := range values {

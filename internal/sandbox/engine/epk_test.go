@@ -45,6 +45,43 @@ func TestEffectivePartitionKeyHashV2Vectors(t *testing.T) {
 	}
 }
 
+// Vectors from the same Java test (effectivePartitionKeyHashV1).
+func TestEffectivePartitionKeyHashV1Vectors(t *testing.T) {
+	def := PartitionKeyDef{Paths: []string{"/id"}, Kind: "Hash", Version: 1}
+	tests := []struct {
+		name string
+		raw  json.RawMessage
+		want string
+	}{
+		{"empty string", json.RawMessage(`""`), "05C1CF33970FF80800"},
+		{"partitionKey", json.RawMessage(`"partitionKey"`), "05C1E1B3D9CD2608716273756A756A706F4C667A00"},
+		{"1024 a", json.RawMessage(`"` + strings.Repeat("a", 1024) + `"`), "05C1EB5921F70608" + strings.Repeat("62", 100) + "00"},
+		{"null", json.RawMessage(`null`), "05C1ED45D7475601"},
+		{"undefined", nil, "05C1D529E345DC00"},
+		{"true", json.RawMessage(`true`), "05C1D7C5A903D803"},
+		{"false", json.RawMessage(`false`), "05C1DB857D857C02"},
+		{"byte min", json.RawMessage(`-128`), "05C1D73349F54C053FA0"},
+		{"byte max", json.RawMessage(`127`), "05C1DD539DDFCC05C05FE0"},
+		{"long min", json.RawMessage(`-9223372036854775808`), "05C1DB35F33D1C053C20"},
+		{"long max", json.RawMessage(`9223372036854775807`), "05C1B799AB2DD005C3E0"},
+		{"int min", json.RawMessage(`-2147483648`), "05C1DFBF252BCC053E20"},
+		{"int max", json.RawMessage(`2147483647`), "05C1E1F503DFB205C1DFFFFFFFFC"},
+		{"double min", json.RawMessage(`4.9E-324`), "05C1E5C91F4D3005800101010101010102"},
+		{"double max", json.RawMessage(`1.7976931348623157E308`), "05C1CBE367C53005FFEFFFFFFFFFFFFFFE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := EffectivePartitionKey(def, []json.RawMessage{tt.raw})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("EPK = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
 // MultiHash is the concatenation of per-component hash-v2 values (as the
 // public JavaScript SDK's hashMultiHashPartitionKey computes it), so the
 // single-component vectors above pin it down too.

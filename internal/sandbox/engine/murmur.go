@@ -69,3 +69,43 @@ func fmix64(k uint64) uint64 {
 	k ^= k >> 33
 	return k
 }
+
+// murmur3x86_32 is MurmurHash3 x86 32-bit with seed 0, used by hash-v1 partitioning.
+func murmur3x86_32(data []byte) uint32 {
+	const c1, c2 = 0xcc9e2d51, 0x1b873593
+	var h uint32
+	n := len(data)
+	nblocks := n / 4
+	for i := 0; i < nblocks; i++ {
+		k := binary.LittleEndian.Uint32(data[i*4:])
+		k *= c1
+		k = bits.RotateLeft32(k, 15)
+		k *= c2
+		h ^= k
+		h = bits.RotateLeft32(h, 13)
+		h = h*5 + 0xe6546b64
+	}
+	tail := data[nblocks*4:]
+	var k uint32
+	switch len(tail) {
+	case 3:
+		k ^= uint32(tail[2]) << 16
+		fallthrough
+	case 2:
+		k ^= uint32(tail[1]) << 8
+		fallthrough
+	case 1:
+		k ^= uint32(tail[0])
+		k *= c1
+		k = bits.RotateLeft32(k, 15)
+		k *= c2
+		h ^= k
+	}
+	h ^= uint32(n)
+	h ^= h >> 16
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	h *= 0xc2b2ae35
+	h ^= h >> 16
+	return h
+}
