@@ -63,6 +63,10 @@ func TestRBACDenials(t *testing.T) {
 			_, err := db.CreateContainer(ctx, azcosmos.ContainerProperties{ID: "x", PartitionKeyDefinition: azcosmos.PartitionKeyDefinition{Paths: []string{"/p"}}}, nil)
 			return err
 		}, 403, "5300", blocked + "The given request [POST /dbs/shop/colls] cannot be authorized by AAD token in data plane. Learn more: https://aka.ms/cosmos-native-rbac."},
+		{"reader: read throughput", "reader", func(c *azcosmos.Client) error {
+			_, err := containerClient(t, c, "shop", "orders").ReadThroughput(ctx, nil)
+			return err
+		}, 403, "5300", blocked + "The given request [POST /offers] cannot be authorized by AAD token in data plane. Learn more: https://aka.ms/cosmos-native-rbac."},
 		{"reader: delete container", "reader", func(c *azcosmos.Client) error {
 			_, err := containerClient(t, c, "shop", "orders").Delete(ctx, nil)
 			return err
