@@ -21,11 +21,8 @@ type fnSpec struct {
 // maxStringResult bounds strings built by REPLICATE and friends.
 const maxStringResult = 1 << 20
 
-var builtins map[string]fnSpec
-
-func init() {
-	builtins = builtinTable()
-}
+// builtins is the read-only table of built-in functions by upper-case name.
+var builtins = builtinTable()
 
 func builtinExists(up string) bool {
 	_, ok := builtins[up]

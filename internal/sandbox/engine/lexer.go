@@ -26,8 +26,8 @@ type token struct {
 	end   int
 }
 
-// keywords are reserved words; they cannot be used as bare identifiers or
-// after '.', exactly as the service rejects c.value.
+// keywords are the reserved words (read-only); they cannot be used as bare
+// identifiers or after '.', exactly as the service rejects c.value.
 var keywords = map[string]bool{
 	"SELECT": true, "FROM": true, "WHERE": true, "AND": true, "OR": true, "NOT": true,
 	"AS": true, "IN": true, "BETWEEN": true, "LIKE": true, "ESCAPE": true, "VALUE": true,

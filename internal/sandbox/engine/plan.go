@@ -9,7 +9,20 @@ import (
 // resume filter) before running an ORDER BY rewrite on each range.
 const orderByFilter = "{documentdb-formattableorderbyquery-filter}"
 
-var aggTypeNames = map[string]string{"COUNT": "Count", "SUM": "Sum", "AVG": "Average", "MIN": "Min", "MAX": "Max"}
+// aggTypeName is the plan's name for an aggregate function.
+func aggTypeName(upper string) string {
+	switch upper {
+	case "COUNT":
+		return "Count"
+	case "SUM":
+		return "Sum"
+	case "AVG":
+		return "Average"
+	case "MIN":
+		return "Min"
+	}
+	return "Max"
+}
 
 // partialAgg prints the per-range partial of an aggregate: AVG becomes
 // {"sum", "count"} and MIN/MAX carry a count so that ranges without values can
@@ -90,13 +103,13 @@ func (q *Query) Plan(pk PartitionKeyDef, params []Param) (json.RawMessage, error
 	groupStyle := len(q.groupBy) > 0 || (q.hasAgg && !q.isValueAggregate())
 	if q.selectValue && q.items[0].e.op == opAgg && (q.isValueAggregate() || len(q.groupBy) > 0) {
 		// The merger needs the aggregate type of a VALUE aggregate, grouped or not.
-		aggs = append(aggs, strVal(aggTypeNames[q.items[0].e.upper]))
+		aggs = append(aggs, strVal(aggTypeName(q.items[0].e.upper)))
 	}
 	if groupStyle && !q.selectValue {
 		for _, it := range q.items {
 			gbAliases = append(gbAliases, strVal(it.name))
 			if it.e.op == opAgg {
-				aliasTypes.set(it.name, strVal(aggTypeNames[it.e.upper]))
+				aliasTypes.set(it.name, strVal(aggTypeName(it.e.upper)))
 			} else {
 				aliasTypes.set(it.name, valNull)
 			}
