@@ -67,6 +67,42 @@ func resolveQuery(src string, q *Query, outer *scope) *SyntaxError {
 			return err
 		}
 	}
+	if q.hasAgg || len(q.groupBy) > 0 {
+		if q.star {
+			return &SyntaxError{Code: "SC2103", Message: "'SELECT *' is not valid with aggregate functions or GROUP BY.", Start: 7, End: 8}
+		}
+		grouped := map[string]bool{}
+		for _, g := range q.groupBy {
+			grouped[printExpr(g)] = true
+		}
+		for _, it := range q.items {
+			if bad := ungroupedRef(it.e, grouped); bad != nil {
+				return &SyntaxError{Code: "SC2102", Message: "Property reference '" + printExpr(bad) + "' is invalid in the select list because it is not contained in either an aggregate function or the GROUP BY clause.", Start: bad.start, End: bad.end}
+			}
+		}
+	}
+	return nil
+}
+
+// ungroupedRef finds a document reference in a grouped SELECT item that is
+// neither inside an aggregate nor a GROUP BY expression.
+func ungroupedRef(e *expr, grouped map[string]bool) *expr {
+	switch e.op {
+	case opAgg, opLit, opParam, opExists, opArraySub, opScalarSub:
+		return nil
+	}
+	if grouped[printExpr(e)] {
+		return nil
+	}
+	switch e.op {
+	case opIdent, opProp, opIndex:
+		return e
+	}
+	for _, a := range e.args {
+		if bad := ungroupedRef(a, grouped); bad != nil {
+			return bad
+		}
+	}
 	return nil
 }
 
