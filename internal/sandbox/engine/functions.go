@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -304,6 +305,57 @@ func builtinTable() map[string]fnSpec {
 			return boolVal(re.MatchString(a[0].str))
 		}},
 
+		"LASTINDEXOF": {min: 2, max: 3, fn: func(_ *executor, a []*value) *value {
+			if !allKind(a[:2], kindString) {
+				return nil
+			}
+			s := []rune(a[0].str)
+			end := len(s)
+			if len(a) == 3 {
+				// .NET LastIndexOf(value, startIndex): the match must end at or before startIndex.
+				st, ok := intArg(a[2])
+				if !ok || st < 0 || st >= int64(len(s)) {
+					return nil
+				}
+				end = int(st) + 1
+			}
+			i := strings.LastIndex(string(s[:end]), a[1].str)
+			if i < 0 {
+				return intVal(-1)
+			}
+			return intVal(int64(len([]rune(string(s[:end])[:i]))))
+		}},
+		"STRINGJOIN": {min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
+			if a[0].kind != kindArray || a[1].kind != kindString {
+				return nil
+			}
+			parts := make([]string, 0, len(a[0].arr))
+			for _, v := range a[0].arr {
+				if v.kind != kindString {
+					return nil
+				}
+				parts = append(parts, v.str)
+			}
+			return strVal(strings.Join(parts, a[1].str))
+		}},
+		"STRINGSPLIT": {min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
+			if !allKind(a, kindString) || a[1].str == "" {
+				return nil
+			}
+			var out []*value
+			for _, p := range strings.Split(a[0].str, a[1].str) {
+				out = append(out, strVal(p))
+			}
+			return arrVal(out)
+		}},
+		"CHOOSE": {min: 2, max: 64, fn: func(_ *executor, a []*value) *value {
+			i, ok := intArg(a[0])
+			if !ok || i < 1 || i >= int64(len(a)) {
+				return nil
+			}
+			return a[i]
+		}},
+
 		// ---- math ----
 		"ABS": {min: 1, max: 1, fn: func(_ *executor, a []*value) *value {
 			if a[0].kind != kindNumber {
@@ -456,6 +508,11 @@ func builtinTable() map[string]fnSpec {
 			}
 			return arrVal(out)
 		}},
+		"ARRAY_MAX":    arrayExtreme(true),
+		"ARRAY_MIN":    arrayExtreme(false),
+		"ARRAY_SUM":    arrayNumeric(func(xs []float64) float64 { return sumFloats(xs) }),
+		"ARRAY_AVG":    arrayNumeric(func(xs []float64) float64 { return sumFloats(xs) / float64(len(xs)) }),
+		"ARRAY_MEDIAN": arrayNumeric(medianFloats),
 		"SETINTERSECT": {min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
 			if !allKind(a, kindArray) {
 				return nil
@@ -562,6 +619,29 @@ func builtinTable() map[string]fnSpec {
 			}
 			return strVal(formatDateTime(fromTicks(n * 10000)))
 		}},
+		"DATETIMEBIN": {min: 2, max: 4, fn: func(_ *executor, a []*value) *value {
+			t, ok := dateArg(a[0])
+			if !ok || a[1].kind != kindString {
+				return nil
+			}
+			size := int64(1)
+			if len(a) > 2 {
+				if size, ok = intArg(a[2]); !ok || size <= 0 {
+					return nil
+				}
+			}
+			origin := time.Unix(0, 0).UTC()
+			if len(a) > 3 {
+				if origin, ok = dateArg(a[3]); !ok {
+					return nil
+				}
+			}
+			r, ok := dateBin(strings.ToLower(a[1].str), size, t, origin)
+			if !ok {
+				return nil
+			}
+			return strVal(formatDateTime(r))
+		}},
 		"DATETIMEFROMPARTS": {min: 3, max: 7, fn: func(_ *executor, a []*value) *value {
 			p := make([]int64, 7)
 			for i, v := range a {
@@ -601,6 +681,65 @@ func (x *executor) regexp(pat string) *regexp.Regexp {
 		x.regexps[pat] = re
 	}
 	return re
+}
+
+// arrayExtreme is ARRAY_MAX / ARRAY_MIN: types rank string > number > boolean
+// > null; undefined, arrays and objects are skipped.
+func arrayExtreme(max bool) fnSpec {
+	return fnSpec{min: 1, max: 1, fn: func(_ *executor, a []*value) *value {
+		if a[0].kind != kindArray {
+			return nil
+		}
+		acc := &minMaxAcc{max: max}
+		for _, v := range a[0].arr {
+			if v != nil && v.kind != kindArray && v.kind != kindObject {
+				acc.add(v)
+			}
+		}
+		return acc.result()
+	}}
+}
+
+// arrayNumeric applies f to the numbers of an array (undefined elements are
+// ignored; any other non-number makes the result undefined).
+func arrayNumeric(f func([]float64) float64) fnSpec {
+	return fnSpec{min: 1, max: 1, fn: func(_ *executor, a []*value) *value {
+		if a[0].kind != kindArray {
+			return nil
+		}
+		xs := make([]float64, 0, len(a[0].arr))
+		for _, v := range a[0].arr {
+			if v == nil {
+				continue
+			}
+			if v.kind != kindNumber {
+				return nil
+			}
+			xs = append(xs, v.num)
+		}
+		if len(xs) == 0 {
+			return nil
+		}
+		return numVal(f(xs))
+	}}
+}
+
+func sumFloats(xs []float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+func medianFloats(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 func strPredicate(f func(s, t string) bool) fnSpec {
@@ -763,6 +902,31 @@ func dateDiff(part string, s, e time.Time) (int64, bool) {
 		return (unixTicks(e) - unixTicks(s)) * 100, true
 	}
 	return floorDiv(unixTicks(e), ticks) - floorDiv(unixTicks(s), ticks), true
+}
+
+// dateBin rounds t down to a multiple of size units counted from origin.
+func dateBin(part string, size int64, t, origin time.Time) (time.Time, bool) {
+	ticks, unit, ok := unitTicks(part)
+	if !ok {
+		return time.Time{}, false
+	}
+	switch unit {
+	case "year":
+		n := floorDiv(int64(t.Year()-origin.Year()), size) * size
+		return time.Date(origin.Year()+int(n), 1, 1, 0, 0, 0, 0, time.UTC), true
+	case "month":
+		months := int64(t.Year()-origin.Year())*12 + int64(t.Month()-origin.Month())
+		n := floorDiv(months, size) * size
+		return time.Date(origin.Year(), origin.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC), true
+	case "nanosecond":
+		ticks = 1
+	}
+	if size > math.MaxInt64/ticks {
+		return time.Time{}, false
+	}
+	step := size * ticks
+	d := unixTicks(t) - unixTicks(origin)
+	return fromTicks(unixTicks(origin) + floorDiv(d, step)*step), true
 }
 
 func datePart(part string, t time.Time) (int64, bool) {

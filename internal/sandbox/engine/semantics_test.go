@@ -95,6 +95,9 @@ func TestSemantics(t *testing.T) {
 		{"SELECT VALUE c.id FROM c WHERE c.s LIKE 'a%'", `"a"`},
 		{"SELECT VALUE c.id FROM c WHERE c.s LIKE '_B_'", `"b"`},
 		{"SELECT VALUE ['50%' LIKE '50!%' ESCAPE '!', '50x' LIKE '50!%' ESCAPE '!', 'abc' LIKE '[a-b]%', 'cbc' LIKE '[^a-b]%', 'abc' LIKE 'abc', 'abcd' LIKE 'abc']", `[true,false,true,true,true,false]`},
+		{"SELECT VALUE [LASTINDEXOF('abcdeabc', 'abc'), LASTINDEXOF('abcdeabc', 'abc', 6), LASTINDEXOF('abc', 'z'), CHOOSE(2, 'a', 'b', 'c'), CHOOSE(4, 'a'), STRINGJOIN(['a', 'b'], ', '), STRINGSPLIT('a,b,,c', ',')]", `[5,0,-1,"b","a, b",["a","b","","c"]]`},
+		{"SELECT VALUE [ARRAY_MAX([1, 'a', true, null]), ARRAY_MIN([1, 'a', true, null]), ARRAY_MAX(['abc', 'ABC']), ARRAY_SUM([1, 2.5]), ARRAY_AVG([1, 2, 3]), ARRAY_MEDIAN([3, 1, 4, 2]), ARRAY_SUM([1, 'x']), ARRAY_MAX([])]", `["a",null,"abc",3.5,2,2.5]`},
+		{"SELECT VALUE [DateTimeBin('2021-06-28T17:24:29.2991234Z', 'hh'), DateTimeBin('2021-06-28T17:24:29.2991234Z', 'dd', 7), DateTimeBin('2021-06-28T17:24:29.2991234Z', 'mi', 15, '2021-01-01T00:07:00Z')]", `["2021-06-28T17:00:00.0000000Z","2021-06-24T00:00:00.0000000Z","2021-06-28T17:22:00.0000000Z"]`},
 		// math
 		{"SELECT VALUE [ABS(-5), CEILING(123.45), FLOOR(-1.5), ROUND(2.5), ROUND(-6.5), ROUND(1.4), TRUNC(-1.7), SIGN(-3), SQRT(4), POWER(2, 10)]", `[5,124,-2,3,-7,1,-1,-1,2,1024]`},
 		{"SELECT VALUE [LOG(2, 10), LOG10(1000), EXP(0), PI() > 3.14, DEGREES(PI()/2)]", `[0.3010299956639812,3,1,true,90]`},
