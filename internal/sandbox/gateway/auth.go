@@ -18,6 +18,9 @@ import (
 // emulatorKey is the well-known Cosmos DB emulator account key (public by design).
 const emulatorKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
 
+// keyDateSkew is how far x-ms-date may be from the server clock on key requests.
+const keyDateSkew = 15 * time.Minute
+
 // authFailure is an authentication error ready to be sent.
 type authFailure struct {
 	status, substatus int
@@ -77,6 +80,16 @@ func (g *Gateway) checkMasterKey(x *exchange, res resourceRef, sig string) *auth
 	}
 	if date == "" {
 		return &authFailure{http.StatusUnauthorized, subNone, msgMissingDate}
+	}
+	signed, err := http.ParseTime(date)
+	if err != nil {
+		return &authFailure{http.StatusUnauthorized, subNone, msgMissingDate}
+	}
+	// The service accepts a signed date up to 15 minutes from its clock.
+	if now := g.now().UTC(); now.Sub(signed) > keyDateSkew || signed.Sub(now) > keyDateSkew {
+		return &authFailure{http.StatusForbidden, subNone, fmt.Sprintf(
+			"The authorization token is not valid at the current time. Please create another token and retry (token start time: %s, token expiry time: %s, current server time: %s).",
+			signed.UTC().Format(http.TimeFormat), signed.Add(keyDateSkew).UTC().Format(http.TimeFormat), now.Format(http.TimeFormat))}
 	}
 	payload := strings.ToLower(x.r.Method) + "\n" + strings.ToLower(res.signType) + "\n" + res.signLink + "\n" + strings.ToLower(date) + "\n\n"
 	got, err := base64.StdEncoding.DecodeString(sig)

@@ -68,7 +68,7 @@ type exchange struct {
 	groups    []string
 }
 
-// header sets the headers every response carries (cosmos-wire.md §5.2).
+// commonHeaders sets the headers every response carries (cosmos-wire.md §5.2).
 func (x *exchange) commonHeaders() http.Header {
 	h := x.w.Header()
 	h.Set("Content-Type", "application/json")
