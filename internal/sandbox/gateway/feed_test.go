@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -266,5 +267,28 @@ func TestFaultInjection(t *testing.T) {
 			_, err = containerClient(t, c, "shop", "single").ReadItem(context.Background(), azcosmos.NewPartitionKeyString("str"), "s", nil)
 			tt.check(t, err, f.gw.Stats())
 		})
+	}
+}
+
+// Over HTTP/2 the connection cannot be hijacked; the reset fault aborts the stream instead.
+func TestResetFaultOverHTTP2(t *testing.T) {
+	cfg := baseConfig(testRSAKey())
+	cfg.Faults = Faults{Reset: 1}
+	gw, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(gw)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	f := &fixture{t: t, gw: gw, srv: srv, key: testRSAKey()}
+	_, err = containerClient(t, f.keyClient(testKeyString()), "shop", "single").ReadItem(context.Background(), azcosmos.NewPartitionKeyString("str"), "s", nil)
+	var re *azcore.ResponseError
+	if err == nil || errors.As(err, &re) {
+		t.Errorf("want a transport error, got %v", err)
+	}
+	if st := gw.Stats(); st.Resets == 0 || st.Resets != st.Total {
+		t.Errorf("stats %+v", st)
 	}
 }
