@@ -628,3 +628,149 @@ func TestLoginRealSecretService(t *testing.T) {
 		t.Fatalf("whoami after logout: exit %d", r.code)
 	}
 }
+
+// loginSyncBuffer lets the test read stderr while login writes it.
+type loginSyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *loginSyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *loginSyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestLoginDeviceCodeApprovedByUser(t *testing.T) {
+	authkeyring.MockInit()
+	e := loginSandbox(t) // no auto-approve: the code must be approved
+	f, _, _, _ := e.factory()
+	stderr := &loginSyncBuffer{}
+	f.IOStreams.ErrOut = stderr
+	done := make(chan error, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go func() { done <- Execute(ctx, f, []string{"--profile", "sandbox", "login", "--no-browser"}) }()
+
+	var code string
+	for code == "" {
+		select {
+		case err := <-done:
+			t.Fatalf("login ended before approval: %v\n%s", err, stderr)
+		case <-ctx.Done():
+			t.Fatalf("no device code message: %q", stderr)
+		case <-time.After(10 * time.Millisecond):
+		}
+		if _, after, ok := strings.Cut(stderr.String(), "enter the code "); ok {
+			code = strings.Fields(after)[0]
+		}
+	}
+	if err := e.sb.Entra.Approve(code, "bob"); err != nil {
+		t.Fatalf("approve %q: %v", code, err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("login: %v\n%s", err, stderr)
+	}
+	if upn, _ := e.whoami(t)["upn"].(string); !strings.HasPrefix(upn, "bob") {
+		t.Fatalf("whoami upn = %q, want bob", upn)
+	}
+}
+
+func TestLoginManagedIdentity(t *testing.T) {
+	authkeyring.MockInit()
+	e := loginSandbox(t)
+	// azidentity finds the App Service endpoint in the process environment.
+	t.Setenv("IDENTITY_ENDPOINT", e.sb.AuthorityHost+"/msi/token")
+	t.Setenv("IDENTITY_HEADER", e.sb.Entra.ManagedIdentitySecret())
+	e.mustRun(t, "--profile", "sandbox", "login", "--managed-identity")
+	w := e.whoami(t)
+	if w["method"] != "managedidentity" || w["appId"] != seed.DemoMIClientID || w["storage"] != "memory" {
+		t.Fatalf("whoami: %v", w)
+	}
+	if e.sb.Entra.Stats().ManagedIdentity < 2 {
+		t.Fatalf("managed identity endpoint used %d times", e.sb.Entra.Stats().ManagedIdentity)
+	}
+}
+
+func TestWhoamiRefresh(t *testing.T) {
+	authkeyring.MockInit()
+	tests := []struct {
+		name  string
+		login []string
+		count func(entra.Stats) int
+	}{
+		{"device code", []string{"login"}, func(s entra.Stats) int { return s.RefreshGrants }},
+		{"service principal", []string{"login", "--service-principal", "--client-id", seed.DemoCIClientID, "--client-secret", seed.DemoCIClientSecret},
+			func(s entra.Stats) int { return s.ClientCredentials }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := loginSandbox(t, sandboxtest.WithAutoApprove("alice"))
+			e.mustRun(t, append([]string{"--profile", "sandbox"}, tt.login...)...)
+			before := tt.count(e.sb.Entra.Stats())
+			e.whoami(t)
+			if got := tt.count(e.sb.Entra.Stats()); got != before {
+				t.Fatalf("plain whoami asked Entra (%d -> %d)", before, got)
+			}
+			e.mustRun(t, "--profile", "sandbox", "whoami", "--refresh")
+			if got := tt.count(e.sb.Entra.Stats()); got != before+1 {
+				t.Fatalf("whoami --refresh: grants %d -> %d, want one more", before, got)
+			}
+		})
+	}
+}
+
+func TestLoginErrorsExplained(t *testing.T) {
+	authkeyring.MockInit()
+	e := loginSandbox(t)
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"unknown resource", []string{"login", "--service-principal", "--client-id", seed.DemoCIClientID, "--client-secret", seed.DemoCIClientSecret, "--audience", "https://unknown.documents.azure.com"},
+			[]string{"AADSTS500011", "cosmosctl config set audience https://cosmos.azure.com"}},
+		{"unknown app", []string{"login", "--service-principal", "--client-id", "99999999-9999-9999-9999-999999999999", "--client-secret", "x"},
+			[]string{"AADSTS700016", "check --client-id"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.run(t, append([]string{"--profile", "sandbox", "--debug"}, tt.args...)...)
+			if r.code != cmdutil.ExitAuth {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+			if strings.Contains(r.stderr, seed.DemoCIClientSecret) {
+				t.Errorf("--debug printed the client secret")
+			}
+		})
+	}
+	// A failed login keeps the profile unchanged.
+	f, _, _, _ := e.factory()
+	cfg, _ := f.Config()
+	if p := cfg.Profile("sandbox"); p.Audience != "" || p.Account != nil {
+		t.Fatalf("failed login changed the profile: %+v", p)
+	}
+}
+
+func TestDebugNeverPrintsTokens(t *testing.T) {
+	authkeyring.MockInit()
+	e := loginSandbox(t, sandboxtest.WithAutoApprove("alice"), sandboxtest.WithTokenLifetime(time.Minute))
+	e.mustRun(t, "--profile", "sandbox", "--debug", "login")
+	for _, args := range [][]string{{"whoami"}, {"whoami", "--refresh"}, {"logout"}, {"whoami"}} {
+		r := e.run(t, append([]string{"--profile", "sandbox", "--debug"}, args...)...)
+		if strings.Contains(r.stderr, "eyJ") || strings.Contains(r.stdout, "eyJ") {
+			t.Fatalf("%v --debug printed a token:\n%s%s", args, r.stdout, r.stderr)
+		}
+	}
+}
