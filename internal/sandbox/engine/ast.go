@@ -26,6 +26,9 @@ const (
 	opExists                      // EXISTS(sub)
 	opArraySub                    // ARRAY(sub)
 	opScalarSub                   // (sub)
+	opFirstSub                    // FIRST(sub)
+	opLastSub                     // LAST(sub)
+	opAllSub                      // ALL(sub)
 )
 
 type expr struct {

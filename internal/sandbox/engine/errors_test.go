@@ -49,6 +49,13 @@ func TestSyntaxErrors(t *testing.T) {
 			`{"errors":[{"severity":"Error","location":{"start":12,"end":15},"code":"SC2102","message":"Property reference 'c.b' is invalid in the select list because it is not contained in either an aggregate function or the GROUP BY clause."}]}`},
 		{"SELECT * FROM c GROUP BY c.a",
 			`{"errors":[{"severity":"Error","location":{"start":7,"end":8},"code":"SC2103","message":"'SELECT *' is not valid with aggregate functions or GROUP BY."}]}`},
+		// The literals are lower-case only; TRUE is an identifier.
+		{"SELECT * FROM c WHERE c.b = TRUE",
+			`{"errors":[{"severity":"Error","location":{"start":28,"end":32},"code":"SC2001","message":"Identifier 'TRUE' could not be resolved."}]}`},
+		{"SELECT c.left FROM c",
+			`{"errors":[{"severity":"Error","location":{"start":9,"end":13},"code":"SC1001","message":"Syntax error, incorrect syntax near 'left'."}]}`},
+		{"SELECT * FROM c WHERE c.s LIKE 'a%' ESCAPE c.e",
+			`{"errors":[{"severity":"Error","location":{"start":43,"end":44},"code":"SC1001","message":"Syntax error, incorrect syntax near 'c'."}]}`},
 		{"SELECT TOP -1 * FROM c",
 			`{"errors":[{"severity":"Error","location":{"start":11,"end":12},"code":"SC1001","message":"Syntax error, incorrect syntax near '-'."}]}`},
 		{"SELECT * FROM c /* open comment",

@@ -494,12 +494,25 @@ func (x *executor) eval(e *expr, en *env) *value {
 		return boolVal(len(rows) > 0)
 	case opArraySub:
 		return arrVal(x.subRows(e.sub, en, -1))
-	case opScalarSub:
+	case opScalarSub, opFirstSub:
 		rows := x.subRows(e.sub, en, 1)
 		if len(rows) == 0 {
 			return nil
 		}
 		return rows[0]
+	case opLastSub:
+		rows := x.subRows(e.sub, en, -1)
+		if len(rows) == 0 {
+			return nil
+		}
+		return rows[len(rows)-1]
+	case opAllSub:
+		for _, r := range x.subRows(e.sub, en, -1) {
+			if !isTrue(r) {
+				return valFalse
+			}
+		}
+		return valTrue
 	}
 	return nil
 }

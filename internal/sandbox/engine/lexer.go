@@ -34,6 +34,18 @@ var keywords = map[string]bool{
 	"TOP": true, "DISTINCT": true, "ORDER": true, "BY": true, "ASC": true, "DESC": true,
 	"GROUP": true, "OFFSET": true, "LIMIT": true, "JOIN": true, "EXISTS": true, "ARRAY": true,
 	"TRUE": true, "FALSE": true, "NULL": true, "UNDEFINED": true, "UDF": true,
+	"LEFT": true, "RIGHT": true, "RANK": true,
+}
+
+// isKeyword reports whether an identifier-shaped word is reserved. Keywords are
+// case-insensitive except the literals and udf, which are lower-case only
+// (the service grammar spells them 'true', 'false', 'null', 'undefined', 'udf').
+func isKeyword(word, upper string) bool {
+	switch upper {
+	case "TRUE", "FALSE", "NULL", "UNDEFINED", "UDF":
+		return word == strings.ToLower(upper)
+	}
+	return keywords[upper]
 }
 
 const maxQueryLength = 256 * 1024
@@ -69,7 +81,7 @@ func lex(src string) ([]token, *SyntaxError) {
 			}
 			text := src[start:i]
 			up := strings.ToUpper(text)
-			if keywords[up] {
+			if isKeyword(text, up) {
 				toks = append(toks, token{kind: tKeyword, text: text, kw: up, start: start, end: i})
 			} else {
 				toks = append(toks, token{kind: tIdent, text: text, start: start, end: i})

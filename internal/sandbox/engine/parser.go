@@ -339,49 +339,53 @@ func rootIdent(e *expr) string {
 	return ""
 }
 
+// Expression precedence follows the service grammar (the .NET SDK's sql.g4),
+// loosest first: ?? ; ?: (right-associative) ; OR ; AND ; [NOT] IN / LIKE /
+// BETWEEN ; || ; | ; ^ ; & ; = != ; < > <= >= ; << >> >>> ; + - ; * / % ;
+// unary - + ~ NOT ; postfix . and [].
 func (ps *parser) expr() (*expr, *SyntaxError) {
 	if err := ps.enter(); err != nil {
 		return nil, err
 	}
 	defer ps.leave()
-	c, err := ps.coalesce()
-	if err != nil {
-		return nil, err
-	}
-	if ps.acceptOp("?") {
-		a, err := ps.expr()
-		if err != nil {
-			return nil, err
-		}
-		if err := ps.expectOp(":"); err != nil {
-			return nil, err
-		}
-		b, err := ps.expr()
-		if err != nil {
-			return nil, err
-		}
-		return &expr{op: opTernary, args: []*expr{c, a, b}, start: c.start, end: b.end}, nil
-	}
-	return c, nil
-}
-
-func (ps *parser) coalesce() (*expr, *SyntaxError) {
-	l, err := ps.orExpr()
+	l, err := ps.ternary()
 	if err != nil {
 		return nil, err
 	}
 	if ps.acceptOp("??") {
-		if err := ps.enter(); err != nil {
-			return nil, err
-		}
-		defer ps.leave()
-		r, err := ps.coalesce()
+		r, err := ps.expr()
 		if err != nil {
 			return nil, err
 		}
 		return &expr{op: opCoalesce, args: []*expr{l, r}, start: l.start, end: r.end}, nil
 	}
 	return l, nil
+}
+
+func (ps *parser) ternary() (*expr, *SyntaxError) {
+	c, err := ps.orExpr()
+	if err != nil {
+		return nil, err
+	}
+	if !ps.acceptOp("?") {
+		return c, nil
+	}
+	if err := ps.enter(); err != nil {
+		return nil, err
+	}
+	defer ps.leave()
+	a, err := ps.expr()
+	if err != nil {
+		return nil, err
+	}
+	if err := ps.expectOp(":"); err != nil {
+		return nil, err
+	}
+	b, err := ps.ternary()
+	if err != nil {
+		return nil, err
+	}
+	return &expr{op: opTernary, args: []*expr{c, a, b}, start: c.start, end: b.end}, nil
 }
 
 func (ps *parser) orExpr() (*expr, *SyntaxError) {
@@ -400,12 +404,12 @@ func (ps *parser) orExpr() (*expr, *SyntaxError) {
 }
 
 func (ps *parser) andExpr() (*expr, *SyntaxError) {
-	l, err := ps.notExpr()
+	l, err := ps.predicate()
 	if err != nil {
 		return nil, err
 	}
 	for ps.acceptKw("AND") {
-		r, err := ps.notExpr()
+		r, err := ps.predicate()
 		if err != nil {
 			return nil, err
 		}
@@ -414,115 +418,91 @@ func (ps *parser) andExpr() (*expr, *SyntaxError) {
 	return l, nil
 }
 
-func (ps *parser) notExpr() (*expr, *SyntaxError) {
-	if ps.isKw("NOT") {
-		t := ps.next()
-		if err := ps.enter(); err != nil {
-			return nil, err
-		}
-		defer ps.leave()
-		e, err := ps.notExpr()
-		if err != nil {
-			return nil, err
-		}
-		return &expr{op: opNot, args: []*expr{e}, start: t.start, end: e.end}, nil
-	}
-	return ps.comparison()
-}
-
-func (ps *parser) comparison() (*expr, *SyntaxError) {
-	l, err := ps.bitOr()
+// predicate parses a binary expression optionally followed by [NOT] IN,
+// [NOT] LIKE or [NOT] BETWEEN.
+func (ps *parser) predicate() (*expr, *SyntaxError) {
+	l, err := ps.binaryLevel(0)
 	if err != nil {
 		return nil, err
 	}
-	for {
-		t := ps.peek()
-		switch {
-		case t.kind == tOp && (t.text == "=" || t.text == "!=" || t.text == "<>" || t.text == "<" || t.text == ">" || t.text == "<=" || t.text == ">="):
-			ps.p++
-			r, err := ps.bitOr()
-			if err != nil {
-				return nil, err
-			}
-			op := t.text
-			if op == "<>" {
-				op = "!="
-			}
-			l = &expr{op: opBinary, name: op, args: []*expr{l, r}, start: l.start, end: r.end}
-			continue
-		}
-		not := false
-		if ps.isKw("NOT") {
-			n := ps.toks[ps.p+1]
-			if n.kind == tKeyword && (n.kw == "IN" || n.kw == "BETWEEN" || n.kw == "LIKE") {
-				ps.p++
-				not = true
-			} else {
-				return l, nil
-			}
-		}
-		switch {
-		case ps.acceptKw("IN"):
-			if err := ps.expectOp("("); err != nil {
-				return nil, err
-			}
-			args := []*expr{l}
-			for {
-				e, err := ps.expr()
-				if err != nil {
-					return nil, err
-				}
-				args = append(args, e)
-				if !ps.acceptOp(",") {
-					break
-				}
-			}
-			end := ps.peek().end
-			if err := ps.expectOp(")"); err != nil {
-				return nil, err
-			}
-			l = &expr{op: opIn, args: args, not: not, start: l.start, end: end}
-		case ps.acceptKw("BETWEEN"):
-			lo, err := ps.bitOr()
-			if err != nil {
-				return nil, err
-			}
-			if err := ps.expectKw("AND"); err != nil {
-				return nil, err
-			}
-			hi, err := ps.bitOr()
-			if err != nil {
-				return nil, err
-			}
-			l = &expr{op: opBetween, args: []*expr{l, lo, hi}, not: not, start: l.start, end: hi.end}
-		case ps.acceptKw("LIKE"):
-			pat, err := ps.bitOr()
-			if err != nil {
-				return nil, err
-			}
-			args := []*expr{l, pat}
-			end := pat.end
-			if ps.acceptKw("ESCAPE") {
-				esc, err := ps.bitOr()
-				if err != nil {
-					return nil, err
-				}
-				args = append(args, esc)
-				end = esc.end
-			}
-			l = &expr{op: opLike, args: args, not: not, start: l.start, end: end}
-		default:
-			if not {
-				return nil, ps.errHere()
-			}
+	not := false
+	if ps.isKw("NOT") {
+		n := ps.toks[ps.p+1]
+		if n.kind != tKeyword || (n.kw != "IN" && n.kw != "BETWEEN" && n.kw != "LIKE") {
 			return l, nil
 		}
+		ps.p++
+		not = true
 	}
+	switch {
+	case ps.acceptKw("IN"):
+		if err := ps.expectOp("("); err != nil {
+			return nil, err
+		}
+		args := []*expr{l}
+		for {
+			e, err := ps.expr()
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, e)
+			if !ps.acceptOp(",") {
+				break
+			}
+		}
+		end := ps.peek().end
+		if err := ps.expectOp(")"); err != nil {
+			return nil, err
+		}
+		return &expr{op: opIn, args: args, not: not, start: l.start, end: end}, nil
+	case ps.acceptKw("BETWEEN"):
+		lo, err := ps.binaryLevel(0)
+		if err != nil {
+			return nil, err
+		}
+		if err := ps.expectKw("AND"); err != nil {
+			return nil, err
+		}
+		hi, err := ps.binaryLevel(0)
+		if err != nil {
+			return nil, err
+		}
+		return &expr{op: opBetween, args: []*expr{l, lo, hi}, not: not, start: l.start, end: hi.end}, nil
+	case ps.acceptKw("LIKE"):
+		pat, err := ps.binaryLevel(0)
+		if err != nil {
+			return nil, err
+		}
+		args := []*expr{l, pat}
+		end := pat.end
+		if ps.acceptKw("ESCAPE") {
+			t := ps.next()
+			if t.kind != tString {
+				return nil, syntaxErrAt(ps.src, t.start, t.end)
+			}
+			args = append(args, &expr{op: opLit, lit: strVal(t.str), start: t.start, end: t.end})
+			end = t.end
+		}
+		return &expr{op: opLike, args: args, not: not, start: l.start, end: end}, nil
+	}
+	if not {
+		return nil, ps.errHere()
+	}
+	return l, nil
 }
 
-// binary parses one left-associative level of binary operators.
-func (ps *parser) binary(ops []string, sub func() (*expr, *SyntaxError)) (*expr, *SyntaxError) {
-	l, err := sub()
+// binaryLevels lists the binary operators from the loosest to the tightest.
+var binaryLevels = [][]string{
+	{"||"}, {"|"}, {"^"}, {"&"}, {"=", "!=", "<>"}, {"<", ">", "<=", ">="},
+	{"<<", ">>", ">>>"}, {"+", "-"}, {"*", "/", "%"},
+}
+
+// binaryLevel parses one left-associative level of binary operators.
+func (ps *parser) binaryLevel(level int) (*expr, *SyntaxError) {
+	if level == len(binaryLevels) {
+		return ps.unary()
+	}
+	l, err := ps.binaryLevel(level + 1)
 	if err != nil {
 		return nil, err
 	}
@@ -532,7 +512,7 @@ func (ps *parser) binary(ops []string, sub func() (*expr, *SyntaxError)) (*expr,
 			return l, nil
 		}
 		found := false
-		for _, o := range ops {
+		for _, o := range binaryLevels[level] {
 			if t.text == o {
 				found = true
 				break
@@ -542,25 +522,16 @@ func (ps *parser) binary(ops []string, sub func() (*expr, *SyntaxError)) (*expr,
 			return l, nil
 		}
 		ps.p++
-		r, err := sub()
+		r, err := ps.binaryLevel(level + 1)
 		if err != nil {
 			return nil, err
 		}
-		l = &expr{op: opBinary, name: t.text, args: []*expr{l, r}, start: l.start, end: r.end}
+		op := t.text
+		if op == "<>" {
+			op = "!="
+		}
+		l = &expr{op: opBinary, name: op, args: []*expr{l, r}, start: l.start, end: r.end}
 	}
-}
-
-func (ps *parser) bitOr() (*expr, *SyntaxError)  { return ps.binary([]string{"|"}, ps.bitXor) }
-func (ps *parser) bitXor() (*expr, *SyntaxError) { return ps.binary([]string{"^"}, ps.bitAnd) }
-func (ps *parser) bitAnd() (*expr, *SyntaxError) { return ps.binary([]string{"&"}, ps.shift) }
-func (ps *parser) shift() (*expr, *SyntaxError) {
-	return ps.binary([]string{"<<", ">>", ">>>"}, ps.additive)
-}
-func (ps *parser) additive() (*expr, *SyntaxError) {
-	return ps.binary([]string{"+", "-", "||"}, ps.multiplicative)
-}
-func (ps *parser) multiplicative() (*expr, *SyntaxError) {
-	return ps.binary([]string{"*", "/", "%"}, ps.unary)
 }
 
 func (ps *parser) unary() (*expr, *SyntaxError) {
@@ -666,6 +637,10 @@ func (ps *parser) primary() (*expr, *SyntaxError) {
 				op = opArraySub
 			}
 			return &expr{op: op, sub: sub, start: t.start, end: end}, nil
+		case "LEFT", "RIGHT":
+			if ps.isOp("(") {
+				return ps.call(t)
+			}
 		case "UDF":
 			if err := ps.expectOp("."); err != nil {
 				return nil, err
@@ -677,31 +652,22 @@ func (ps *parser) primary() (*expr, *SyntaxError) {
 			return nil, &SyntaxError{Code: "SC2005", Message: "'" + n.text + "' is not a recognized user-defined function name.", Start: t.start, End: n.end}
 		}
 	case tIdent:
-		if ps.isOp("(") {
+		if up := strings.ToUpper(t.text); (up == "FIRST" || up == "LAST" || up == "ALL") && ps.isOp("(") &&
+			ps.toks[ps.p+1].kind == tKeyword && ps.toks[ps.p+1].kw == "SELECT" {
 			ps.p++
-			var args []*expr
-			if !ps.isOp(")") {
-				for {
-					a, err := ps.expr()
-					if err != nil {
-						return nil, err
-					}
-					args = append(args, a)
-					if !ps.acceptOp(",") {
-						break
-					}
-				}
+			sub, err := ps.query()
+			if err != nil {
+				return nil, err
 			}
 			end := ps.peek().end
 			if err := ps.expectOp(")"); err != nil {
 				return nil, err
 			}
-			up := strings.ToUpper(t.text)
-			op := opCall
-			if isAggregate(up) {
-				op = opAgg
-			}
-			return &expr{op: op, name: t.text, upper: up, args: args, start: t.start, end: end}, nil
+			op := map[string]exprOp{"FIRST": opFirstSub, "LAST": opLastSub, "ALL": opAllSub}[up]
+			return &expr{op: op, sub: sub, start: t.start, end: end}, nil
+		}
+		if ps.isOp("(") {
+			return ps.call(t)
 		}
 		return &expr{op: opIdent, name: t.text, start: t.start, end: t.end}, nil
 	case tOp:
@@ -727,58 +693,96 @@ func (ps *parser) primary() (*expr, *SyntaxError) {
 			}
 			return e, nil
 		case "[":
-			var args []*expr
-			if !ps.isOp("]") {
-				for {
-					a, err := ps.expr()
-					if err != nil {
-						return nil, err
-					}
-					args = append(args, a)
-					if !ps.acceptOp(",") {
-						break
-					}
-				}
-			}
-			end := ps.peek().end
-			if err := ps.expectOp("]"); err != nil {
-				return nil, err
-			}
-			return &expr{op: opArray, args: args, start: t.start, end: end}, nil
+			return ps.arrayLit(t)
 		case "{":
-			e := &expr{op: opObject, start: t.start}
-			if !ps.isOp("}") {
-				for {
-					k := ps.next()
-					switch k.kind {
-					case tString:
-						e.keys = append(e.keys, k.str)
-					case tIdent:
-						e.keys = append(e.keys, k.text)
-					default:
-						return nil, syntaxErrAt(ps.src, k.start, k.end)
-					}
-					if err := ps.expectOp(":"); err != nil {
-						return nil, err
-					}
-					a, err := ps.expr()
-					if err != nil {
-						return nil, err
-					}
-					e.args = append(e.args, a)
-					if !ps.acceptOp(",") {
-						break
-					}
-				}
-			}
-			e.end = ps.peek().end
-			if err := ps.expectOp("}"); err != nil {
-				return nil, err
-			}
-			return e, nil
+			return ps.objectLit(t)
 		}
 	}
 	return nil, syntaxErrAt(ps.src, t.start, t.end)
+}
+
+// call parses a function call whose name token t has been consumed.
+func (ps *parser) call(t token) (*expr, *SyntaxError) {
+	ps.p++ // "("
+	var args []*expr
+	if !ps.isOp(")") {
+		for {
+			a, err := ps.expr()
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, a)
+			if !ps.acceptOp(",") {
+				break
+			}
+		}
+	}
+	end := ps.peek().end
+	if err := ps.expectOp(")"); err != nil {
+		return nil, err
+	}
+	up := strings.ToUpper(t.text)
+	op := opCall
+	if isAggregate(up) {
+		op = opAgg
+	}
+	return &expr{op: op, name: t.text, upper: up, args: args, start: t.start, end: end}, nil
+}
+
+// arrayLit parses [a, b, …] after the "[" token t.
+func (ps *parser) arrayLit(t token) (*expr, *SyntaxError) {
+	var args []*expr
+	if !ps.isOp("]") {
+		for {
+			a, err := ps.expr()
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, a)
+			if !ps.acceptOp(",") {
+				break
+			}
+		}
+	}
+	end := ps.peek().end
+	if err := ps.expectOp("]"); err != nil {
+		return nil, err
+	}
+	return &expr{op: opArray, args: args, start: t.start, end: end}, nil
+}
+
+// objectLit parses {"k": v, …} after the "{" token t; keys may also be identifiers.
+func (ps *parser) objectLit(t token) (*expr, *SyntaxError) {
+	e := &expr{op: opObject, start: t.start}
+	if !ps.isOp("}") {
+		for {
+			k := ps.next()
+			switch k.kind {
+			case tString:
+				e.keys = append(e.keys, k.str)
+			case tIdent:
+				e.keys = append(e.keys, k.text)
+			default:
+				return nil, syntaxErrAt(ps.src, k.start, k.end)
+			}
+			if err := ps.expectOp(":"); err != nil {
+				return nil, err
+			}
+			a, err := ps.expr()
+			if err != nil {
+				return nil, err
+			}
+			e.args = append(e.args, a)
+			if !ps.acceptOp(",") {
+				break
+			}
+		}
+	}
+	e.end = ps.peek().end
+	if err := ps.expectOp("}"); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 // parseNumberLit parses a numeric literal: decimal (kept exact as int64 when

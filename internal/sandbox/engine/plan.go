@@ -208,6 +208,9 @@ func (q *Query) rewrite(x *executor) (string, error) {
 		sb.WriteString(" AS payload")
 		parts = queryParts{selection: sb.String(), top: "-", noDistinct: true, offset: "-"}
 	case len(q.orderBy) > 0:
+		if len(q.from) == 0 {
+			return "", &QueryError{Message: "ORDER BY is not supported in a cross partition query without a FROM clause."}
+		}
 		var sb strings.Builder
 		if !q.distinct {
 			sb.WriteString(q.from[0].alias + "._rid, ")
@@ -247,9 +250,6 @@ func (q *Query) rewrite(x *executor) (string, error) {
 		// handled below: the query runs as it is apart from OFFSET/LIMIT
 	default:
 		return "", nil
-	}
-	if len(q.from) == 0 && parts.where != "" {
-		return "", &QueryError{Message: "ORDER BY requires a FROM clause."}
 	}
 	if q.top != nil && parts.top == "" {
 		parts.top = "TOP " + itoa(x.countVal(q.top)) + " "

@@ -18,7 +18,7 @@ func printExpr(e *expr) string {
 }
 
 func isPlainIdent(s string) bool {
-	if s == "" || !isIdentStart(s[0]) || keywords[strings.ToUpper(s)] {
+	if s == "" || !isIdentStart(s[0]) || isKeyword(s, strings.ToUpper(s)) {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
@@ -156,12 +156,18 @@ func writeExpr(sb *strings.Builder, e *expr) {
 			writeExpr(sb, e.args[i])
 		}
 		sb.WriteByte('}')
-	case opExists, opArraySub, opScalarSub:
+	case opExists, opArraySub, opScalarSub, opFirstSub, opLastSub, opAllSub:
 		switch e.op {
 		case opExists:
 			sb.WriteString("EXISTS")
 		case opArraySub:
 			sb.WriteString("ARRAY")
+		case opFirstSub:
+			sb.WriteString("FIRST")
+		case opLastSub:
+			sb.WriteString("LAST")
+		case opAllSub:
+			sb.WriteString("ALL")
 		}
 		sb.WriteByte('(')
 		sb.WriteString(strings.ReplaceAll(printQuery(e.sub, queryParts{}), "\n", " "))

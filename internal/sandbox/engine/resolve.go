@@ -88,7 +88,7 @@ func resolveQuery(src string, q *Query, outer *scope) *SyntaxError {
 // neither inside an aggregate nor a GROUP BY expression.
 func ungroupedRef(e *expr, grouped map[string]bool) *expr {
 	switch e.op {
-	case opAgg, opLit, opParam, opExists, opArraySub, opScalarSub:
+	case opAgg, opLit, opParam, opExists, opArraySub, opScalarSub, opFirstSub, opLastSub, opAllSub:
 		return nil
 	}
 	if grouped[printExpr(e)] {
@@ -137,7 +137,7 @@ func resolveExpr(src string, q *Query, e *expr, sc *scope, aggOK bool) *SyntaxEr
 		q.hasAgg = true
 		// Aggregates do not nest.
 		return resolveExpr(src, q, e.args[0], sc, false)
-	case opExists, opArraySub, opScalarSub:
+	case opExists, opArraySub, opScalarSub, opFirstSub, opLastSub, opAllSub:
 		e.sub.outer = q
 		return resolveQuery(src, e.sub, sc)
 	}
