@@ -56,6 +56,8 @@ func TestSyntaxErrors(t *testing.T) {
 			`{"errors":[{"severity":"Error","location":{"start":9,"end":13},"code":"SC1001","message":"Syntax error, incorrect syntax near 'left'."}]}`},
 		{"SELECT * FROM c WHERE c.s LIKE 'a%' ESCAPE c.e",
 			`{"errors":[{"severity":"Error","location":{"start":43,"end":44},"code":"SC1001","message":"Syntax error, incorrect syntax near 'c'."}]}`},
+		{`SELECT VALUE "\q"`,
+			`{"errors":[{"severity":"Error","location":{"start":13,"end":17},"code":"SC1001","message":"Syntax error, incorrect syntax near '\"\\q\"'."}]}`},
 		{"SELECT TOP -1 * FROM c",
 			`{"errors":[{"severity":"Error","location":{"start":11,"end":12},"code":"SC1001","message":"Syntax error, incorrect syntax near '-'."}]}`},
 		{"SELECT * FROM c /* open comment",

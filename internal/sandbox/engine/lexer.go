@@ -220,8 +220,10 @@ func lexString(s string) (string, int, bool) {
 					}
 				}
 				sb.WriteRune(r)
-			default:
+			case '"', '\\', '/', '\'':
 				sb.WriteByte(e)
+			default:
+				return "", 0, false // the grammar allows only JSON escapes
 			}
 		default:
 			sb.WriteByte(c)

@@ -134,7 +134,7 @@ func TestSemantics(t *testing.T) {
 		// keywords and functions are case-insensitive, comments ignored
 		{"select value count(1) from c -- trailing\n where /* inline */ c.n >= 2", `2`},
 		{"SELECT VALUE \"dq\" || 'sq' || '\\u00e9\\n'", `"dqsqé\n"`},
-		{"SELECT VALUE [true, false, null]", `[true,false,null]`},
+		{"SELECT VALUE [true, false, null, 1., .5, 'it\\'s', \"\\/\"]", `[true,false,null,1,0.5,"it's","/"]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
