@@ -132,7 +132,17 @@ func (x *executor) sourceRows(q *Query, doc *value, outer *env, yield func(*env)
 		var v *value
 		switch {
 		case f.sub != nil:
-			rows := x.run(f.sub, func(y func(*env) bool) { x.sourceRows(f.sub, nil, cur, y) }, cur)
+			var subDoc *value
+			if i == 0 {
+				subDoc = doc // a leading subquery reads the current document
+			}
+			rows := x.run(f.sub, func(y func(*env) bool) {
+				if len(f.sub.from) == 0 {
+					y(&env{outer: cur})
+					return
+				}
+				x.sourceRows(f.sub, subDoc, cur, y)
+			}, cur)
 			for _, r := range rows {
 				if !rec(i+1, cur.with(f.alias, r)) {
 					return false

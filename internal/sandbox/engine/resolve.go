@@ -24,6 +24,11 @@ func resolveQuery(src string, q *Query, outer *scope) *SyntaxError {
 	for i := range q.from {
 		f := &q.from[i]
 		switch {
+		case f.sub != nil && i == 0 && outer == nil:
+			// FROM (SELECT … FROM c) AS s: the subquery reads the container.
+			if err := resolveQuery(src, f.sub, nil); err != nil {
+				return err
+			}
 		case f.sub != nil:
 			if err := resolveQuery(src, f.sub, sc); err != nil {
 				return err

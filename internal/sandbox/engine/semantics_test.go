@@ -120,6 +120,8 @@ func TestSemantics(t *testing.T) {
 		{"SELECT VALUE (SELECT VALUE MAX(t.w) FROM t IN c.tags) FROM c WHERE c.n = 3", `2`},
 		{"SELECT VALUE c.id FROM c WHERE EXISTS(SELECT VALUE x FROM x IN c.arr WHERE x = 'x')", `"a"`},
 		{"SELECT VALUE ch FROM c.obj ch WHERE ch.z = 2", `{"z":2}`},
+		{"SELECT VALUE s.id FROM (SELECT c.id, c.n FROM c WHERE c.n > 1) AS s", `"b"` + "\n" + `"c"`},
+		{"SELECT VALUE s.k FROM (SELECT VALUE {\"k\": t.name} FROM t IN c.tags) s", `"t1"` + "\n" + `"t2"`},
 		// ordering across types: undefined < null < false < true < numbers < strings
 		{"SELECT VALUE c.id FROM c ORDER BY c.b", `"c"` + "\n" + `"b"` + "\n" + `"a"`},
 		{"SELECT VALUE c.id FROM c ORDER BY c.f DESC", `"a"` + "\n" + `"b"` + "\n" + `"c"`},
