@@ -223,7 +223,7 @@ type Resolved struct {
 	Storage  store.Kind // where its secrets live
 	Location string     // human description of Storage
 	Account  *config.Account
-	// tokenCred serves GetToken with forced refresh (whoami --refresh).
+	// refresher gets a new token bypassing the cache (whoami --refresh).
 	refresher refresher
 }
 

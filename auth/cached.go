@@ -70,7 +70,13 @@ func (c *cachingCredential) getToken(ctx context.Context, o policy.TokenRequestO
 func (c *cachingCredential) refresh(ctx context.Context, scope string) (azcore.AccessToken, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.acquire(ctx, tokenOptions(scope))
+	var tok azcore.AccessToken
+	err := c.st.Exclusive(ctx, func() error {
+		var err error
+		tok, err = c.acquire(ctx, tokenOptions(scope))
+		return err
+	})
+	return tok, err
 }
 
 func (c *cachingCredential) acquire(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {

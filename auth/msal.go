@@ -10,6 +10,7 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/cache"
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 
+	"github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/auth/store"
 	"github.com/cosmosctl/cosmosctl/internal/config"
 )
@@ -119,6 +120,9 @@ func (c *msalCredential) silent(ctx context.Context, scopes []string, opts []pub
 	if err != nil {
 		if ctx.Err() != nil {
 			return azcore.AccessToken{}, ctx.Err()
+		}
+		if keyring.IsUnavailable(err) {
+			return azcore.AccessToken{}, c.s.storeError(err)
 		}
 		return azcore.AccessToken{}, c.s.notSignedIn(err)
 	}

@@ -55,7 +55,7 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 		profiles = settings.Config.ProfileNames()
 	}
 	var warnings []error
-	any := false
+	signedOut := false
 	for _, name := range profiles {
 		ps := sess
 		if name != settings.ProfileName {
@@ -71,7 +71,7 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 			warnings = append(warnings, warn)
 		}
 		if was {
-			any = true
+			signedOut = true
 			fmt.Fprintf(w, "Signed out of profile %s.\n", name)
 		}
 	}
@@ -80,7 +80,7 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 			warnings = append(warnings, err)
 		}
 	}
-	if !any {
+	if !signedOut {
 		if o.All {
 			fmt.Fprintln(w, "No profile was signed in.")
 		} else {
