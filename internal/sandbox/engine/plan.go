@@ -159,6 +159,9 @@ func (q *Query) Plan(pk PartitionKeyDef, params []Param) (json.RawMessage, error
 func (q *Query) rewrite(x *executor) (string, error) {
 	grouped := len(q.groupBy) > 0 || q.hasAgg
 	var parts queryParts
+	if q.innerNeedsState() {
+		return "", &QueryError{Message: "Cross partition query with TOP, ORDER BY, OFFSET LIMIT, DISTINCT, GROUP BY or aggregates inside a FROM subquery is not supported."}
+	}
 	switch {
 	case grouped && len(q.orderBy) > 0:
 		return "", &QueryError{Message: "Cross partition query with ORDER BY and aggregates or GROUP BY is not supported."}

@@ -142,6 +142,9 @@ func TestQueryFeatureFlags(t *testing.T) {
 		{"SELECT c.g FROM c GROUP BY c.g", true, true},
 		{"SELECT VALUE COUNT(1) FROM c GROUP BY c.g", true, true},
 		{"SELECT c.id, (SELECT VALUE COUNT(1) FROM t IN c.tags) AS n FROM c", false, false},
+		{"SELECT VALUE s.id FROM (SELECT c.id FROM c WHERE c.n > 1) AS s", false, false},
+		{"SELECT VALUE s.id FROM (SELECT TOP 1 c.id FROM c) AS s", true, false},
+		{"SELECT VALUE t FROM c JOIN (SELECT VALUE x FROM x IN c.tags ORDER BY x) AS t", false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
