@@ -40,7 +40,6 @@ func TestExplainAADSTS(t *testing.T) {
 	}
 }
 
-
 func TestAudienceAndScope(t *testing.T) {
 	tests := []struct{ endpoint, audience, scope string }{
 		{"https://acct.documents.azure.com:443/", "https://acct.documents.azure.com", "https://acct.documents.azure.com/.default"},
