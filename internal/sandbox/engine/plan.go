@@ -2,8 +2,19 @@ package engine
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 )
+
+// rawCount is the value of a TOP/OFFSET/LIMIT argument as written (checked
+// by checkParams to be a non-negative integer).
+func (x *executor) rawCount(e *expr) int64 {
+	v := x.eval(e, &env{})
+	if v == nil || v.kind != kindNumber || !v.isInt || v.i < 0 {
+		return 0
+	}
+	return v.i
+}
 
 // orderByFilter is the placeholder the client replaces (with "true", or a
 // resume filter) before running an ORDER BY rewrite on each range.
@@ -71,7 +82,7 @@ func (q *Query) Plan(pk PartitionKeyDef, params []Param) (json.RawMessage, error
 		if e == nil {
 			return valNull
 		}
-		return intVal(x.countVal(e))
+		return intVal(x.rawCount(e))
 	}
 
 	qi := newObj()
@@ -255,12 +266,16 @@ func (q *Query) rewrite(x *executor) (string, error) {
 		return "", nil
 	}
 	if q.top != nil && parts.top == "" {
-		parts.top = "TOP " + itoa(x.countVal(q.top)) + " "
+		parts.top = "TOP " + itoa(x.rawCount(q.top)) + " "
 	}
 	if q.offset != nil && parts.offset == "" {
 		// Each range must return the first offset+limit rows; the client skips
 		// the offset after merging.
-		parts.offset = "OFFSET 0 LIMIT " + itoa(x.countVal(q.offset)+x.countVal(q.limit))
+		sum := x.rawCount(q.offset) + x.rawCount(q.limit)
+		if sum < 0 { // overflow
+			sum = math.MaxInt64
+		}
+		parts.offset = "OFFSET 0 LIMIT " + itoa(sum)
 	}
 	return printQuery(q, parts), nil
 }

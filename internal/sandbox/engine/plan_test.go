@@ -31,6 +31,7 @@ func TestPlanGolden(t *testing.T) {
 		{"top_param", pk, "SELECT TOP @n c.id FROM c ORDER BY c.id", []Param{{Name: "@n", Value: json.RawMessage(`7`)}}},
 		{"offset_limit", pk, "SELECT c.id FROM c ORDER BY c.n OFFSET 5 LIMIT 7", nil},
 		{"offset_limit_plain", pk, "SELECT c.id FROM c OFFSET 1 LIMIT 2", nil},
+		{"offset_limit_huge", pk, "SELECT c.id FROM c ORDER BY c.id OFFSET 9223372036854775807 LIMIT 20000000", nil},
 		{"distinct", pk, "SELECT DISTINCT c.grp FROM c", nil},
 		{"distinct_value", pk, "SELECT DISTINCT VALUE c.id FROM c", nil},
 		{"distinct_ordered", pk, "SELECT DISTINCT VALUE c.n FROM c ORDER BY c.n", nil},
