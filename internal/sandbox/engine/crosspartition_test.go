@@ -32,6 +32,8 @@ var crossQueries = []string{
 	"SELECT * FROM c WHERE c.categoryId = true",
 	"SELECT c.id FROM c WHERE c.categoryId = 'tires' AND c.qty > 0",
 	"SELECT c.id FROM c WHERE c.categoryId IN ('tires', 'locks')",
+	"SELECT c.id FROM c WHERE c.categoryId IN ('tires', 42, null, 'nope') ORDER BY c.id",
+	"SELECT VALUE COUNT(1) FROM c WHERE c.categoryId IN ('bikes', 'helmets')",
 	"SELECT c.id FROM c WHERE c.categoryId NOT IN ('tires', 'locks')",
 	"SELECT c.id FROM c WHERE NOT IS_DEFINED(c.categoryId)",
 	"SELECT c.id FROM c WHERE c.price BETWEEN 10 AND 50",

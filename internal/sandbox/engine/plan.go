@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"math"
+	"sort"
 	"strings"
 )
 
@@ -141,26 +142,27 @@ func (q *Query) Plan(pk PartitionKeyDef, params []Param) (json.RawMessage, error
 	qi.set("dCountInfo", valNull)
 	qi.set("hasNonStreamingOrderBy", valFalse)
 
-	rng := newObj()
-	epk, pinned, err := q.pinnedEPK(pk, x)
-	if err != nil {
-		return nil, err
-	}
-	if pinned {
+	var ranges []*value
+	for _, epk := range q.pinnedEPKs(pk, x) {
+		rng := newObj()
 		rng.set("min", strVal(epk))
 		rng.set("max", strVal(epk))
 		rng.set("isMinInclusive", valTrue)
 		rng.set("isMaxInclusive", valTrue)
-	} else {
+		ranges = append(ranges, rng.v)
+	}
+	if len(ranges) == 0 {
+		rng := newObj()
 		rng.set("min", strVal(""))
 		rng.set("max", strVal("FF"))
 		rng.set("isMinInclusive", valTrue)
 		rng.set("isMaxInclusive", valFalse)
+		ranges = append(ranges, rng.v)
 	}
 	plan := newObj()
 	plan.set("partitionedQueryExecutionInfoVersion", intVal(2))
 	plan.set("queryInfo", qi.v)
-	plan.set("queryRanges", arrVal([]*value{rng.v}))
+	plan.set("queryRanges", arrVal(ranges))
 	plan.set("hybridSearchQueryInfo", valNull)
 	return json.RawMessage(appendJSON(nil, plan.v)), nil
 }
@@ -280,11 +282,13 @@ func (q *Query) rewrite(x *executor) (string, error) {
 	return printQuery(q, parts), nil
 }
 
-// pinnedEPK finds equality filters on every partition key path among the
-// top-level AND terms of WHERE and returns the EPK they pin.
-func (q *Query) pinnedEPK(pk PartitionKeyDef, x *executor) (string, bool, error) {
-	if q.where == nil || len(q.from) == 0 || q.from[0].in || q.from[0].e.op != opIdent || len(pk.Paths) == 0 {
-		return "", false, nil
+// pinnedEPKs finds filters that pin the partition key among the top-level AND
+// terms of WHERE: "=" on every path (a literal or parameter), or, for a
+// single-path key, "IN (…)" of literals/parameters. It returns the sorted,
+// distinct EPKs, or nil when the query is not pinned.
+func (q *Query) pinnedEPKs(pk PartitionKeyDef, x *executor) []string {
+	if q.where == nil || len(q.from) == 0 || q.from[0].in || q.from[0].e == nil || q.from[0].e.op != opIdent || len(pk.Paths) == 0 {
+		return nil
 	}
 	root := q.from[0].alias
 	var terms []*expr
@@ -298,37 +302,67 @@ func (q *Query) pinnedEPK(pk PartitionKeyDef, x *executor) (string, bool, error)
 		terms = append(terms, e)
 	}
 	collect(q.where)
+	constant := func(e *expr) (json.RawMessage, bool) {
+		if e.op != opLit && e.op != opParam {
+			return nil, false
+		}
+		v := x.eval(e, &env{})
+		if v == nil || v.kind == kindArray || v.kind == kindObject {
+			return nil, false
+		}
+		return json.RawMessage(appendJSON(nil, v)), true
+	}
 	vals := make([]json.RawMessage, len(pk.Paths))
+	var inVals []json.RawMessage
 	for i, p := range pk.Paths {
 		want := splitPKPath(p)
 		for _, t := range terms {
-			if t.op != opBinary || t.name != "=" {
-				continue
-			}
-			for side := 0; side < 2; side++ {
-				path, other := t.args[side], t.args[1-side]
-				if other.op != opLit && other.op != opParam {
-					continue
+			switch {
+			case t.op == opBinary && t.name == "=":
+				for side := 0; side < 2 && vals[i] == nil; side++ {
+					if v, ok := constant(t.args[1-side]); ok && pathMatches(t.args[side], root, want) {
+						vals[i] = v
+					}
 				}
-				if !pathMatches(path, root, want) {
-					continue
+			case t.op == opIn && !t.not && len(pk.Paths) == 1 && inVals == nil && pathMatches(t.args[0], root, want):
+				var set []json.RawMessage
+				for _, a := range t.args[1:] {
+					v, ok := constant(a)
+					if !ok {
+						set = nil
+						break
+					}
+					set = append(set, v)
 				}
-				v := x.eval(other, &env{})
-				if v == nil || v.kind == kindArray || v.kind == kindObject {
-					continue
-				}
-				vals[i] = json.RawMessage(appendJSON(nil, v))
+				inVals = set
 			}
 		}
-		if vals[i] == nil {
-			return "", false, nil
+		if vals[i] == nil && !(len(pk.Paths) == 1 && inVals != nil) {
+			return nil
 		}
 	}
-	epk, err := EffectivePartitionKey(pk, vals)
-	if err != nil {
-		return "", false, nil //nolint:nilerr // an unusable key just means no pinning
+	var keys [][]json.RawMessage
+	if vals[0] != nil {
+		keys = [][]json.RawMessage{vals}
+	} else {
+		for _, v := range inVals {
+			keys = append(keys, []json.RawMessage{v})
+		}
 	}
-	return epk, true, nil
+	seen := map[string]bool{}
+	var epks []string
+	for _, k := range keys {
+		epk, err := EffectivePartitionKey(pk, k)
+		if err != nil {
+			return nil // an unusable key just means no pinning
+		}
+		if !seen[epk] {
+			seen[epk] = true
+			epks = append(epks, epk)
+		}
+	}
+	sort.Strings(epks)
+	return epks
 }
 
 // pathMatches reports whether e is root.seg1.seg2… for the given segments.
