@@ -74,7 +74,12 @@ func queryErrorf(format string, args ...any) *QueryError {
 	return &QueryError{Message: fmt.Sprintf(format, args...)}
 }
 
-// Execute runs the query over docs (in storage order) and returns every result row.
+// Execute runs the query over docs (in storage order) and returns every
+// result row as compact JSON, in result order. Scanned counts the documents
+// examined (streaming queries stop early once TOP / OFFSET+LIMIT is met). An
+// unknown @parameter or an invalid TOP/OFFSET/LIMIT parameter is a
+// *QueryError; a cancelled ctx returns an error wrapping ctx.Err(). The
+// Query is immutable and may be executed concurrently.
 func (q *Query) Execute(ctx context.Context, docs []*Document, params []Param) (*Result, error) {
 	return q.execute(ctx, docs, params)
 }
