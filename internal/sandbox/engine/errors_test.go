@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -133,5 +134,33 @@ func TestExecuteHonoursCancellation(t *testing.T) {
 	cancel()
 	if _, err := q.Execute(ctx, docs, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("Execute on a cancelled context: err = %v, want context.Canceled", err)
+	}
+}
+
+// A parsed Query is immutable: the gateway may run it on several ranges at once.
+func TestConcurrentExecute(t *testing.T) {
+	docs := generatedDocs(t, 200)
+	q, err := Parse("SELECT c.categoryId, COUNT(1) AS n, AVG(c.qty) AS a FROM c WHERE RegexMatch(c.name, 'item [0-9]') GROUP BY c.categoryId")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := q.Execute(context.Background(), docs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		go func() {
+			got, err := q.Execute(context.Background(), docs, nil)
+			if err == nil && len(got.Rows) != len(want.Rows) {
+				err = fmt.Errorf("got %d rows, want %d", len(got.Rows), len(want.Rows))
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
