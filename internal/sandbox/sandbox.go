@@ -131,8 +131,10 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	sd := opts.Seed
 	if sd == nil {
 		sd = seed.Demo()
-	} else if err := sd.Validate(); err != nil {
-		return nil, usage("%v", err)
+	} else if !sd.Validated() {
+		if err := sd.Validate(); err != nil {
+			return nil, usage("%v", err)
+		}
 	}
 	if opts.AutoApprove != "" {
 		p, ok := sd.PrincipalByName(opts.AutoApprove)

@@ -46,7 +46,15 @@ type Seed struct {
 
 	// Source names the seed in error messages ("seed.json", "demo seed").
 	Source string `json:"-"`
+
+	// validated is set by a successful Validate, so that starting several
+	// sandboxes from one seed only reads it.
+	validated bool
 }
+
+// Validated reports whether Validate has succeeded on s (Load, Parse and
+// Demo return validated seeds).
+func (s *Seed) Validated() bool { return s.validated }
 
 // Principal is a user, service principal or managed identity.
 type Principal struct {
@@ -527,6 +535,7 @@ func (s *Seed) Validate() error {
 	if _, err := s.policy(); err != nil {
 		return fail("", "%v", err)
 	}
+	s.validated = true
 	return nil
 }
 
