@@ -23,6 +23,8 @@ func FuzzParse(f *testing.F) {
 		"SELECT * FROM c WHERE", "SELECT c.value FROM c", "SELECT ((((((1))))))", "SELECT VALUE [[[[[]]]]]",
 		"SELECT * FROM c /* x", "SELECT 'a", "SELECT @", "SELECT VALUE udf.f(1)", "SELECT VALUE 0x1F + 1e308 * 10",
 		"SELECT VALUE REPLICATE('x', 100000)", "SELECT VALUE ARRAY(SELECT VALUE ARRAY(SELECT VALUE 1))",
+		"SELECT VALUE s.id FROM (SELECT c.id FROM c) AS s WHERE s.id = 'a'", "SELECT * FROM c WHERE c.pk IN ('a', @cat)",
+		"SELECT VALUE FIRST(SELECT VALUE t FROM t IN c.tags) FROM c", "SELECT LEFT('ab', 1), RIGHT('ab', 1)",
 	} {
 		f.Add(q)
 	}
