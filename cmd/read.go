@@ -1,9 +1,15 @@
 package cmd
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/cosmos"
+	"github.com/cosmosctl/cosmosctl/output"
 )
 
 // ReadOptions are the parsed flags of `cosmosctl read`.
@@ -12,6 +18,9 @@ type ReadOptions struct {
 	ID           string
 	PartitionKey string
 	WithMeta     bool
+
+	ctx     context.Context
+	pkGiven bool
 }
 
 // NewCmdRead builds `cosmosctl read` (alias get).
@@ -28,13 +37,100 @@ Exits 5 when the item does not exist.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
+			opts.ctx = cmd.Context()
+			opts.pkGiven = cmd.Flags().Changed("pk")
 			if runF != nil {
 				return runF(opts)
 			}
-			return notYet("read")
+			return readRun(opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.PartitionKey, "pk", "", "Partition key value (required)")
 	cmd.Flags().BoolVar(&opts.WithMeta, "with-meta", false, "Include etag and request charge (json output)")
 	return cmd
+}
+
+func readRun(o *ReadOptions) error {
+	f := o.Factory
+	ctx := o.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if !o.pkGiven {
+		return cmdutil.UsageError("--pk is required: the partition key value of the item (a bare word is a string; JSON for numbers, null, or arrays)")
+	}
+	pk, canon, err := queryParsePK(o.PartitionKey)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := f.WithTimeout(ctx)
+	defer cancel()
+	client, s, err := queryClient(ctx, f)
+	if err != nil {
+		return err
+	}
+	db, err := s.RequireDatabase()
+	if err != nil {
+		return err
+	}
+	coll, err := s.RequireContainer()
+	if err != nil {
+		return err
+	}
+	oo := queryOutputOptions(f, s)
+	if o.WithMeta && !queryIsJSONFormat(f, s) {
+		return cmdutil.UsageError("--with-meta needs -o json")
+	}
+	ctr, err := client.NewContainer(db, coll)
+	if err != nil {
+		return fmt.Errorf("container %s/%s: %w", db, coll, err)
+	}
+	pkText := readPKText(canon)
+	resp, err := ctr.ReadItem(ctx, pk, o.ID, nil)
+	if err != nil {
+		if fl, ok := cosmos.AsFailure(err); ok && fl.Status == 404 && (fl.SubStatus == "" || fl.SubStatus == "0") {
+			return cmdutil.NewError(cmdutil.KindNotFound, err, "check the id and the partition key (both must match)",
+				"item %q not found in %s/%s (partition key %s)", o.ID, db, coll, pkText)
+		}
+		return cosmos.Explain(err, fmt.Sprintf("read item %q in %s/%s", o.ID, db, coll))
+	}
+	doc := json.RawMessage(resp.Value)
+	if o.WithMeta {
+		env := map[string]any{"item": doc, "etag": string(resp.ETag), "requestCharge": resp.RequestCharge, "sessionToken": resp.SessionToken}
+		return queryPrinterError(output.WriteJSON(f.IOStreams.Out, env, oo))
+	}
+	return readPrintOne(f, oo, s, doc)
+}
+
+// readPKText shows the key as the user thinks of it: a scalar for one
+// component, the JSON array for hierarchical keys.
+func readPKText(canon string) string {
+	var comps []json.RawMessage
+	if json.Unmarshal([]byte(canon), &comps) == nil && len(comps) == 1 {
+		return string(comps[0])
+	}
+	return canon
+}
+
+// readPrintOne prints a single document: with -o json (or piped default)
+// the exact bytes of the service, as a bare object; else through a printer.
+func readPrintOne(f *cmdutil.Factory, oo output.Options, s *cmdutil.Settings, doc json.RawMessage) error {
+	if queryIsJSONFormat(f, s) {
+		if oo.JQ == "" && !oo.TTY {
+			b := append(append([]byte(nil), doc...), '\n')
+			if _, err := f.IOStreams.Out.Write(b); err != nil {
+				return fmt.Errorf("write output: %w", err)
+			}
+			return nil
+		}
+		return queryPrinterError(output.WriteJSON(f.IOStreams.Out, doc, oo))
+	}
+	p, err := output.New(f.IOStreams.Out, oo)
+	if err != nil {
+		return queryPrinterError(err)
+	}
+	if err := p.Print(doc); err != nil {
+		return err
+	}
+	return p.Close()
 }
