@@ -544,3 +544,30 @@ func TestIPv6Loopback(t *testing.T) {
 	}
 	aliceReads(t, sandboxtest.TokenClient(t, sb, "alice"))
 }
+
+func TestManagedIdentity(t *testing.T) {
+	sb := sandboxtest.Start(t)
+	for k, v := range sandboxtest.ManagedIdentityEnv(sb) {
+		t.Setenv(k, v)
+	}
+	for _, v := range []string{"IDENTITY_SERVER_THUMBPRINT", "MSI_ENDPOINT", "MSI_SECRET", "IMDS_ENDPOINT"} {
+		t.Setenv(v, "")
+	}
+	cred, err := azidentity.NewManagedIdentityCredential(&azidentity.ManagedIdentityCredentialOptions{
+		ClientOptions: azidentityOptions(sb), ID: azidentity.ClientID(seed.DemoMIClientID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first struct{ ID, CategoryID string }
+	if err := json.Unmarshal(sb.Seed.Databases[0].Containers[1].Items[0], &first); err != nil {
+		t.Fatal(err)
+	}
+	products := container(t, sandboxtest.ClientWithCredential(t, sb, cred), "shop", "products")
+	r, err := products.ReadItem(ctxT(t), azcosmos.NewPartitionKeyString(first.CategoryID), first.ID, nil)
+	if err != nil {
+		t.Fatalf("managed identity read: %v", err)
+	}
+	if !strings.Contains(string(r.Value), `"id":"`+first.ID+`"`) {
+		t.Fatalf("read = %s", r.Value)
+	}
+}

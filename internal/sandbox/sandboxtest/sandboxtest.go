@@ -218,3 +218,28 @@ func ClientWithCredential(t testing.TB, sb *sandbox.Sandbox, cred azcore.TokenCr
 	}
 	return c
 }
+
+// ManagedIdentityEnv returns the App Service environment variables under
+// which azidentity's ManagedIdentityCredential gets tokens from the sandbox
+// (set them with t.Setenv; azidentity reads them when the credential is built).
+func ManagedIdentityEnv(sb *sandbox.Sandbox) map[string]string {
+	return map[string]string{
+		"IDENTITY_ENDPOINT": sb.AuthorityHost + "/msi/token",
+		"IDENTITY_HEADER":   sb.Entra.ManagedIdentitySecret(),
+	}
+}
+
+// ServicePrincipalEnv returns the standard AZURE_* variables for signing in
+// as a service principal of the seed with its client secret.
+func ServicePrincipalEnv(sb *sandbox.Sandbox, name string) (map[string]string, error) {
+	p, ok := sb.Seed.PrincipalByName(name)
+	if !ok || !p.ServicePrincipal || p.ClientSecret == "" {
+		return nil, fmt.Errorf("%q is not a service principal with a client secret in the seed", name)
+	}
+	return map[string]string{
+		"AZURE_TENANT_ID":      sb.Tenant,
+		"AZURE_CLIENT_ID":      p.ClientID,
+		"AZURE_CLIENT_SECRET":  p.ClientSecret,
+		"AZURE_AUTHORITY_HOST": sb.AuthorityHost + "/",
+	}, nil
+}
