@@ -102,19 +102,17 @@ func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, erro
 		}
 		return nil, cmdutil.NewError(cmdutil.KindAuth, err, "", "cannot use the token store: %v", err)
 	}
-	// A new sign-in replaces the profile's old one wherever it was kept.
-	if err := s.forget(ctx, kind, st); err != nil {
-		return nil, err
-	}
-
 	res := &LoginResult{Storage: kind, Location: st.Location()}
 	acct := config.Account{Method: method, Storage: string(kind)}
 	var tok azcore.AccessToken
+	// save writes what later commands need; it runs only after the flow
+	// succeeded, so a failed login leaves the previous one working.
+	var save map[string][]byte
 	switch method {
 	case MethodDeviceCode:
 		tok, err = s.loginDeviceCode(ctx, st, o, scope, &acct)
 	case MethodKey:
-		err = s.loginKey(ctx, st, o, res)
+		save, err = s.loginKey(o, res)
 	case MethodEnv:
 		var cred azcore.TokenCredential
 		if cred, err = s.envCredential(); err == nil {
@@ -122,10 +120,20 @@ func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, erro
 		}
 		acct.ClientID, acct.Tenant = s.getenv("AZURE_CLIENT_ID"), s.getenv("AZURE_TENANT_ID")
 	default:
-		tok, err = s.loginNonInteractive(ctx, st, o, method, scope, &acct)
+		tok, save, err = s.loginNonInteractive(ctx, o, method, scope, &acct)
 	}
 	if err != nil {
 		return nil, s.loginError(err)
+	}
+	// The new sign-in replaces the profile's old one wherever it was kept
+	// (MSAL's cache is the device-code flow's own and was updated by it).
+	if err := s.forget(ctx, kind, st, method == MethodDeviceCode); err != nil {
+		return nil, err
+	}
+	for k, v := range save {
+		if err := st.Put(ctx, k, v); err != nil {
+			return nil, s.loginError(err)
+		}
 	}
 	if tok.Token != "" {
 		res.ExpiresOn = tok.ExpiresOn
@@ -153,11 +161,21 @@ func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, erro
 	return res, nil
 }
 
-// forget removes the profile's tokens from every store it may have used,
-// except that a store that is not the target and cannot be opened (an
-// unavailable keyring when switching to --insecure-storage) is skipped.
-func (s *Session) forget(ctx context.Context, target store.Kind, st store.Store) error {
-	if err := deleteProfile(ctx, st, s.Profile()); err != nil {
+// forget removes the profile's tokens from every store it may have used
+// (optionally keeping the MSAL cache in the target store); a store other
+// than the target that cannot be opened (an unavailable keyring when
+// switching to --insecure-storage) is skipped.
+func (s *Session) forget(ctx context.Context, target store.Kind, st store.Store, keepMSAL bool) error {
+	keys := []string{keyLogin(s.Profile()), keyAccount(s.Profile())}
+	if !keepMSAL {
+		keys = append(keys, keyMSAL(s.Profile()))
+	}
+	for _, k := range keys {
+		if err := st.Delete(ctx, k, false); err != nil {
+			return s.storeError(err)
+		}
+	}
+	if err := st.Delete(ctx, keyAT(s.Profile()), true); err != nil {
 		return s.storeError(err)
 	}
 	if old := s.Account(); old != nil && old.Storage != "" && store.Kind(old.Storage) != target && store.Kind(old.Storage) != store.KindMemory {
@@ -253,9 +271,10 @@ func (s *Session) loginDeviceCode(ctx context.Context, st store.Store, o LoginOp
 	return azcore.AccessToken{Token: ar.AccessToken, ExpiresOn: ar.ExpiresOn}, nil
 }
 
-func (s *Session) loginNonInteractive(ctx context.Context, st store.Store, o LoginOptions, method, scope string, acct *config.Account) (azcore.AccessToken, error) {
+func (s *Session) loginNonInteractive(ctx context.Context, o LoginOptions, method, scope string, acct *config.Account) (azcore.AccessToken, map[string][]byte, error) {
 	var inner azcore.TokenCredential
 	var err error
+	save := map[string][]byte{}
 	switch method {
 	case MethodAzureCLI:
 		acct.Tenant = first(o.Tenant, s.Settings.Profile.Tenant)
@@ -267,16 +286,12 @@ func (s *Session) loginNonInteractive(ctx context.Context, st store.Store, o Log
 		if o.CertificateFile != "" {
 			b, rerr := os.ReadFile(o.CertificateFile)
 			if rerr != nil {
-				return azcore.AccessToken{}, cmdutil.NewError(cmdutil.KindUsage, rerr, "", "cannot read the certificate: %v", rerr)
+				return azcore.AccessToken{}, nil, cmdutil.NewError(cmdutil.KindUsage, rerr, "", "cannot read the certificate: %v", rerr)
 			}
 			rec = loginRecord{Certificate: b, CertificatePassword: first(o.CertificatePassword, s.getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD"))}
 		}
-		if inner, err = s.servicePrincipalCredential(acct.Tenant, acct.ClientID, rec); err == nil {
-			b, _ := json.Marshal(rec)
-			if err = st.Put(ctx, keyLogin(s.Profile()), b); err != nil {
-				return azcore.AccessToken{}, err
-			}
-		}
+		inner, err = s.servicePrincipalCredential(acct.Tenant, acct.ClientID, rec)
+		save[keyLogin(s.Profile())], _ = json.Marshal(rec)
 	case MethodManagedIdentity:
 		acct.ClientID = first(o.ClientID, s.Settings.Profile.ClientID)
 		inner, err = s.managedIdentityCredential(acct.ClientID)
@@ -285,39 +300,35 @@ func (s *Session) loginNonInteractive(ctx context.Context, st store.Store, o Log
 		acct.ClientID = first(o.ClientID, s.getenv("AZURE_CLIENT_ID"), s.Settings.Profile.ClientID)
 		inner, err = s.workloadIdentityCredential(acct.Tenant, acct.ClientID, o.FederatedTokenFile)
 	default:
-		return azcore.AccessToken{}, cmdutil.UsageError("unknown sign-in method %q", method)
+		return azcore.AccessToken{}, nil, cmdutil.UsageError("unknown sign-in method %q", method)
 	}
 	if err != nil {
-		return azcore.AccessToken{}, err
+		return azcore.AccessToken{}, nil, err
 	}
 	tok, err := inner.GetToken(ctx, tokenOptions(scope))
 	if err != nil {
-		return azcore.AccessToken{}, err
+		return azcore.AccessToken{}, nil, err
 	}
-	// Seed the cache so the next command needs neither az nor Entra.
-	cc := newCachingCredential(s, st, nil)
+	// Seed the cache so the next command needs neither az nor Entra
+	// (memory-only methods keep nothing: the caller's store is memory).
 	if tok.ExpiresOn.After(s.now().Add(RefreshMargin)) {
-		b, _ := json.Marshal(cachedToken{Token: tok.Token, ExpiresOn: tok.ExpiresOn})
-		if err := st.Put(ctx, cc.key([]string{scope}), b); err != nil {
-			return azcore.AccessToken{}, err
-		}
+		cc := newCachingCredential(s, nil, nil)
+		save[cc.key([]string{scope})], _ = json.Marshal(cachedToken{Token: tok.Token, ExpiresOn: tok.ExpiresOn})
 	}
-	return tok, nil
+	return tok, save, nil
 }
 
-func (s *Session) loginKey(ctx context.Context, st store.Store, o LoginOptions, res *LoginResult) error {
+func (s *Session) loginKey(o LoginOptions, res *LoginResult) (map[string][]byte, error) {
 	k := strings.TrimSpace(o.Key)
 	if k == "" {
-		return cmdutil.UsageError("no account key: set COSMOSCTL_KEY or pipe the key on stdin")
+		return nil, cmdutil.UsageError("no account key: set COSMOSCTL_KEY or pipe the key on stdin")
 	}
 	if b, err := base64.StdEncoding.DecodeString(k); err != nil || len(b) == 0 {
-		return cmdutil.UsageError("the account key is not valid base64")
+		return nil, cmdutil.UsageError("the account key is not valid base64")
 	}
 	res.EmulatorKey = k == EmulatorKey
-	if o.SaveKey {
-		if err := st.Put(ctx, keyAccount(s.Profile()), []byte(k)); err != nil {
-			return err
-		}
+	if !o.SaveKey {
+		return nil, nil
 	}
-	return nil
+	return map[string][]byte{keyAccount(s.Profile()): []byte(k)}, nil
 }

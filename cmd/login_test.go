@@ -274,8 +274,9 @@ func TestLoginServicePrincipal(t *testing.T) {
 		wantCode int
 		wantErr  string
 	}{
-		{"wrong secret", "not-the-secret", cmdutil.ExitAuth, "AADSTS7000215"},
 		{"good secret", seed.DemoCIClientSecret, 0, ""},
+		// A failed login keeps the previous one.
+		{"wrong secret", "not-the-secret", cmdutil.ExitAuth, "AADSTS7000215"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
