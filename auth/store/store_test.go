@@ -213,7 +213,7 @@ func TestConcurrentWriters(t *testing.T) {
 	kr := keyring.NewSystem(5 * time.Second)
 	for _, kind := range []Kind{KindKeyring, KindPlaintext} {
 		t.Run(string(kind), func(t *testing.T) {
-			const writers, each = 8, 10
+			const writers, each = 6, 5
 			var wg sync.WaitGroup
 			errs := make(chan error, writers*each)
 			for w := 0; w < writers; w++ {
@@ -224,7 +224,7 @@ func TestConcurrentWriters(t *testing.T) {
 					// process: its own lock file descriptor and key cache.
 					s, _ := Open(kind, dir, kr)
 					for i := 0; i < each; i++ {
-						if err := s.Put(ctx, fmt.Sprintf("w%d:%d", w, i), bytes.Repeat([]byte{byte(i)}, 2000)); err != nil {
+						if err := s.Put(ctx, fmt.Sprintf("w%d:%d", w, i), bytes.Repeat([]byte{byte(i)}, 300)); err != nil {
 							errs <- err
 						}
 						if _, err := s.Get(ctx, fmt.Sprintf("w%d:%d", w, i)); err != nil {
