@@ -69,29 +69,28 @@ func readManyParse(r io.Reader, source string) ([]readManyWant, error) {
 		if len(t) == 0 {
 			continue
 		}
-		var e struct {
-			ID *string          `json:"id"`
-			PK *json.RawMessage `json:"pk"`
-		}
+		var e map[string]json.RawMessage
 		if err := json.Unmarshal(t, &e); err != nil {
 			return nil, cmdutil.UsageError("%s:%d: not a JSON object {\"id\":…,\"pk\":…}: %v", source, line, err)
 		}
-		if e.ID == nil || *e.ID == "" {
+		var id string
+		if json.Unmarshal(e["id"], &id) != nil || id == "" {
 			return nil, cmdutil.UsageError("%s:%d: missing string \"id\"", source, line)
 		}
-		if e.PK == nil {
+		pkRaw, ok := e["pk"]
+		if !ok {
 			return nil, cmdutil.UsageError("%s:%d: missing \"pk\" (use null for a null key)", source, line)
 		}
-		pkText := string(*e.PK)
+		pkText := string(pkRaw)
 		pk, canon, err := queryParsePK(pkText)
 		if err != nil {
 			return nil, cmdutil.UsageError("%s:%d: %v", source, line, err)
 		}
-		key, err := readManyKey(*e.ID, canon)
+		key, err := readManyKey(id, canon)
 		if err != nil {
 			return nil, cmdutil.UsageError("%s:%d: %v", source, line, err)
 		}
-		out = append(out, readManyWant{id: *e.ID, pk: pk, key: key, show: fmt.Sprintf("%q (partition key %s)", *e.ID, readPKText(canon))})
+		out = append(out, readManyWant{id: id, pk: pk, key: key, show: fmt.Sprintf("%q (partition key %s)", id, readPKText(canon))})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, cmdutil.UsageError("%s: %v", source, err)
