@@ -108,6 +108,7 @@ func runSandbox(opts *SandboxOptions) error {
 		Dir: dir, Seed: sd, Listen: opts.Listen, EntraListen: opts.EntraListen,
 		AutoApprove: opts.AutoApprove, TokenLifetime: opts.TokenLifetime, Faults: opts.Faults,
 		LocalAuthDisabled: opts.LocalAuthDisabled, ConfigDir: cfgDir,
+		ErrorLog: debugWriter(f),
 	})
 	if err != nil {
 		return err
@@ -306,6 +307,15 @@ func sandboxInfo(f *cmdutil.Factory, dir string) (*sandbox.Info, error) {
 		dir = filepath.Dir(p.CAFile)
 	}
 	return sandbox.ReadInfo(dir)
+}
+
+// debugWriter shows the servers' own errors (TLS handshakes, dropped
+// connections) only with --debug.
+func debugWriter(f *cmdutil.Factory) io.Writer {
+	if f.Flags != nil && f.Flags.Debug {
+		return f.IOStreams.ErrOut
+	}
+	return nil
 }
 
 func ctxOr(ctx context.Context) context.Context {

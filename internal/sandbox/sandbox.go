@@ -255,8 +255,14 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		}(srv.ln)
 	}
 
-	// sandbox.json appears only once both listeners serve, so its presence
-	// means "ready" to scripts that wait for it.
+	if opts.ConfigDir != "" {
+		if err := s.writeProfile(opts.ConfigDir); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	// sandbox.json is written last, once both listeners serve and the
+	// profile exists, so its presence means "ready" to scripts that wait for it.
 	info, err := json.MarshalIndent(s.Info(), "", "  ")
 	if err != nil {
 		s.Close()
@@ -265,12 +271,6 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	if err := config.WriteFileAtomic(filepath.Join(opts.Dir, InfoFile), append(info, '\n'), 0o600); err != nil {
 		s.Close()
 		return nil, err
-	}
-	if opts.ConfigDir != "" {
-		if err := s.writeProfile(opts.ConfigDir); err != nil {
-			s.Close()
-			return nil, err
-		}
 	}
 	return s, nil
 }

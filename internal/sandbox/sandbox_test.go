@@ -249,8 +249,7 @@ func TestRBACThroughRealClients(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.op(clients[tt.principal])
 			if tt.status == 200 {
-				var re *azcore.ResponseError
-				if err != nil && !(errors.As(err, &re) && re.StatusCode == 404) {
+				if err != nil {
 					t.Fatalf("want success, got %v", err)
 				}
 				return
