@@ -70,14 +70,17 @@ func (x *exchange) parseQuery(text string) (*engine.Query, bool) {
 	return q, true
 }
 
-// queryFailed answers an engine error: syntax errors carry the service's
-// JSON after "Message: "; other query errors are sent as they are.
+// queryFailed answers an engine error: syntax errors, and query errors that
+// carry a service error code, send the service's JSON after "Message: ";
+// plain query errors are sent as they are.
 func (x *exchange) queryFailed(err error) {
 	var se *engine.SyntaxError
 	var qe *engine.QueryError
 	switch {
 	case errors.As(err, &se):
 		x.fail(http.StatusBadRequest, subNone, "", "Message: "+se.Error())
+	case errors.As(err, &qe) && qe.Code != "":
+		x.fail(http.StatusBadRequest, subNone, "", "Message: "+qe.Error())
 	case errors.As(err, &qe):
 		x.fail(http.StatusBadRequest, subNone, "", qe.Error())
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
