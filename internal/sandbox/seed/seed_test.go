@@ -298,3 +298,29 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+// TestIssueExample loads the seed of the issue's "Seed file" section.
+func TestIssueExample(t *testing.T) {
+	s, err := Load(filepath.Join("testdata", "example.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders := s.Databases[0].Containers[0]
+	got := make([]string, len(orders.Items))
+	for i, it := range orders.Items {
+		got[i] = string(it)
+	}
+	want := `{"id":"1","customerId":"c1"}|{"id":"2","customerId":"c1","total":9223372036854775807}|{"id":"3","customerId":"c2","total":1.0000000000000001,"name":"Zo\u00eb"}`
+	if strings.Join(got, "|") != want {
+		t.Fatalf("orders = %s", strings.Join(got, "|"))
+	}
+	p, err := s.Policy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const alice, group = "a1a1a1a1-0000-4000-8000-000000000001", "90909090-0000-4000-8000-000000000010"
+	if !p.Allowed(alice, nil, rbac.ActionExecuteQuery, "/dbs/shop/colls/events") || p.Allowed(alice, nil, rbac.ActionReadMetadata, "/") ||
+		!p.Allowed("", []string{group}, rbac.ActionItemsRead, "/dbs/shop/colls/orders") {
+		t.Fatal("example assignments not applied")
+	}
+}
