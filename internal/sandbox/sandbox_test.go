@@ -570,3 +570,34 @@ func TestManagedIdentity(t *testing.T) {
 		t.Fatalf("read = %s", r.Value)
 	}
 }
+
+func TestCustomSeedFile(t *testing.T) {
+	sd, err := seed.Load(filepath.Join("seed", "testdata", "example.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb := sandboxtest.Start(t, sandboxtest.WithSeed(sd))
+	if sb.Tenant != "11111111-1111-1111-1111-111111111111" {
+		t.Fatalf("tenant %s", sb.Tenant)
+	}
+	ctx := ctxT(t)
+	orders := container(t, sandboxtest.TokenClient(t, sb, "alice"), "shop", "orders")
+	r, err := orders.ReadItem(ctx, azcosmos.NewPartitionKeyString("c2"), "3", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(r.Value), `{"id":"3","customerId":"c2","total":1.0000000000000001,"name":"Zo\u00eb",`) {
+		t.Fatalf("item 3 = %s", r.Value)
+	}
+	rows, err := queryAll(ctx, orders, "SELECT VALUE c.id FROM c", azcosmos.NewPartitionKeyString("c1"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range rows {
+		ids = append(ids, string(r))
+	}
+	if strings.Join(ids, ",") != `"1","2"` {
+		t.Fatalf("ids in c1 = %v", ids)
+	}
+}
