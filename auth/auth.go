@@ -175,8 +175,8 @@ func (s *Session) Store(kind store.Kind) (store.Store, error) {
 	return st, nil
 }
 
-// Store keys; everything of a profile starts with its name so logout can
-// remove it, and a colon ends the name so "prod" never matches "prod2".
+// Store keys name their profile so logout can remove exactly its entries;
+// the access-token prefix ends with a colon so "prod" never matches "prod2".
 func keyMSAL(profile string) string    { return "msal:" + profile }
 func keyLogin(profile string) string   { return "login:" + profile }
 func keyAT(profile string) string      { return "at:" + profile + ":" }
@@ -184,7 +184,9 @@ func keyAccount(profile string) string { return "key:" + profile }
 
 // loginCommand is what the user should run to sign in to this profile.
 func (s *Session) loginCommand() string {
-	if s.Profile() == "default" || (s.f.Flags.Profile == "" && s.getenv("COSMOSCTL_PROFILE") == "") {
+	// Name the profile unless a bare `cosmosctl login` would pick it.
+	current := first(s.getenv("COSMOSCTL_PROFILE"), s.Settings.Config.CurrentProfile, "default")
+	if s.f.Flags.Profile == "" && s.Profile() == current {
 		return "cosmosctl login"
 	}
 	return "cosmosctl --profile " + s.Profile() + " login"
