@@ -442,11 +442,19 @@ func TestLoginKey(t *testing.T) {
 func TestLoginFlagErrors(t *testing.T) {
 	authkeyring.MockInit()
 	e := &loginEnv{configDir: t.TempDir(), env: map[string]string{}}
+	garbage := filepath.Join(t.TempDir(), "cert.pem")
+	os.WriteFile(garbage, []byte("not a certificate"), 0o600)
 	tests := []struct {
 		args []string
 		code int
 		msg  string
 	}{
+		{[]string{"login", "--service-principal", "--client-id", "c", "--client-secret", "s"}, cmdutil.ExitUsage, "needs a tenant ID"},
+		{[]string{"login", "--service-principal", "--tenant", "t", "--client-secret", "s"}, cmdutil.ExitUsage, "needs --client-id"},
+		{[]string{"login", "--service-principal", "--tenant", "t", "--client-id", "c"}, cmdutil.ExitUsage, "needs --client-secret"},
+		{[]string{"login", "--service-principal", "--tenant", "t", "--client-id", "c", "--certificate", "/nonexistent.pem"}, cmdutil.ExitUsage, "cannot read the certificate"},
+		{[]string{"login", "--service-principal", "--tenant", "t", "--client-id", "c", "--certificate", garbage}, cmdutil.ExitUsage, "cannot read the certificate"},
+		{[]string{"login", "--workload-identity"}, cmdutil.ExitAuth, "needs a tenant, a client ID and a federated token file"},
 		{[]string{"login", "--azure-cli", "--env"}, cmdutil.ExitUsage, "choose one sign-in method"},
 		{[]string{"login", "--save-key"}, cmdutil.ExitUsage, "--save-key needs --key"},
 		{[]string{"login", "--client-secret", "x"}, cmdutil.ExitUsage, "need --service-principal"},
