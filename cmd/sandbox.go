@@ -160,8 +160,13 @@ func printSandboxSummary(w io.Writer, sb *sandbox.Sandbox, opts *SandboxOptions,
 	fmt.Fprintf(w, "cosmosctl sandbox is running (Ctrl-C to stop)\n")
 	fmt.Fprintf(w, "  Cosmos DB endpoint   %s\n", sb.Endpoint)
 	fmt.Fprintf(w, "  Entra ID authority   %s  (tenant %s)\n", sb.AuthorityHost, sb.Tenant)
+	fmt.Fprintf(w, "  Sign-in page         %s/devicelogin\n", sb.AuthorityHost)
 	fmt.Fprintf(w, "  Directory            %s  (ca.pem, sandbox.json)\n", sb.Dir)
-	fmt.Fprintf(w, "  Profile              %q in %s\n", sandbox.ProfileName, filepath.Join(cfgDir, config.FileName))
+	current := ""
+	if cfg, err := config.Load(cfgDir); err == nil && cfg.CurrentProfile == sandbox.ProfileName {
+		current = " (the current profile)"
+	}
+	fmt.Fprintf(w, "  Profile              %q in %s%s\n", sandbox.ProfileName, filepath.Join(cfgDir, config.FileName), current)
 	fmt.Fprintf(w, "  Seed                 %s\n", seedName)
 	if len(users) > 0 {
 		fmt.Fprintf(w, "  Users                %s\n", strings.Join(users, ", "))
