@@ -369,3 +369,60 @@ func TestQueryPersistentThrottling(t *testing.T) {
 		t.Errorf("%d rows written but stderr %q does not say so", n, r.stderr)
 	}
 }
+
+// TestQueryEntraIdentities runs the commands with real Entra tokens (MSAL
+// device code through the sandbox) and checks the RBAC explanations.
+func TestQueryEntraIdentities(t *testing.T) {
+	e := queryStart(t)
+	asUser := func(name string, args ...string) queryResult {
+		t.Helper()
+		cred := sandboxtest.Credential(t, e.sb, name)
+		f, _, out, errOut := e.factory()
+		f.Credential = func(ctx context.Context, s *cmdutil.Settings) (*cmdutil.Credentials, error) {
+			return &cmdutil.Credentials{Method: "devicecode", Token: cred}, nil
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		err := Execute(ctx, f, args)
+		if err != nil {
+			cmdutil.PrintError(errOut, err, false)
+		}
+		return queryResult{stdout: out.String(), stderr: errOut.String(), err: err, code: cmdutil.ExitCode(err)}
+	}
+	r := asUser("alice", "query", "SELECT c.status, COUNT(1) AS n FROM c GROUP BY c.status", "-d", "shop", "-c", "orders", "-o", "json")
+	if r.err != nil || !strings.Contains(r.stdout, `"status"`) {
+		t.Fatalf("alice: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = asUser("alice", "container", "show", "orders", "-d", "shop", "-o", "json")
+	if r.err != nil || !strings.Contains(r.stdout, "not available to Entra ID tokens") {
+		t.Fatalf("alice container show: exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	tests := []struct {
+		user string
+		args []string
+		want []string
+	}{
+		{"bob", []string{"query", "SELECT * FROM c", "-d", "shop", "-c", "orders"}, []string{"no data-plane role", seed.DemoBobOID, "az cosmosdb sql role assignment create", `--scope "/"`}},
+		{"dave", []string{"query", "SELECT * FROM c", "-d", "shop", "-c", "orders"}, []string{"executeQuery", "dbs/shop/colls/orders", `--scope "/dbs/shop/colls/orders"`}},
+		{"carol", []string{"read", "p1", "--pk", "x", "-d", "shop", "-c", "products"}, []string{"items/read"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.user, func(t *testing.T) {
+			r := asUser(tt.user, tt.args...)
+			if r.code != cmdutil.ExitForbidden {
+				t.Fatalf("exit %d, want 4: %s", r.code, r.stderr)
+			}
+			t.Logf("%s: %s", tt.user, r.stderr)
+			for _, w := range tt.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+		})
+	}
+	// dave's point read works: his role has items/read but not executeQuery.
+	r = asUser("dave", "read", "big-int", "--pk", "c1", "-d", "shop", "-c", "orders", "-o", "json")
+	if r.err != nil || !strings.Contains(r.stdout, `"id":"big-int"`) {
+		t.Fatalf("dave read: exit %d: %s", r.code, r.stderr)
+	}
+}

@@ -29,6 +29,7 @@ type Failure struct {
 	// AdditionalErrorInfo is the raw additionalErrorInfo string (a query plan on 400/1004).
 	AdditionalErrorInfo string
 	Method, URL         string
+	Host                string // the account host that answered
 }
 
 // AsFailure decodes err when it carries a Cosmos DB HTTP response (through
@@ -44,6 +45,7 @@ func AsFailure(err error) (*Failure, bool) {
 		if re.RawResponse.Request != nil {
 			f.Method = re.RawResponse.Request.Method
 			f.URL = re.RawResponse.Request.URL.Path
+			f.Host = re.RawResponse.Request.URL.Hostname()
 		}
 		if body, perr := runtime.Payload(re.RawResponse); perr == nil {
 			f.parseBody(body)
@@ -183,7 +185,7 @@ func explainFailure(err error, f *Failure, what string) error {
 			if action == "" {
 				action = "Microsoft.DocumentDB/databaseAccounts/readMetadata"
 			}
-			hint = roleHint(pid, "/")
+			hint = roleHint(accountName(f.Host), pid, "/")
 			return cmdutil.NewError(cmdutil.KindForbidden, err, hint,
 				"%s: %s has no data-plane role on this account (403/5301: %s denied)", what, who, action)
 		case "5302", "5303", "5400":
@@ -199,7 +201,7 @@ func explainFailure(err error, f *Failure, what string) error {
 			if action == "" {
 				action = "the requested data action"
 			}
-			return cmdutil.NewError(cmdutil.KindForbidden, err, roleHint(pid, scope),
+			return cmdutil.NewError(cmdutil.KindForbidden, err, roleHint(accountName(f.Host), pid, scope),
 				"%s: %s may not perform %s on %s (403/%s)", what, who, action, orDefault(resource, "this resource"), sub)
 		case "5300":
 			req := submatch(reRequest, msg)
@@ -236,8 +238,17 @@ func explainFailure(err error, f *Failure, what string) error {
 	return cmdutil.NewError(kind, err, "", "%s: %s: %s", what, statusText, msg)
 }
 
-func roleHint(principal, scope string) string {
-	return fmt.Sprintf("ask an owner of the account to grant a data-plane role: `az cosmosdb sql role assignment create --account-name <account> --resource-group <rg> --role-definition-id 00000000-0000-0000-0000-000000000001 --principal-id %s --scope %q`", principal, scope)
+func roleHint(account, principal, scope string) string {
+	return fmt.Sprintf("ask an owner of the account to grant a data-plane role: `az cosmosdb sql role assignment create --account-name %s --resource-group <rg> --role-definition-id 00000000-0000-0000-0000-000000000001 --principal-id %s --scope %q`", account, principal, scope)
+}
+
+// accountName is the account's name when the host is ACCOUNT.documents.azure.com
+// (or another Azure cloud's suffix); else a placeholder.
+func accountName(host string) string {
+	if i := strings.IndexByte(host, '.'); i > 0 && strings.Contains(host[i:], ".documents.") {
+		return host[:i]
+	}
+	return "<account>"
 }
 
 func orDefault(s, d string) string {

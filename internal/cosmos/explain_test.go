@@ -41,7 +41,7 @@ func TestExplain(t *testing.T) {
 		exitCode int
 	}{
 		{"5301 account read", respErr(403, "5301", `{"code":"Forbidden","message":"Request blocked by Auth acct : Request is blocked because principal [6328f5f7] does not have required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/readMetadata] on any scope.\r\nActivityId: 1a, Microsoft.Azure.Documents.Common/2.14.0"}`),
-			cmdutil.KindForbidden, []string{"6328f5f7", "no data-plane role"}, `--principal-id 6328f5f7 --scope "/"`, 4},
+			cmdutil.KindForbidden, []string{"6328f5f7", "no data-plane role"}, `--account-name acct --resource-group <rg> --role-definition-id 00000000-0000-0000-0000-000000000001 --principal-id 6328f5f7 --scope "/"`, 4},
 		{"5302 data action", respErr(403, "5302", `{"code":"Forbidden","message":"Message: {\"Errors\":[\"Request is blocked because principal [abc] does not have the required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/executeQuery] on resource [dbs/shop/colls/orders]. Learn more\"]}\r\nActivityId: 2b"}`),
 			cmdutil.KindForbidden, []string{"principal abc", "executeQuery", "dbs/shop/colls/orders"}, `--scope "/dbs/shop/colls/orders"`, 4},
 		{"5300 management", respErr(403, "5300", `{"code":"Forbidden","message":"Request blocked by Auth acct : The given request [POST /offers] cannot be authorized by AAD token in data plane.\r\nActivityId: x"}`),
