@@ -436,8 +436,10 @@ func TestInfoFileAndProfile(t *testing.T) {
 	}
 	for name, mode := range map[string]os.FileMode{"sandbox.json": 0o600, "server-key.pem": 0o600} {
 		st, err := os.Stat(filepath.Join(sb.Dir, name))
-		if err != nil || st.Mode().Perm() != mode {
-			t.Errorf("%s: %v mode %v, want %v", name, err, st.Mode().Perm(), mode)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+		} else if st.Mode().Perm() != mode {
+			t.Errorf("%s: mode %v, want %v", name, st.Mode().Perm(), mode)
 		}
 	}
 	cfg, err := config.Load(cfgDir)
