@@ -453,7 +453,7 @@ func gatewayDatabases(sd *seed.Seed) []gateway.Database {
 		for _, c := range d.Containers {
 			gd.Containers = append(gd.Containers, gateway.Container{
 				ID:                 c.ID,
-				PartitionKey:       engine.PartitionKeyDef{Paths: append([]string(nil), c.PartitionKey.Paths...), Kind: c.PartitionKey.Kind, Version: 2},
+				PartitionKey:       engine.PartitionKeyDef{Paths: append([]string(nil), c.PartitionKey.Paths...), Kind: c.PartitionKey.Kind, Version: c.PartitionKey.Version},
 				PhysicalPartitions: c.PhysicalPartitions,
 				DefaultTTL:         c.DefaultTTL,
 				Items:              c.Items,

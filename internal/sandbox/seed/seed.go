@@ -95,8 +95,9 @@ type Container struct {
 // path string ("/customerId", kind Hash) or an array of paths (MultiHash),
 // or the REST shape {"paths": [...], "kind": "...", "version": 2}.
 type PartitionKey struct {
-	Paths []string
-	Kind  string // "Hash" or "MultiHash"
+	Paths   []string
+	Kind    string // "Hash" or "MultiHash"
+	Version int    // hash version: 2 (the default) or 1 (legacy Hash containers)
 }
 
 // UnmarshalJSON accepts the three shapes.
@@ -130,7 +131,7 @@ func (p *PartitionKey) UnmarshalJSON(b []byte) error {
 				o.Kind = "MultiHash"
 			}
 		}
-		*p = PartitionKey{Paths: o.Paths, Kind: o.Kind}
+		*p = PartitionKey{Paths: o.Paths, Kind: o.Kind, Version: o.Version}
 	case string(b) == "null":
 		*p = PartitionKey{}
 	default:
@@ -139,8 +140,11 @@ func (p *PartitionKey) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the short form.
+// MarshalJSON writes the short form (the object form for version 1).
 func (p PartitionKey) MarshalJSON() ([]byte, error) {
+	if p.Version == 1 {
+		return json.Marshal(map[string]any{"paths": p.Paths, "kind": p.Kind, "version": 1})
+	}
 	if p.Kind == "MultiHash" {
 		return json.Marshal(p.Paths)
 	}
@@ -653,6 +657,17 @@ func (c *Container) validateKey() error {
 		}
 	default:
 		return fmt.Errorf(`partitionKey kind must be "Hash" or "MultiHash", not %q`, pk.Kind)
+	}
+	switch pk.Version {
+	case 0:
+		c.PartitionKey.Version = 2
+	case 1:
+		if pk.Kind == "MultiHash" {
+			return errors.New("a hierarchical partitionKey needs hash version 2")
+		}
+	case 2:
+	default:
+		return fmt.Errorf("partitionKey version must be 1 or 2, not %d", pk.Version)
 	}
 	seen := map[string]bool{}
 	for _, p := range pk.Paths {
