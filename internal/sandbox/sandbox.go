@@ -18,6 +18,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -173,6 +174,10 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	}
 	s.Entra = entraSrv
 
+	if running(ctx, opts.Dir) {
+		return nil, cmdutil.NewError(cmdutil.KindUsage, nil, "stop it first, or pass another --dir",
+			"a sandbox is already running in %s", opts.Dir)
+	}
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create sandbox directory: %w", err)
 	}
@@ -354,6 +359,28 @@ func ReadInfo(dir string) (*Info, error) {
 		return nil, fmt.Errorf("%s lacks endpoint, authority_host or ca_file", path)
 	}
 	return &info, nil
+}
+
+// running reports whether dir's sandbox.json names a gateway that still
+// accepts connections: starting over it would replace its certificates.
+func running(ctx context.Context, dir string) bool {
+	info, err := ReadInfo(dir)
+	if err != nil {
+		return false
+	}
+	u, err := url.Parse(info.Endpoint)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", u.Host)
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
 }
 
 // loopbackAddr checks that addr is host:port on a loopback host.

@@ -603,3 +603,28 @@ func TestCustomSeedFile(t *testing.T) {
 		t.Fatalf("ids in c1 = %v", ids)
 	}
 }
+
+func TestRefusesASecondSandboxInTheSameDir(t *testing.T) {
+	sb := sandboxtest.Start(t)
+	_, err := sandbox.Start(context.Background(), sandbox.Options{Dir: sb.Dir})
+	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "a sandbox is already running in "+sb.Dir) {
+		t.Fatalf("second start: %v", err)
+	}
+	// The first one is untouched.
+	if info, err := sandbox.ReadInfo(sb.Dir); err != nil || info.Endpoint != sb.Endpoint {
+		t.Fatalf("sandbox.json = %+v, %v", info, err)
+	}
+	aliceReads(t, sandboxtest.KeyClient(t, sb))
+
+	// A stale sandbox.json (its gateway gone) does not block a new start.
+	dir := t.TempDir()
+	stale := `{"endpoint":"https://127.0.0.1:1","authority_host":"https://127.0.0.1:1","tenant":"t","ca_file":"x","account_key":"k","pid":1}`
+	if err := os.WriteFile(filepath.Join(dir, "sandbox.json"), []byte(stale), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sb2, err := sandbox.Start(context.Background(), sandbox.Options{Dir: dir})
+	if err != nil {
+		t.Fatalf("start over a stale sandbox.json: %v", err)
+	}
+	sb2.Close()
+}
