@@ -628,3 +628,53 @@ func TestRefusesASecondSandboxInTheSameDir(t *testing.T) {
 	}
 	sb2.Close()
 }
+
+func TestSeedAccountKeys(t *testing.T) {
+	const emulatorKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
+	const fixedKey = "Zml4ZWQtc2FuZGJveC1rZXktZm9yLXRlc3RzLW9ubHktMDEyMzQ1Njc4OWFiY2RlZg=="
+	tests := []struct {
+		name      string
+		seedJSON  string
+		key       string
+		wantError bool
+	}{
+		{"fixed account key", `{"accountKey":"` + fixedKey + `"}`, fixedKey, false},
+		{"emulator key accepted", `{"acceptEmulatorKey":true}`, emulatorKey, false},
+		{"emulator key refused by default", `{}`, emulatorKey, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			js := strings.TrimSuffix(tt.seedJSON, "}")
+			if js != "{" {
+				js += ","
+			}
+			js += `"databases":[{"id":"db","containers":[{"id":"c","partitionKey":"/pk","items":[{"id":"1","pk":"a"}]}]}]}`
+			sd, err := seed.Parse("seed.json", []byte(js), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sb := sandboxtest.Start(t, sandboxtest.WithSeed(sd))
+			if sd.AccountKey != "" && sb.AccountKey != sd.AccountKey {
+				t.Fatalf("account key %s, want the seed's", sb.AccountKey)
+			}
+			cred, err := azcosmos.NewKeyCredential(tt.key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			client, err := azcosmos.NewClientWithKey(sb.Endpoint+"/", cred, sandboxtest.ClientOptions(sb))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = container(t, client, "db", "c").ReadItem(ctxT(t), azcosmos.NewPartitionKeyString("a"), "1", nil)
+			if tt.wantError {
+				if status, _, text := responseError(t, err); status != 401 {
+					t.Fatalf("status %d: %s", status, text)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
