@@ -3,6 +3,10 @@ package cosmos
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
+	"net"
+	"os"
+	"syscall"
 	"errors"
 	"fmt"
 	"io"
@@ -118,5 +122,56 @@ func TestLiveRanges(t *testing.T) {
 	}
 	if strings.Join(ids, ",") != "0,2,3" {
 		t.Errorf("live ranges = %v, want 0,2,3", ids)
+	}
+}
+
+func TestExplainTransport(t *testing.T) {
+	tests := []struct {
+		name    string
+		err     error
+		msgHas  string
+		hintHas string
+	}{
+		{"unknown authority", &url.Error{Op: "Get", URL: "https://127.0.0.1:1/", Err: x509.UnknownAuthorityError{}}, "unknown authority", "ca-file"},
+		{"refused", &url.Error{Op: "Get", URL: "https://127.0.0.1:9/", Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}, "connection refused by 127.0.0.1:9", "cosmosctl sandbox"},
+		{"dns", &url.Error{Op: "Get", URL: "https://nope.invalid/", Err: &net.DNSError{Name: "nope.invalid", Err: "no such host"}}, "cannot resolve nope.invalid", "endpoint"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Explain(tt.err, "query x")
+			var ce *cmdutil.Error
+			if !errors.As(got, &ce) || ce.Kind != cmdutil.KindUnavailable {
+				t.Fatalf("Explain = %#v, want an unavailable *cmdutil.Error", got)
+			}
+			if !strings.Contains(ce.Msg, tt.msgHas) || !strings.Contains(ce.Hint, tt.hintHas) {
+				t.Errorf("msg %q hint %q; want %q / %q", ce.Msg, ce.Hint, tt.msgHas, tt.hintHas)
+			}
+		})
+	}
+}
+
+func TestShouldRetry(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		err    error
+		want   bool
+	}{
+		{"429", 429, nil, true},
+		{"503", 503, nil, true},
+		{"410 is the query layer's", 410, nil, false},
+		{"403", 403, nil, false},
+		{"reset", 0, &net.OpError{Op: "read", Err: syscall.ECONNRESET}, true},
+		{"refused", 0, &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, false},
+		{"untrusted", 0, &url.Error{Err: x509.UnknownAuthorityError{}}, false},
+	}
+	for _, tt := range tests {
+		var resp *http.Response
+		if tt.err == nil {
+			resp = &http.Response{StatusCode: tt.status}
+		}
+		if got := shouldRetry(resp, tt.err); got != tt.want {
+			t.Errorf("%s: shouldRetry = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

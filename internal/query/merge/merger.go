@@ -405,9 +405,11 @@ func (m *Merger) State() State {
 		st.Drained = m.drainAt
 	}
 	for _, c := range m.cursors {
+		// Range ids identify ranges; bounds would only lengthen tokens.
 		rs := c.st
+		rs.Min, rs.Max = "", ""
 		if m.shape == shapeGroupBy || m.shape == shapeValueAggregate {
-			rs = RangeState{ID: c.st.ID, Min: c.st.Min, Max: c.st.Max}
+			rs = RangeState{ID: c.st.ID}
 		} else if rs.Token != nil {
 			t := *rs.Token
 			rs.Token = &t

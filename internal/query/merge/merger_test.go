@@ -67,7 +67,7 @@ func collect(t *testing.T, m *Merger) []string {
 	}
 }
 
-func i64(n int64) *int64 { return &n }
+func i64(n int64) *int64   { return &n }
 func str(s string) *string { return &s }
 
 func ob(items string, payload string) string {
@@ -247,8 +247,8 @@ func TestMergeShapes(t *testing.T) {
 			want: []string{`{"g":"x","n":3,"s":7,"a":2.3333333333333335,"lo":1,"hi":4}`, `{"g":"y","n":1,"s":5,"a":5,"lo":5,"hi":5}`},
 		},
 		{
-			name: "non-value aggregate without group by over no rows",
-			info: &QueryInfo{GroupByAliases: []string{"n", "m"}, GroupByAliasToAggregateType: map[string]*string{"n": str("Count"), "m": str("Max")}},
+			name:   "non-value aggregate without group by over no rows",
+			info:   &QueryInfo{GroupByAliases: []string{"n", "m"}, GroupByAliasToAggregateType: map[string]*string{"n": str("Count"), "m": str("Max")}},
 			ranges: ranges([][]json.RawMessage{rows()}, [][]json.RawMessage{rows()}),
 			want:   []string{`{"n":0}`},
 		},
