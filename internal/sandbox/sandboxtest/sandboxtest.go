@@ -222,6 +222,9 @@ func ClientWithCredential(t testing.TB, sb *sandbox.Sandbox, cred azcore.TokenCr
 // ManagedIdentityEnv returns the App Service environment variables under
 // which azidentity's ManagedIdentityCredential gets tokens from the sandbox
 // (set them with t.Setenv; azidentity reads them when the credential is built).
+// MSAL caches managed identity tokens per process and resource, so a second
+// sandbox in the same test binary may be handed a token signed by the first
+// one: use one managed identity test per binary, or distinct resources.
 func ManagedIdentityEnv(sb *sandbox.Sandbox) map[string]string {
 	return map[string]string{
 		"IDENTITY_ENDPOINT": sb.AuthorityHost + "/msi/token",
