@@ -158,3 +158,31 @@ func TestQueryOrderByDoesNotDrain(t *testing.T) {
 		}
 	}
 }
+
+// TestQueryUntrustedCertificate: a CA bundle that does not sign the
+// gateway's certificate ends with exit 6 and the ca-file hint, promptly.
+func TestQueryUntrustedCertificate(t *testing.T) {
+	e := queryStart(t)
+	other := httptest.NewTLSServer(http.NotFoundHandler())
+	defer other.Close()
+	ca := filepath.Join(t.TempDir(), "other.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: other.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.env["COSMOSCTL_CA_FILE"] = ca
+	r := e.run(t, "query", "SELECT * FROM c", "-d", "shop", "-c", "orders")
+	if r.code != cmdutil.ExitUnavailable || !strings.Contains(r.stderr, "unknown authority") || !strings.Contains(r.stderr, "ca-file") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestQueryJQ(t *testing.T) {
+	e := queryStart(t)
+	r := e.run(t, "query", "SELECT c.id, c.total FROM c ORDER BY c.total DESC", "-d", "shop", "-c", "orders", "--max-items", "3", "--jq", ".id", "-o", "jsonl")
+	if r.err != nil {
+		t.Fatal(r.stderr)
+	}
+	if got := strings.Fields(r.stdout); len(got) != 3 || got[0] != `"big-int"` {
+		t.Fatalf("stdout %q", r.stdout)
+	}
+}

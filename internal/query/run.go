@@ -218,6 +218,13 @@ func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) 
 		ranges = []merge.Range{{ID: "all", Source: &pagerSource{ex: ex, rangeID: "all", pk: azcosmos.NewPartitionKey(), query: spec.Query}}}
 	case tok != nil && tok.Mode == ModeMerge:
 		mode = ModeMerge
+		// The client's first call bootstraps the account read with this
+		// call's context headers (cosmos-wire §2.1); make it a plain one so
+		// the plan-request headers do not land on GET /.
+		if _, err := ctr.Read(ctx, nil); err != nil {
+			return out, err
+		}
+		stats.request(0)
 		plan, err := ex.fetchPlan(ctx)
 		if err != nil {
 			return out, err
@@ -242,6 +249,7 @@ func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) 
 			}
 			break
 		}
+		stats.request(0) // the refused probe
 		plan, err := ex.planFromRefusal(ctx, perr)
 		if err != nil {
 			return out, err
