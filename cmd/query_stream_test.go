@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +29,7 @@ type queryProxy struct {
 
 	mu       sync.Mutex
 	perRange map[string]int
+	gone     map[string]int // range id → how many requests answer 410/1002
 }
 
 func queryStartProxy(t *testing.T, e *queryEnv, hold string) *queryProxy {
@@ -36,7 +38,7 @@ func queryStartProxy(t *testing.T, e *queryEnv, hold string) *queryProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &queryProxy{hold: hold, release: make(chan struct{}), perRange: map[string]int{}}
+	p := &queryProxy{hold: hold, release: make(chan struct{}), perRange: map[string]int{}, gone: map[string]int{}}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(target)
@@ -49,7 +51,18 @@ func queryStartProxy(t *testing.T, e *queryEnv, hold string) *queryProxy {
 		if id != "" {
 			p.mu.Lock()
 			p.perRange[id]++
+			gone := p.gone[id] > 0
+			if gone {
+				p.gone[id]--
+			}
 			p.mu.Unlock()
+			if gone {
+				w.Header().Set("x-ms-substatus", "1002")
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusGone)
+				_, _ = w.Write([]byte(`{"code":"Gone","message":"The requested partition key range is gone.\r\nActivityId: 0"}`))
+				return
+			}
 		}
 		if id != "" && id == p.hold {
 			select {
@@ -184,5 +197,26 @@ func TestQueryJQ(t *testing.T) {
 	}
 	if got := strings.Fields(r.stdout); len(got) != 3 || got[0] != `"big-int"` {
 		t.Fatalf("stdout %q", r.stdout)
+	}
+}
+
+// TestQueryRangeGoneRetried: a 410/1002 on a range that still exists
+// (a completed migration) is retried after re-reading the ranges, and the
+// result is unchanged.
+func TestQueryRangeGoneRetried(t *testing.T) {
+	e := queryStart(t)
+	q := "SELECT c.customerId, COUNT(1) AS n FROM c GROUP BY c.customerId"
+	want := queryCanonSort(t, queryNormalize(t, e.mustJSON(t, "query", q, "-d", "shop", "-c", "orders")))
+	p := queryStartProxy(t, e, "")
+	close(p.release)
+	p.mu.Lock()
+	p.gone["2"] = 1
+	p.mu.Unlock()
+	got := queryCanonSort(t, queryNormalize(t, e.mustJSON(t, "query", q, "-d", "shop", "-c", "orders")))
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("result after 410 differs: %d vs %d rows", len(got), len(want))
+	}
+	if n := p.requests("2"); n < 2 {
+		t.Errorf("range 2 saw %d requests; the 410 was not retried", n)
 	}
 }
