@@ -236,6 +236,15 @@ var queryShapes = []struct {
 	{"join", "SELECT c.id, i AS line FROM c JOIN i IN c.items WHERE c.total > 450", false, nil},
 	{"parameters", "SELECT c.id FROM c WHERE c.city = @city AND c.total > @min", false, []string{"--param", "@city=Paris", "--param", "@min=100"}},
 	{"empty result", "SELECT * FROM c WHERE c.id = 'nope'", false, nil},
+	{"group by select value key", "SELECT VALUE c.status FROM c GROUP BY c.status", false, nil},
+	{"group by value aggregate", "SELECT VALUE COUNT(1) FROM c GROUP BY c.status", false, nil},
+	{"group by empty", "SELECT c.status, COUNT(1) AS n FROM c WHERE c.status = 'nope' GROUP BY c.status", false, nil},
+	{"non-value aggregate empty", "SELECT COUNT(1) AS n, MAX(c.total) AS m FROM c WHERE c.status = 'nope'", true, nil},
+	{"unnamed aggregate", "SELECT COUNT(1) FROM c", true, nil},
+	{"top with distinct", "SELECT DISTINCT TOP 3 c.status FROM c ORDER BY c.status", true, nil},
+	{"order by with filter param", "SELECT c.id, c.total FROM c WHERE c.total BETWEEN @lo AND @hi ORDER BY c.total DESC", true, []string{"--param", "@lo=100", "--param", "@hi=200"}},
+	{"value order by", "SELECT VALUE c.total FROM c WHERE c.city = 'Tokyo' ORDER BY c.total", true, nil},
+	{"order by undefined and null", "SELECT c.id, c.customer FROM c ORDER BY c.customer.name", true, nil},
 }
 
 func TestQueryCrossPartitionMatchesSingleRange(t *testing.T) {

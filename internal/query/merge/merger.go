@@ -631,6 +631,21 @@ func (m *Merger) groupBy(ctx context.Context) ([]json.RawMessage, error) {
 			aggOf[alias] = k
 		}
 	}
+	var valueAgg *aggregate
+	if m.info.HasSelectValue {
+		switch {
+		case len(m.info.Aggregates) == 1:
+			k, err := aggKind(m.info.Aggregates[0])
+			if err != nil {
+				return nil, err
+			}
+			valueAgg = &k
+		case len(aggOf) == 1:
+			for _, k := range aggOf {
+				valueAgg = &k
+			}
+		}
+	}
 	err := m.eachRow(ctx, func(rangeID string, row json.RawMessage) error {
 		var r struct {
 			GroupByItems json.RawMessage `json:"groupByItems"`
@@ -653,7 +668,7 @@ func (m *Merger) groupBy(ctx context.Context) ([]json.RawMessage, error) {
 			groups[string(key)] = g
 			order = append(order, string(key))
 		}
-		return g.add(r.Payload, aggOf, m.info.HasSelectValue)
+		return g.add(r.Payload, aggOf, m.info.HasSelectValue, valueAgg)
 	})
 	if err != nil {
 		return nil, err
@@ -696,20 +711,14 @@ func aliasOrder(info *QueryInfo) []string {
 	return out
 }
 
-// add folds one range's group row into the group.
-func (g *group) add(payload json.RawMessage, aggOf map[string]aggregate, selectValue bool) error {
+// add folds one range's group row into the group. valueAgg is set for
+// SELECT VALUE <aggregate> … GROUP BY: the payload is {"item": partial}.
+func (g *group) add(payload json.RawMessage, aggOf map[string]aggregate, selectValue bool, valueAgg *aggregate) error {
 	if selectValue {
-		// SELECT VALUE with GROUP BY: the payload is the value itself, or
-		// {"item": partial} for a VALUE aggregate.
-		if k, ok := aggOf["$1"]; ok || len(aggOf) == 1 {
-			if !ok {
-				for _, kk := range aggOf {
-					k = kk
-				}
-			}
+		if valueAgg != nil {
 			acc := g.accs[""]
 			if acc == nil {
-				acc = newAccumulator(k)
+				acc = newAccumulator(*valueAgg)
 				g.accs[""] = acc
 				g.payload = []groupField{{alias: ""}}
 			}
@@ -718,11 +727,12 @@ func (g *group) add(payload json.RawMessage, aggOf map[string]aggregate, selectV
 			}
 			if len(payload) > 0 && payload[0] == '{' {
 				if err := json.Unmarshal(payload, &p); err != nil {
-					return err
+					return fmt.Errorf("GROUP BY partial: %w", err)
 				}
 			}
 			return acc.add(p.Item)
 		}
+		// SELECT VALUE <key> … GROUP BY: the payload is the value itself.
 		if g.payload == nil {
 			g.payload = []groupField{{alias: "", value: payload}}
 		}

@@ -262,6 +262,15 @@ func TestMergeShapes(t *testing.T) {
 			want: []string{`"a"`, `"b"`},
 		},
 		{
+			name: "group by select value aggregate",
+			info: &QueryInfo{GroupByExpressions: []string{"c.g"}, HasSelectValue: true, Aggregates: []string{"Count"}, GroupByAliasToAggregateType: map[string]*string{}},
+			ranges: ranges(
+				[][]json.RawMessage{rows(`{"groupByItems":[{"item":"a"}],"payload":{"item":2}}`, `{"groupByItems":[{"item":"b"}],"payload":{"item":1}}`)},
+				[][]json.RawMessage{rows(`{"groupByItems":[{"item":"a"}],"payload":{"item":5}}`)},
+			),
+			want: []string{`7`, `1`},
+		},
+		{
 			name:   "empty result",
 			info:   &QueryInfo{OrderBy: []string{"Ascending"}},
 			ranges: ranges([][]json.RawMessage{rows()}, nil),
