@@ -244,6 +244,12 @@ var queryShapes = []struct {
 	{"top with distinct", "SELECT DISTINCT TOP 3 c.status FROM c ORDER BY c.status", true, nil},
 	{"order by with filter param", "SELECT c.id, c.total FROM c WHERE c.total BETWEEN @lo AND @hi ORDER BY c.total DESC", true, []string{"--param", "@lo=100", "--param", "@hi=200"}},
 	{"value order by", "SELECT VALUE c.total FROM c WHERE c.city = 'Tokyo' ORDER BY c.total", true, nil},
+	{"max over strings", "SELECT VALUE MAX(c.city) FROM c", true, nil},
+	{"min mixed types", "SELECT VALUE MIN(c.customer.name) FROM c", true, nil},
+	{"avg big numbers", "SELECT VALUE AVG(c.total) FROM c WHERE c.total > 1000000", true, nil},
+	{"offset past end", "SELECT c.id FROM c ORDER BY c.id OFFSET 5000 LIMIT 10", true, nil},
+	{"top 0", "SELECT TOP 0 c.id FROM c", true, nil},
+	{"group by with where and order-free alias", "SELECT c.city AS town, MIN(c.createdAt) AS first, MAX(c.createdAt) AS last FROM c WHERE c.status != 'cancelled' GROUP BY c.city", false, nil},
 	{"order by undefined and null", "SELECT c.id, c.customer FROM c ORDER BY c.customer.name", true, nil},
 }
 
