@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -424,5 +425,30 @@ func TestQueryEntraIdentities(t *testing.T) {
 	r = asUser("dave", "read", "big-int", "--pk", "c1", "-d", "shop", "-c", "orders", "-o", "json")
 	if r.err != nil || !strings.Contains(r.stdout, `"id":"big-int"`) {
 		t.Fatalf("dave read: exit %d: %s", r.code, r.stderr)
+	}
+}
+
+// TestQuerySinglePartition: --pk scopes a query to one logical partition,
+// hierarchical keys included; results equal the cross-partition filter.
+func TestQuerySinglePartition(t *testing.T) {
+	e := queryStart(t)
+	tests := []struct {
+		name, coll, pk, filter string
+	}{
+		{"hash", "orders", "c7", "c.customerId = 'c7'"},
+		{"hierarchical", "events", `["t1","u1"]`, "c.tenantId = 't1' AND c.userId = 'u1'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pinned := queryCanonSort(t, queryNormalize(t, e.mustJSON(t, "query", "SELECT * FROM c", "-d", "shop", "-c", tt.coll, "--pk", tt.pk)))
+			filtered := queryCanonSort(t, queryNormalize(t, e.mustJSON(t, "query", "SELECT * FROM c WHERE "+tt.filter, "-d", "shop", "-c", tt.coll)))
+			if len(pinned) == 0 || strings.Join(pinned, "\n") != strings.Join(filtered, "\n") {
+				t.Fatalf("--pk %s gave %d rows, the filter %d", tt.pk, len(pinned), len(filtered))
+			}
+			agg := e.mustJSON(t, "query", "SELECT VALUE COUNT(1) FROM c", "-d", "shop", "-c", tt.coll, "--pk", tt.pk)
+			if len(agg) != 1 || string(agg[0]) != fmt.Sprint(len(pinned)) {
+				t.Fatalf("COUNT in the partition = %s, want %d", agg, len(pinned))
+			}
+		})
 	}
 }
