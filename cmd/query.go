@@ -388,7 +388,9 @@ func queryRun(o *QueryOptions) error {
 		emit = printer.Print
 	}
 	out, runErr := runner.Run(ctx, spec, emit)
-	if printer != nil {
+	// A failure before any result prints nothing on stdout (not even "[]"),
+	// so a script never mistakes an error for an empty result.
+	if printer != nil && (runErr == nil || (out != nil && out.Written > 0)) {
 		if cerr := printer.Close(); cerr != nil && runErr == nil {
 			runErr = cerr
 		}

@@ -30,6 +30,8 @@ type Failure struct {
 	AdditionalErrorInfo string
 	Method, URL         string
 	Host                string // the account host that answered
+
+	rawMessageKind string // "compile" when the message was the query compiler's error list
 }
 
 // AsFailure decodes err when it carries a Cosmos DB HTTP response (through
@@ -84,7 +86,43 @@ func (f *Failure) parseBody(body []byte) {
 		}
 	}
 	msg = strings.TrimPrefix(msg, "Message: ")
+	if strings.HasPrefix(msg, `{"errors":`) {
+		msg = compileErrors(msg)
+		f.rawMessageKind = "compile"
+	}
 	f.Message = strings.TrimSpace(msg)
+}
+
+// compileErrors renders the query compiler's error list,
+// {"errors":[{"severity":"Error","location":{"start":0,"end":5},"code":"SC1001","message":"…"}]},
+// as one line a person can act on.
+func compileErrors(raw string) string {
+	var ce struct {
+		Errors []struct {
+			Location *struct{ Start, End int } `json:"location"`
+			Code     string                    `json:"code"`
+			Message  string                    `json:"message"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal([]byte(raw), &ce) != nil || len(ce.Errors) == 0 {
+		return raw
+	}
+	parts := make([]string, 0, len(ce.Errors))
+	for _, e := range ce.Errors {
+		p := strings.TrimSpace(e.Message)
+		var where []string
+		if e.Code != "" {
+			where = append(where, e.Code)
+		}
+		if e.Location != nil {
+			where = append(where, fmt.Sprintf("at characters %d-%d", e.Location.Start, e.Location.End))
+		}
+		if len(where) > 0 {
+			p += " (" + strings.Join(where, " ") + ")"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "; ")
 }
 
 var (
@@ -223,6 +261,9 @@ func explainFailure(err error, f *Failure, what string) error {
 		}
 		return cmdutil.NewError(cmdutil.KindNotFound, err, "", "%s: not found", what)
 	case 400:
+		if f.rawMessageKind == "compile" {
+			return cmdutil.NewError(cmdutil.KindUsage, err, "", "%s: invalid query: %s", what, msg)
+		}
 		return cmdutil.NewError(cmdutil.KindUsage, err, "", "%s: bad request (%s): %s", what, statusText, msg)
 	case 429:
 		return cmdutil.NewError(cmdutil.KindUnavailable, err, "retry later, lower --max-concurrency, or raise the container's throughput",

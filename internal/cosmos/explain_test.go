@@ -54,6 +54,8 @@ func TestExplain(t *testing.T) {
 			cmdutil.KindAuth, []string{"wrong audience"}, "cosmosctl config set audience https://cosmos.azure.com", 3},
 		{"expired", respErr(401, "", `{"code":"Unauthorized","message":"Request blocked by Auth a : Provided AAD token has been expired since [x]. Please refresh the AAD token.\r\nActivityId: x"}`),
 			cmdutil.KindAuth, []string{"expired"}, "cosmosctl login", 3},
+		{"syntax error", respErr(400, "", `{"code":"BadRequest","message":"Message: {\"errors\":[{\"severity\":\"Error\",\"location\":{\"start\":0,\"end\":5},\"code\":\"SC1001\",\"message\":\"Syntax error, incorrect syntax near 'SELEC'.\"}]}\r\nActivityId: x"}`),
+			cmdutil.KindUsage, []string{"invalid query: Syntax error, incorrect syntax near 'SELEC'. (SC1001 at characters 0-5)"}, "", 2},
 		{"not found", respErr(404, "", `{"code":"NotFound","message":"Entity with the specified id does not exist in the system.\r\nActivityId: x"}`),
 			cmdutil.KindNotFound, []string{"read x: not found"}, "", 5},
 		{"owner missing", respErr(404, "1003", `{"code":"NotFound","message":"Message: {\"Errors\":[\"Owner resource does not exist\"]}\r\nActivityId: x"}`),

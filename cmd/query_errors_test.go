@@ -1,0 +1,49 @@
+package cmd
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+)
+
+// A query that fails before any result prints nothing on stdout, exits with
+// the error's code and explains it in one line (plus an optional hint).
+func TestQueryFailuresPrintNoResult(t *testing.T) {
+	e := queryStart(t)
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"syntax error", []string{"query", "SELEC * FROM c"}, cmdutil.ExitUsage,
+			"query shop/orders: invalid query: Syntax error, incorrect syntax near 'SELEC'. (SC1001 at characters 0-5)"},
+		{"unknown identifier", []string{"query", "SELECT * FROM c WHERE x.id = 1"}, cmdutil.ExitUsage, "invalid query"},
+		{"bad param json", []string{"query", "SELECT * FROM c", "--param", "@x={bad"}, cmdutil.ExitUsage, "--param @x"},
+		{"param without @", []string{"query", "SELECT * FROM c", "--param", "x=1"}, cmdutil.ExitUsage, "--param"},
+		{"missing container", []string{"query", "SELECT * FROM c", "-c", "nope"}, cmdutil.ExitNotFound, "does not exist"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append(append([]string{}, tt.args...), "-o", "json")
+			if !strings.Contains(strings.Join(args, " "), " -c ") {
+				args = append(args, "-c", "orders")
+			}
+			args = append(args, "-d", "shop")
+			r := e.run(t, args...)
+			if r.code != tt.wantCode {
+				t.Fatalf("exit %d, want %d; stderr %q", r.code, tt.wantCode, r.stderr)
+			}
+			if r.stdout != "" {
+				t.Fatalf("stdout must be empty on failure, got %q", r.stdout)
+			}
+			if !strings.Contains(r.stderr, tt.wantErr) {
+				t.Fatalf("stderr %q lacks %q", r.stderr, tt.wantErr)
+			}
+			if lines := strings.Count(strings.TrimSpace(r.stderr), "\n") + 1; lines > 2 {
+				t.Fatalf("error takes %d lines: %q", lines, r.stderr)
+			}
+		})
+	}
+}
