@@ -16,6 +16,7 @@
 //	GET  /{tenant}/discovery/v2.0/keys                  JWKS of the access-token key
 //	POST /{tenant}/oauth2/v2.0/devicecode
 //	POST /{tenant}/oauth2/v2.0/token                    device_code, refresh_token, client_credentials
+//	                                                    (client_secret, or client_assertion: federated or certificate-signed)
 //	GET  /federated/.well-known/openid-configuration    the federated (workload identity) issuer
 //	GET  /federated/keys
 //	GET  /devicelogin                                   verification URI (HTML), POST submits it
@@ -32,6 +33,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -84,6 +86,11 @@ type Principal struct {
 	ManagedIdentity bool
 	// Roles are app roles emitted as the "roles" claim of app-only tokens.
 	Roles []string
+	// Certificates are the public certificates registered on a service
+	// principal: client assertions signed by their keys (located by the
+	// x5t or x5t#S256 header) authenticate it. Only RSA keys are accepted,
+	// as MSAL signs assertions with RS256 or PS256 only.
+	Certificates []*x509.Certificate
 }
 
 func (p *Principal) isApp() bool { return p.ServicePrincipal || p.ManagedIdentity }
@@ -121,10 +128,13 @@ type Stats struct {
 	DeviceCodePolls   int // token requests with grant_type=device_code
 	RefreshGrants     int
 	ClientCredentials int // client_credentials with client_secret
-	ClientAssertions  int // client_credentials with client_assertion
-	ManagedIdentity   int
-	Approvals         int // successful device-code approvals (page, API or Approve)
-	Total             int // every request the handler saw
+	ClientAssertions  int // client_credentials with client_assertion (federated or certificate)
+	// CertificateAssertions counts the client assertions that were routed
+	// to certificate validation (a subset of ClientAssertions).
+	CertificateAssertions int
+	ManagedIdentity       int
+	Approvals             int // successful device-code approvals (page, API or Approve)
+	Total                 int // every request the handler saw
 }
 
 // signer is one RSA key with its key id.
@@ -226,7 +236,11 @@ func New(cfg Config) (*Server, error) {
 		} else if p.UPN == "" {
 			p.UPN = key + "@sandbox.cosmosctl.local"
 		}
+		if err := checkCertificates(&p); err != nil {
+			return nil, err
+		}
 		// Own copies: the caller's slices must not alias server state.
+		p.Certificates = append([]*x509.Certificate(nil), p.Certificates...)
 		p.Groups = append([]string(nil), p.Groups...)
 		p.FederatedSubjects = append([]string(nil), p.FederatedSubjects...)
 		p.Roles = append([]string(nil), p.Roles...)
@@ -324,6 +338,7 @@ func (s *Server) Principals() []Principal {
 		p.Groups = append([]string(nil), p.Groups...)
 		p.FederatedSubjects = append([]string(nil), p.FederatedSubjects...)
 		p.Roles = append([]string(nil), p.Roles...)
+		p.Certificates = append([]*x509.Certificate(nil), p.Certificates...)
 		out[i] = p
 	}
 	return out

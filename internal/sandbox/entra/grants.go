@@ -206,7 +206,12 @@ func (s *Server) grantClientCredentials(w http.ResponseWriter, r *http.Request) 
 				"Invalid client_assertion_type '"+t+"'; expected '"+jwtBearerAssertionType+"'.")
 			return
 		}
-		if !s.checkFederatedAssertion(w, r, p, assertion) {
+		// The app's own certificate-signed assertion, or a federated token.
+		check := s.checkFederatedAssertion
+		if isCertificateAssertion(p, assertion) {
+			check = s.checkCertificateAssertion
+		}
+		if !check(w, r, p, assertion) {
 			return
 		}
 	case secret != "":
@@ -258,19 +263,7 @@ func (s *Server) checkFederatedAssertion(w http.ResponseWriter, r *http.Request,
 		s.writeOAuthError(w, r, http.StatusUnauthorized, "invalid_client", 700027, "Client assertion failed signature validation.")
 		return false
 	}
-	now := s.now()
-	exp, _ := claims.GetExpirationTime()
-	nbf, _ := claims.GetNotBefore()
-	if exp == nil || !now.Before(exp.Time) || (nbf != nil && now.Add(5*time.Minute).Before(nbf.Time)) {
-		var from, to string
-		if nbf != nil {
-			from = nbf.UTC().String()
-		}
-		if exp != nil {
-			to = exp.UTC().String()
-		}
-		s.writeOAuthError(w, r, http.StatusBadRequest, "invalid_client", 700024,
-			"Client assertion is not within its valid time range. Current time: "+now.UTC().String()+", assertion valid from "+from+", expiry time of assertion "+to+".")
+	if !s.assertionTimeOK(w, r, claims, s.now(), 0) {
 		return false
 	}
 	aud, _ := claims.GetAudience()
