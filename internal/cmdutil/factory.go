@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/cosmosctl/cosmosctl/internal/config"
@@ -51,6 +52,8 @@ type Factory struct {
 	// Later layers plug in here: the token path (auth) and Cosmos clients.
 	// They are functions so that commands never construct them directly.
 	Credential CredentialFunc
+
+	debugMu sync.Mutex // serialises --debug lines written from parallel requests
 }
 
 // New returns the production factory.

@@ -63,5 +63,12 @@ func (f *Factory) HTTPClient(s *Settings) (*http.Client, error) {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}
+	if f.Flags != nil && f.Flags.Debug {
+		now := f.Now
+		if now == nil {
+			now = time.Now
+		}
+		return &http.Client{Transport: &debugTransport{next: tr, mu: &f.debugMu, w: f.IOStreams.ErrOut, now: now}}, nil
+	}
 	return &http.Client{Transport: tr}, nil
 }
