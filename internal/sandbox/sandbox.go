@@ -157,9 +157,13 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	// fake Entra asks for its accepted resources lazily.
 	var endpointMu sync.Mutex
 	var resources []string
+	principals, err := entraPrincipals(sd)
+	if err != nil {
+		return nil, usage("%v", err)
+	}
 	entraSrv, err := entra.New(entra.Config{
 		Tenant:        sd.Tenant,
-		Principals:    entraPrincipals(sd),
+		Principals:    principals,
 		TokenLifetime: opts.TokenLifetime,
 		AutoApprove:   opts.AutoApprove,
 		PollInterval:  opts.PollInterval,
@@ -459,18 +463,23 @@ func userNames(sd *seed.Seed) []string {
 	return n
 }
 
-func entraPrincipals(sd *seed.Seed) []entra.Principal {
+func entraPrincipals(sd *seed.Seed) ([]entra.Principal, error) {
 	out := make([]entra.Principal, 0, len(sd.Principals))
 	for _, p := range sd.Principals {
+		certs, err := p.X509Certificates()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", sd.Source, err)
+		}
 		out = append(out, entra.Principal{
 			Name: p.Name, ObjectID: p.OID, UPN: p.UPN, DisplayName: p.DisplayName,
 			Groups:           append([]string(nil), p.Groups...),
 			ServicePrincipal: p.ServicePrincipal, ManagedIdentity: p.ManagedIdentity,
 			ClientID: p.ClientID, ClientSecret: p.ClientSecret,
 			FederatedSubjects: append([]string(nil), p.FederatedSubjects...),
+			Certificates:      certs,
 		})
 	}
-	return out
+	return out, nil
 }
 
 func gatewayDatabases(sd *seed.Seed) []gateway.Database {

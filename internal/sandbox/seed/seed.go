@@ -9,8 +9,11 @@ package seed
 
 import (
 	"bytes"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -68,6 +71,61 @@ type Principal struct {
 	ClientID          string   `json:"clientId,omitempty"`
 	ClientSecret      string   `json:"clientSecret,omitempty"`
 	FederatedSubjects []string `json:"federatedSubjects,omitempty"`
+	// Certificates are PEM-encoded public X.509 certificates registered on a
+	// service principal: client assertions signed with their private keys
+	// sign it in (`cosmosctl login --service-principal --certificate`).
+	Certificates []string `json:"certificates,omitempty"`
+	// CertificateFile is a PEM file of such certificates, relative to the
+	// seed file. Load appends its text to Certificates and clears it.
+	CertificateFile string `json:"certificateFile,omitempty"`
+}
+
+// X509Certificates parses the principal's registered certificates (every
+// CERTIFICATE block of every entry). Validate has checked them.
+func (p Principal) X509Certificates() ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	for i, c := range p.Certificates {
+		certs, err := parseCertificatePEM(c)
+		if err != nil {
+			return nil, fmt.Errorf("principal %q: certificates[%d]: %w", p.Name, i, err)
+		}
+		out = append(out, certs...)
+	}
+	return out, nil
+}
+
+// parseCertificatePEM reads public certificates from PEM text. A private
+// key is refused: seed files get shared and committed, and Entra itself
+// only ever holds the public part.
+func parseCertificatePEM(text string) ([]*x509.Certificate, error) {
+	rest := []byte(text)
+	var out []*x509.Certificate
+	for {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		switch {
+		case b.Type == "CERTIFICATE":
+			c, err := x509.ParseCertificate(b.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("certificate #%d: %w", len(out)+1, err)
+			}
+			if _, ok := c.PublicKey.(*rsa.PublicKey); !ok {
+				return nil, fmt.Errorf("certificate %q has a %s key; the sandbox verifies RSA certificates only (what MSAL signs with)", c.Subject.String(), c.PublicKeyAlgorithm)
+			}
+			out = append(out, c)
+		case strings.Contains(b.Type, "PRIVATE KEY"):
+			return nil, errors.New("contains a private key: register only the public certificate (the private key stays with the client that signs in)")
+		default:
+			return nil, fmt.Errorf("unexpected PEM block %q (want CERTIFICATE)", b.Type)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New(`no PEM "CERTIFICATE" block (expected text starting with -----BEGIN CERTIFICATE-----)`)
+	}
+	return out, nil
 }
 
 // Database is one database and its containers.
@@ -204,6 +262,22 @@ func Parse(source string, data []byte, readFile func(name string) ([]byte, error
 		return nil, fmt.Errorf("%s: unexpected data after the top-level JSON object", source)
 	}
 	s.Source = source
+	for i := range s.Principals {
+		p := &s.Principals[i]
+		if p.CertificateFile == "" {
+			continue
+		}
+		where := fmt.Sprintf("principals[%d] (%s).certificateFile", i, p.Name)
+		if readFile == nil {
+			return nil, fmt.Errorf("%s: %s: certificate files are not supported here", source, where)
+		}
+		raw, err := readFile(p.CertificateFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", source, where, err)
+		}
+		p.Certificates = append(p.Certificates, string(raw))
+		p.CertificateFile = ""
+	}
 	for di := range s.Databases {
 		for ci := range s.Databases[di].Containers {
 			c := &s.Databases[di].Containers[ci]
@@ -375,6 +449,17 @@ func (s *Seed) Validate() error {
 		}
 		if p.ManagedIdentity {
 			p.ServicePrincipal = true
+		}
+		if p.CertificateFile != "" {
+			return fail(path, "principal %q: certificateFile %q was not loaded (use seed.Load or seed.Parse)", p.Name, p.CertificateFile)
+		}
+		if len(p.Certificates) > 0 && (!p.ServicePrincipal || p.ManagedIdentity) {
+			return fail(path, `principal %q: certificates are only for service principals (set "servicePrincipal": true; managed identities have none)`, p.Name)
+		}
+		for ci, c := range p.Certificates {
+			if _, err := parseCertificatePEM(c); err != nil {
+				return fail(fmt.Sprintf("%s.certificates[%d]", path, ci), "principal %q: %v", p.Name, err)
+			}
 		}
 		if !p.ServicePrincipal {
 			if p.ClientID != "" || p.ClientSecret != "" {
