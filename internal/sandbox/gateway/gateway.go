@@ -79,6 +79,9 @@ type Gateway struct {
 
 	statsMu sync.Mutex
 	stats   Stats
+
+	triggerMu sync.Mutex // guards triggers (SplitRangeAfter)
+	triggers  []*splitTrigger
 }
 
 // New validates cfg and loads the seed documents.

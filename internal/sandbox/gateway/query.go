@@ -189,13 +189,15 @@ func feedEnvelope(rid, key string, rows []json.RawMessage) []byte {
 type queryScope struct {
 	mode  byte   // 'p' logical partition, 'r' one range, 'x' every range in order
 	pkKey string // mode 'p'
-	units []int  // range indexes served, in order
 }
 
-// continuation is the decoded position of the next page.
+// continuation is the decoded position of the next page: offset rows of
+// the result over the token's EPK span were returned. The span (the
+// token's "range") is the range that issued the token; after a split it
+// covers several ranges, and the position still means the same rows.
 type continuation struct {
-	unit   int    // index into queryScope.units
-	offset int    // rows of that unit already returned
+	unit   int    // index of the issuing range when issued (informational)
+	offset int    // rows of the span's result already returned
 	hash   string // query fingerprint; a token only resumes the query that issued it
 }
 
@@ -243,6 +245,7 @@ func (g *Gateway) queryDocuments(x *exchange, ref resourceRef) {
 	}
 
 	scope := queryScope{}
+	var pinned *engine.Range // mode 'r': the range the request names
 	switch {
 	case h.Get("x-ms-documentdb-partitionkey") != "":
 		pk, ok := g.partitionKeyFromHeader(x, c)
@@ -250,7 +253,6 @@ func (g *Gateway) queryDocuments(x *exchange, ref resourceRef) {
 			return
 		}
 		scope.mode, scope.pkKey = 'p', pk
-		scope.units = []int{c.rangeOfKey(pk)}
 	case h.Get("x-ms-documentdb-partitionkeyrangeid") != "":
 		id := h.Get("x-ms-documentdb-partitionkeyrangeid")
 		idx, found := c.rangeIndexByID(id)
@@ -258,12 +260,11 @@ func (g *Gateway) queryDocuments(x *exchange, ref resourceRef) {
 			x.fail(http.StatusGone, subRangeGone, "", `Message: {"Errors":["The partition key range [`+jsonEscape(id)+`] of collection [`+jsonEscape(c.id)+`] is gone (it does not exist or was split). Refresh the partition key ranges and retry."]}`)
 			return
 		}
-		scope.mode, scope.units = 'r', []int{idx}
+		scope.mode = 'r'
+		r := c.ranges[idx]
+		pinned = &r
 	default:
 		scope.mode = 'x'
-		for i := range c.ranges {
-			scope.units = append(scope.units, i)
-		}
 		if len(c.ranges) > 1 {
 			if !strings.EqualFold(h.Get("x-ms-documentdb-query-enablecrosspartition"), "true") {
 				x.fail(http.StatusBadRequest, subNone, "", msgCrossDisabled)
@@ -287,16 +288,22 @@ func (g *Gateway) queryDocuments(x *exchange, ref resourceRef) {
 
 	fp := queryFingerprint(rawBody, scope)
 	pos := continuation{hash: fp}
+	var tokSpan *epkSpan
+	badToken := func(why string) {
+		x.fail(http.StatusBadRequest, subNone, "", `Message: {"Errors":["Invalid continuation token: `+why+`. Resume a query only with the x-ms-continuation value the gateway returned for the same query."]}`)
+	}
 	if tok := h.Get("x-ms-continuation"); tok != "" {
 		var err error
-		if pos, err = decodeContinuation(tok); err != nil || pos.hash != fp || pos.unit >= len(scope.units) {
-			why := "it is malformed"
-			if err == nil {
-				why = "it was issued for a different query, partition key or range"
-			}
-			x.fail(http.StatusBadRequest, subNone, "", `Message: {"Errors":["Invalid continuation token: `+why+`. Resume a query only with the x-ms-continuation value the gateway returned for the same query."]}`)
+		var sp epkSpan
+		if pos, sp, err = decodeContinuationSpan(tok); err != nil {
+			badToken("it is malformed")
 			return
 		}
+		if pos.hash != fp {
+			badToken("it was issued for a different query, partition key or range")
+			return
+		}
+		tokSpan = &sp
 	}
 	maxItems := defaultMaxItemCount
 	if v := h.Get("x-ms-max-item-count"); v != "" {
@@ -310,9 +317,47 @@ func (g *Gateway) queryDocuments(x *exchange, ref resourceRef) {
 		}
 	}
 
+	// Which rows this page takes: the result over span, from pos.offset,
+	// keeping only the rows of `only` when a split parent's token resumes
+	// on one of its children.
+	var (
+		span    epkSpan
+		r       engine.Range // the range that answers (headers, session)
+		only    *engine.Range
+		nextFor func(end int) string
+	)
+	switch scope.mode {
+	case 'p':
+		r = c.ranges[c.rangeOfKey(scope.pkKey)]
+		span = spanOf(r)
+	case 'r':
+		r = *pinned
+		span = spanOf(r)
+		if tokSpan != nil && *tokSpan != span {
+			if !tokSpan.covers(span) || !c.isRangeUnion(*tokSpan) {
+				badToken("it was issued for a different query, partition key or range")
+				return
+			}
+			span, only = *tokSpan, pinned
+		}
+	case 'x':
+		span = spanOf(c.ranges[0])
+		if tokSpan != nil {
+			if !c.isRangeUnion(*tokSpan) {
+				badToken("it was issued for a different query, partition key or range")
+				return
+			}
+			span = *tokSpan
+		}
+		r = c.ranges[c.rangesIn(span)[0]]
+	}
+	unit, _ := c.rangeIndexByID(r.ID)
+	nextFor = func(end int) string {
+		return encodeContinuation(c.rid, continuation{unit: unit, offset: end, hash: fp}, engine.Range{MinInclusive: span.min, MaxExclusive: span.max})
+	}
+
 	started := time.Now()
-	rangeIdx := scope.units[pos.unit]
-	res, err := g.unitResult(x.r.Context(), c, q, params, scope, rangeIdx, fp)
+	res, err := g.spanResult(x.r.Context(), c, q, params, scope, span, fp)
 	if err != nil {
 		x.queryFailed(err)
 		return
@@ -321,17 +366,41 @@ func (g *Gateway) queryDocuments(x *exchange, ref resourceRef) {
 	if pos.offset > len(rows) {
 		pos.offset = len(rows) // the data shrank since the token was issued
 	}
-	end := min(pos.offset+maxItems, len(rows))
-	page := rows[pos.offset:end]
-
+	var page []json.RawMessage
 	next := ""
-	r := c.ranges[rangeIdx]
-	switch {
-	case end < len(rows):
-		next = encodeContinuation(c.rid, continuation{unit: pos.unit, offset: end, hash: fp}, r)
-	case pos.unit+1 < len(scope.units):
-		// The next range starts in the next page; that page may be empty.
-		next = encodeContinuation(c.rid, continuation{unit: pos.unit + 1, hash: fp}, c.ranges[scope.units[pos.unit+1]])
+	if only != nil {
+		idx, err := g.childShare(x.r.Context(), c, q, params, scope, span, *only, res, pos.offset, fp)
+		if err != nil {
+			var ce *shareError
+			if errors.As(err, &ce) {
+				badToken(ce.Error())
+				return
+			}
+			x.queryFailed(err)
+			return
+		}
+		n := min(maxItems, len(idx))
+		for _, i := range idx[:n] {
+			page = append(page, rows[i])
+		}
+		if n < len(idx) {
+			next = nextFor(idx[n-1] + 1)
+		}
+	} else {
+		end := min(pos.offset+maxItems, len(rows))
+		page = rows[pos.offset:end]
+		switch {
+		case end < len(rows):
+			next = nextFor(end)
+		case scope.mode == 'x' && span.max != "FF":
+			// The next range starts in the next page; that page may be empty.
+			for i, nr := range c.ranges {
+				if nr.MinInclusive == span.max {
+					next = encodeContinuation(c.rid, continuation{unit: i, hash: fp}, nr)
+					break
+				}
+			}
+		}
 	}
 
 	scanned := 0
@@ -354,6 +423,13 @@ func (g *Gateway) queryDocuments(x *exchange, ref resourceRef) {
 			`{"UtilizedSingleIndexes":[],"PotentialSingleIndexes":[],"UtilizedCompositeIndexes":[],"PotentialCompositeIndexes":[]}`)))
 	}
 	x.writeJSON(http.StatusOK, feedEnvelope(c.rid, "Documents", page))
+	if scope.mode != 'p' {
+		servedID, db, coll := r.ID, ref.db, ref.coll
+		if span != spanOf(r) {
+			servedID = "" // a split parent's rows: no current range was read alone
+		}
+		x.after = func() { g.servedPage(db, coll, servedID) }
+	}
 }
 
 // queryRequestCharge grows with the documents scanned and returned, like RUs.
@@ -374,10 +450,11 @@ func queryMetrics(scanned int, page []json.RawMessage, elapsed time.Duration) st
 		"indexUtilizationRatio=1.00", ms, ms, scanned, len(page), size)
 }
 
-// unitResult returns the full result of q over one range (or one logical
-// partition), from the cache when possible. Callers hold g.mu (read).
-func (g *Gateway) unitResult(ctx context.Context, c *container, q *engine.Query, params []engine.Param, scope queryScope, rangeIdx int, fp string) (*cachedResult, error) {
-	key := c.rid + "|" + fp + "|" + strconv.Itoa(rangeIdx) + "|" + strconv.FormatInt(c.version, 10)
+// spanResult returns the full result of q over the documents of one EPK
+// span (a range, or what a split range covers now) or one logical
+// partition, from the cache when possible. Callers hold g.mu (read).
+func (g *Gateway) spanResult(ctx context.Context, c *container, q *engine.Query, params []engine.Param, scope queryScope, sp epkSpan, fp string) (*cachedResult, error) {
+	key := c.rid + "|" + fp + "|" + sp.min + "|" + sp.max + "|" + strconv.FormatInt(c.version, 10)
 	if r, ok := g.cache.get(key); ok {
 		return r, nil
 	}
@@ -387,7 +464,7 @@ func (g *Gateway) unitResult(ctx context.Context, c *container, q *engine.Query,
 			if d.pkKey == scope.pkKey {
 				docs = append(docs, d.doc)
 			}
-		} else if d.rangeIdx == rangeIdx {
+		} else if sp.has(d.epk) {
 			docs = append(docs, d.doc)
 		}
 	}
@@ -400,16 +477,69 @@ func (g *Gateway) unitResult(ctx context.Context, c *container, q *engine.Query,
 	return r, nil
 }
 
-// queryFingerprint identifies a query and what it reads, so a continuation
-// token cannot resume a different query.
+// shareError is a split parent's token that a child cannot honour.
+type shareError struct{ msg string }
+
+func (e *shareError) Error() string { return e.msg }
+
+// childShare finds the rows of a split range's result (parent, over span)
+// that belong to the child range `child`, from offset on, as indexes into
+// parent.Rows. Rows are attributed by matching them against each current
+// range's own result: walking the parent's rows in order, each goes to the
+// first range (in EPK order) whose result still holds an equal row. Equal
+// rows are interchangeable, so this attribution loses and duplicates
+// nothing. A row past offset that no range produces on its own (a partial
+// aggregate, a group spanning ranges) means the position cannot be
+// honoured on the children.
+func (g *Gateway) childShare(ctx context.Context, c *container, q *engine.Query, params []engine.Param, scope queryScope, span epkSpan, child engine.Range, parent *cachedResult, offset int, fp string) ([]int, error) {
+	members := c.rangesIn(span)
+	counts := make([]map[string]int, len(members))
+	me := -1
+	for j, idx := range members {
+		if c.ranges[idx].ID == child.ID {
+			me = j
+		}
+		res, err := g.spanResult(ctx, c, q, params, scope, spanOf(c.ranges[idx]), fp)
+		if err != nil {
+			return nil, err
+		}
+		counts[j] = make(map[string]int, len(res.Rows))
+		for _, row := range res.Rows {
+			counts[j][string(row)]++
+		}
+	}
+	var out []int
+	for i, row := range parent.Rows {
+		owner := -1
+		for j := range counts {
+			if counts[j][string(row)] > 0 {
+				counts[j][string(row)]--
+				owner = j
+				break
+			}
+		}
+		if i < offset {
+			continue
+		}
+		if owner < 0 {
+			return nil, &shareError{"it was issued by a partition key range that has split, and this query's rows cannot be divided between its children (restart the query on the children)"}
+		}
+		if owner == me {
+			out = append(out, i)
+		}
+	}
+	return out, nil
+}
+
+// queryFingerprint identifies a query and how it is scoped (logical
+// partition, pinned range or whole container), so a continuation token
+// cannot resume a different query. Ranges are not part of it: a token
+// names its EPK span, which stays meaningful across splits.
 func queryFingerprint(body []byte, scope queryScope) string {
 	h := fnv.New64a()
 	h.Write(body)
 	h.Write([]byte{0, scope.mode})
 	h.Write([]byte(scope.pkKey))
-	for _, u := range scope.units {
-		h.Write([]byte("," + strconv.Itoa(u)))
-	}
 	return strconv.FormatUint(h.Sum64(), 16)
 }
 
@@ -430,6 +560,20 @@ func encodeContinuation(collRID string, pos continuation, r engine.Range) string
 	t.Range.Min, t.Range.Max = r.MinInclusive, r.MaxExclusive
 	b, _ := json.Marshal(t)
 	return string(b)
+}
+
+// decodeContinuationSpan decodes a token and the EPK span it names.
+func decodeContinuationSpan(s string) (continuation, epkSpan, error) {
+	pos, err := decodeContinuation(s)
+	if err != nil {
+		return pos, epkSpan{}, err
+	}
+	var t tokenJSON
+	_ = json.Unmarshal([]byte(s), &t) // decodeContinuation parsed it already
+	if t.Range.Max == "" || (t.Range.Max != "FF" && t.Range.Max <= t.Range.Min) {
+		return continuation{}, epkSpan{}, fmt.Errorf("bad range")
+	}
+	return pos, epkSpan{t.Range.Min, t.Range.Max}, nil
 }
 
 func decodeContinuation(s string) (continuation, error) {

@@ -62,6 +62,8 @@ type exchange struct {
 	charge     float64
 	session    string
 	status     int
+	// after runs once the handler has returned and released g.mu (split triggers).
+	after func()
 	// Filled in by authentication.
 	aad       bool
 	principal string

@@ -127,6 +127,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.dispatch(x, ref)
+	if x.after != nil {
+		x.after()
+	}
 }
 
 func (g *Gateway) dispatch(x *exchange, ref resourceRef) {
@@ -353,9 +356,10 @@ func (g *Gateway) readPKRanges(x *exchange, ref resourceRef) {
 		x.fail(http.StatusNotFound, subOwnerMissing, "", msgOwnerMissing)
 		return
 	}
-	// The ranges never change, so one etag per container ends the SDK's
-	// incremental-feed loop on its second request (cosmos-wire.md §5.3).
-	etag := `"` + c.rid + `-pkranges-1"`
+	// One etag per generation of the range set ends the SDK's
+	// incremental-feed loop on its second request (cosmos-wire.md §5.3); a
+	// split starts a new generation so cached routing maps refresh.
+	etag := `"` + c.rid + `-pkranges-` + strconv.Itoa(c.rangesGen+1) + `"`
 	x.w.Header().Set("etag", etag)
 	if inm := x.r.Header.Get("If-None-Match"); inm != "" && inm == etag {
 		x.w.Header().Set("x-ms-item-count", "0")
@@ -367,7 +371,7 @@ func (g *Gateway) readPKRanges(x *exchange, ref resourceRef) {
 		ranges[i] = pkRangeBody{
 			ID: r.ID, RID: c.rid, Self: "dbs/" + c.db.rid + "/colls/" + c.rid + "/pkranges/" + r.ID + "/",
 			ETag: `"` + c.rid + "-" + r.ID + `"`, MinInclusive: r.MinInclusive, MaxExclusive: r.MaxExclusive,
-			RIDPrefix: i, ThroughputFraction: 1 / float64(len(c.ranges)), Status: "online", Parents: []string{},
+			RIDPrefix: i, ThroughputFraction: 1 / float64(len(c.ranges)), Status: "online", Parents: c.parentsOf(r.ID),
 			TS: c.ts, LSN: c.lsn,
 		}
 	}

@@ -38,6 +38,11 @@ type container struct {
 	lsn        int64          // last LSN handed out; also the change-feed position
 	version    int64          // bumped on every write; part of query cache keys
 	nextDoc    uint32
+	// Split bookkeeping (split.go): every ancestor of a range created by a
+	// split, the pkranges feed generation (its etag) and the next range id.
+	parents     map[string][]string
+	rangesGen   int
+	nextRangeID int
 }
 
 // storedDoc is a document with system properties already appended to its bytes.
@@ -115,6 +120,7 @@ func newContainer(db *database, c Container, n int, ts int64) (*container, error
 	coll := &container{
 		db: db, id: c.ID, rid: encodeRID(rb), ts: ts, pk: def, defaultTTL: c.DefaultTTL,
 		ranges: engine.SplitRanges(n2), byKey: map[string]int{},
+		parents: map[string][]string{}, nextRangeID: n2,
 	}
 	if len(coll.ranges) == 0 {
 		return nil, fmt.Errorf("engine returned no partition key ranges for %d partitions", n2)
