@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -283,15 +283,28 @@ func (s *Session) loginNonInteractive(ctx context.Context, o LoginOptions, metho
 		acct.Tenant = first(o.Tenant, s.Settings.Profile.Tenant, s.getenv("AZURE_TENANT_ID"))
 		acct.ClientID = first(o.ClientID, s.Settings.Profile.ClientID, s.getenv("AZURE_CLIENT_ID"))
 		rec := loginRecord{ClientSecret: first(o.ClientSecret, s.getenv("AZURE_CLIENT_SECRET"))}
+		stored := rec
 		if o.CertificateFile != "" {
-			b, rerr := os.ReadFile(o.CertificateFile)
+			pw := first(o.CertificatePassword, s.getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD"))
+			b, rerr := readCertificateFile(o.CertificateFile, pw, "--certificate")
 			if rerr != nil {
-				return azcore.AccessToken{}, nil, cmdutil.NewError(cmdutil.KindUsage, rerr, "", "cannot read the certificate: %v", rerr)
+				return azcore.AccessToken{}, nil, rerr
 			}
-			rec = loginRecord{Certificate: b, CertificatePassword: first(o.CertificatePassword, s.getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD"))}
+			chain := truthy(s.getenv("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"))
+			rec = loginRecord{Certificate: b, CertificatePassword: pw, SendCertificateChain: chain}
+			stored = rec
+			if o.InsecureStorage {
+				// Never copy the private key into a plaintext file: keep
+				// only where it is (and no password).
+				abs, aerr := filepath.Abs(o.CertificateFile)
+				if aerr != nil {
+					return azcore.AccessToken{}, nil, fmt.Errorf("certificate file %s: %w", o.CertificateFile, aerr)
+				}
+				stored = loginRecord{CertificateFile: abs, SendCertificateChain: chain}
+			}
 		}
 		inner, err = s.servicePrincipalCredential(acct.Tenant, acct.ClientID, rec)
-		save[keyLogin(s.Profile())], _ = json.Marshal(rec)
+		save[keyLogin(s.Profile())], _ = json.Marshal(stored)
 	case MethodManagedIdentity:
 		acct.ClientID = first(o.ClientID, s.Settings.Profile.ClientID)
 		inner, err = s.managedIdentityCredential(acct.ClientID)

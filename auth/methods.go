@@ -2,9 +2,13 @@ package auth
 
 import (
 	"context"
+	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
@@ -21,8 +25,52 @@ import (
 // in the token store, never in the config file.
 type loginRecord struct {
 	ClientSecret        string `json:"clientSecret,omitempty"`
-	Certificate         []byte `json:"certificate,omitempty"`
+	Certificate         []byte `json:"certificate,omitempty"` // PEM or PKCS#12 with the private key
 	CertificatePassword string `json:"certificatePassword,omitempty"`
+	// CertificateFile replaces Certificate in a plaintext store: the
+	// private key is never copied into a file that is not encrypted, so
+	// later commands read it from where it was at sign-in (its password,
+	// if any, from AZURE_CLIENT_CERTIFICATE_PASSWORD).
+	CertificateFile      string `json:"certificateFile,omitempty"`
+	SendCertificateChain bool   `json:"sendCertificateChain,omitempty"`
+}
+
+// readCertificateFile reads a client certificate (PEM with the certificate
+// and its private key, or PKCS#12) and checks that azidentity can use it,
+// so that a bad file is a usage error naming the file before any request.
+func readCertificateFile(name, password, source string) ([]byte, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, cmdutil.NewError(cmdutil.KindUsage, err, "check "+source, "cannot read the certificate file %s: %v", name, err)
+	}
+	if err := checkCertificate(b, password); err != nil {
+		return nil, cmdutil.NewError(cmdutil.KindUsage, err,
+			"pass a PEM file with the certificate and its RSA private key, or a PKCS#12 (.pfx) file with its password in AZURE_CLIENT_CERTIFICATE_PASSWORD",
+			"cannot read the certificate file %s: %v", name, err)
+	}
+	return b, nil
+}
+
+// checkCertificate parses certificate data as azidentity will; MSAL signs
+// client assertions with RSA keys only.
+func checkCertificate(data []byte, password string) error {
+	_, key, err := azidentity.ParseCertificates(data, []byte(password))
+	if err != nil {
+		return err
+	}
+	if _, ok := key.(*rsa.PrivateKey); !ok {
+		return fmt.Errorf("the private key is a %T; Entra ID client certificates need an RSA key", key)
+	}
+	return nil
+}
+
+// truthy reads boolean environment variables the way azidentity does.
+func truthy(v string) bool {
+	return strings.EqualFold(v, "true") || v == "1"
 }
 
 func (s *Session) clientOptions() azcore.ClientOptions {
@@ -45,6 +93,17 @@ func (s *Session) methodCredential(ctx context.Context, st store.Store, a *confi
 		var rec loginRecord
 		if len(b) == 0 || json.Unmarshal(b, &rec) != nil {
 			return nil, s.notSignedIn(nil)
+		}
+		if rec.CertificateFile != "" {
+			pw := s.getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD")
+			if rec.Certificate, err = os.ReadFile(rec.CertificateFile); err == nil {
+				err = checkCertificate(rec.Certificate, pw)
+			}
+			if err != nil {
+				return nil, cmdutil.NewError(cmdutil.KindAuth, err, s.loginHint(),
+					"cannot use the certificate file %s of profile %s (with --insecure-storage only its path is kept): %v", rec.CertificateFile, s.Profile(), err)
+			}
+			rec.CertificatePassword = pw
 		}
 		return s.servicePrincipalCredential(a.Tenant, a.ClientID, rec)
 	case MethodManagedIdentity:
@@ -97,7 +156,7 @@ func (s *Session) servicePrincipalCredential(tenant, clientID string, rec loginR
 			return nil, cmdutil.NewError(cmdutil.KindUsage, err, "pass a PEM file with the certificate and its private key, or a PKCS#12 file (password in AZURE_CLIENT_CERTIFICATE_PASSWORD)", "cannot read the certificate: %v", err)
 		}
 		cred, err := azidentity.NewClientCertificateCredential(tenant, clientID, certs, key, &azidentity.ClientCertificateCredentialOptions{
-			ClientOptions: s.clientOptions(), DisableInstanceDiscovery: true,
+			ClientOptions: s.clientOptions(), DisableInstanceDiscovery: true, SendCertificateChain: rec.SendCertificateChain,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("certificate credential: %w", err)
@@ -178,11 +237,13 @@ func (s *Session) envCredential() (azcore.TokenCredential, error) {
 	case ge("AZURE_CLIENT_SECRET") != "":
 		return s.servicePrincipalCredential(tenant, clientID, loginRecord{ClientSecret: ge("AZURE_CLIENT_SECRET")})
 	case ge("AZURE_CLIENT_CERTIFICATE_PATH") != "":
-		b, err := os.ReadFile(ge("AZURE_CLIENT_CERTIFICATE_PATH"))
+		pw := ge("AZURE_CLIENT_CERTIFICATE_PASSWORD")
+		b, err := readCertificateFile(ge("AZURE_CLIENT_CERTIFICATE_PATH"), pw, "AZURE_CLIENT_CERTIFICATE_PATH")
 		if err != nil {
-			return nil, cmdutil.NewError(cmdutil.KindAuth, err, "check AZURE_CLIENT_CERTIFICATE_PATH", "cannot read the client certificate: %v", err)
+			return nil, err
 		}
-		return s.servicePrincipalCredential(tenant, clientID, loginRecord{Certificate: b, CertificatePassword: ge("AZURE_CLIENT_CERTIFICATE_PASSWORD")})
+		return s.servicePrincipalCredential(tenant, clientID, loginRecord{Certificate: b, CertificatePassword: pw,
+			SendCertificateChain: truthy(ge("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"))})
 	}
 	return nil, cmdutil.NewError(cmdutil.KindAuth, nil,
 		"set one of AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE",
