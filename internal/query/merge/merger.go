@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"sort"
 	"sync"
@@ -34,6 +35,86 @@ type RangeState struct {
 	Token    *string `json:"t,omitempty"`
 	Consumed int     `json:"n,omitempty"`
 	Done     bool    `json:"d,omitempty"`
+	// Skip holds the hashes (RowHash) of the Consumed rows: if the range
+	// splits before the token is used, its children resume from Token and
+	// these rows, wherever they landed, must not be delivered again.
+	Skip []uint64 `json:"k,omitempty"`
+	// Pending and Group: rows of a split parent's page still to be skipped,
+	// shared by all children with the same Group (the parent's id).
+	Pending []uint64 `json:"pk,omitempty"`
+	Group   string   `json:"pg,omitempty"`
+}
+
+// SplitError is what a Source returns when its partition key range no
+// longer exists because it split: Children are the ranges that now cover
+// it (in EPK order). Given the gone range's continuation token, a child
+// returns its share of the rows the parent had not returned yet, in the
+// parent's order (the service's behaviour); given nil, all of its rows.
+type SplitError struct {
+	Range    string
+	Children []Range
+	Err      error // the service's answer (410 with substatus 1002/1007/1008)
+	// Token is the continuation the failed request carried (set by the merger).
+	Token *string
+}
+
+func (e *SplitError) Error() string {
+	return fmt.Sprintf("partition key range %s split: %v", e.Range, e.Err)
+}
+
+func (e *SplitError) Unwrap() error { return e.Err }
+
+// RowHash identifies a row's exact bytes (the service returns the same
+// bytes for the same row whichever range serves it).
+func RowHash(row []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(row)
+	return h.Sum64()
+}
+
+// skipSet is a multiset of row hashes that the children of a split range
+// skip between them: each child drops the leading rows of its stream that
+// are in the set. Equal rows are interchangeable, so whichever child drops
+// one copy, the rows delivered are the same.
+type skipSet struct {
+	group string
+	n     map[uint64]int
+}
+
+func newSkipSet(group string, hashes []uint64) *skipSet {
+	s := &skipSet{group: group, n: map[uint64]int{}}
+	for _, h := range hashes {
+		s.n[h]++
+	}
+	return s
+}
+
+func (s *skipSet) take(h uint64) bool {
+	if s.n[h] > 0 {
+		s.n[h]--
+		return true
+	}
+	return false
+}
+
+func (s *skipSet) list() []uint64 {
+	var out []uint64
+	for h, k := range s.n {
+		for range k {
+			out = append(out, h)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func (s *skipSet) empty() bool {
+	for _, k := range s.n {
+		if k > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // State is the whole resumable merge state; it is what a continuation
@@ -70,6 +151,7 @@ type Merger struct {
 	opts    Options
 
 	started bool
+	ctx     context.Context // the prefetchers' context (children of splits start in it)
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	sem     chan struct{}
@@ -122,6 +204,7 @@ func New(info *QueryInfo, ranges []Range, st *State, opts Options) (*Merger, err
 		m.shape = shapePassthrough
 	}
 	byID := map[string]RangeState{}
+	groups := map[string]*skipSet{}
 	if st != nil {
 		for _, r := range st.Ranges {
 			byID[r.ID] = r
@@ -151,6 +234,17 @@ func New(info *QueryInfo, ranges []Range, st *State, opts Options) (*Merger, err
 			}
 			c.st.Token, c.st.Consumed, c.st.Done = prev.Token, prev.Consumed, prev.Done
 			c.skip = prev.Consumed
+			if len(prev.Skip) == prev.Consumed {
+				c.prevSkip = prev.Skip
+			}
+			if prev.Group != "" {
+				g := groups[prev.Group]
+				if g == nil {
+					g = newSkipSet(prev.Group, prev.Pending)
+					groups[prev.Group] = g
+				}
+				c.shared = g
+			}
 		}
 		m.cursors = append(m.cursors, c)
 	}
@@ -171,6 +265,7 @@ func hasAggregateAlias(info *QueryInfo) bool {
 func (m *Merger) start(ctx context.Context) {
 	m.started = true
 	ctx, m.cancel = context.WithCancel(ctx)
+	m.ctx = ctx
 	m.sem = make(chan struct{}, m.opts.MaxConcurrency)
 	for _, c := range m.cursors {
 		c.ch = make(chan pageResult, m.opts.Prefetch)
@@ -202,6 +297,10 @@ func (m *Merger) prefetch(ctx context.Context, c *cursor, token *string) {
 		if err == nil {
 			p.Token = token
 		}
+		var se *SplitError
+		if errors.As(err, &se) {
+			se.Token = token
+		}
 		select {
 		case c.ch <- pageResult{page: p, err: err}:
 		case <-ctx.Done():
@@ -231,7 +330,13 @@ type cursor struct {
 	page  Page
 	pos   int
 	skip  int // rows of the first page already delivered before a resume
-	head  []item
+	// prevSkip are the hashes of those rows (from the token), needed only
+	// if the range turns out to have split.
+	prevSkip []uint64
+	// shared: this range is a child of a split whose parent had delivered
+	// part of a page; its leading rows found in the set are dropped.
+	shared *skipSet
+	head   []item
 	// headRow is the decoded current ORDER BY row.
 	headPayload json.RawMessage
 }
@@ -266,7 +371,16 @@ func (c *cursor) fill(ctx context.Context) (bool, error) {
 			if c.skip > len(c.page.Rows) {
 				return false, fmt.Errorf("continuation: partition range %s returned fewer rows than already delivered; the data changed since the token was issued", c.st.ID)
 			}
-			c.pos, c.st.Consumed, c.skip = c.skip, c.skip, 0
+			c.pos, c.st.Consumed, c.skip, c.prevSkip = c.skip, c.skip, 0, nil
+		}
+		if c.shared != nil {
+			for c.pos < len(c.page.Rows) && c.shared.take(RowHash(c.page.Rows[c.pos])) {
+				c.pos++
+				c.st.Consumed++
+			}
+			if c.pos < len(c.page.Rows) || c.shared.empty() {
+				c.shared = nil // only a leading run of the child's rows was delivered before
+			}
 		}
 		if c.pos >= len(c.page.Rows) {
 			c.advancePage()
@@ -387,6 +501,12 @@ func (m *Merger) core(ctx context.Context) (json.RawMessage, error) {
 	for m.seq < len(m.cursors) {
 		c := m.cursors[m.seq]
 		ok, err := c.fill(ctx)
+		if se := asSplit(err); se != nil {
+			if _, err := m.replace(c, se); err != nil {
+				return nil, err
+			}
+			continue // the first child now sits at m.seq
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -410,9 +530,22 @@ func (m *Merger) State() State {
 		rs.Min, rs.Max = "", ""
 		if m.shape == shapeGroupBy || m.shape == shapeValueAggregate {
 			rs = RangeState{ID: c.st.ID}
-		} else if rs.Token != nil {
-			t := *rs.Token
-			rs.Token = &t
+		} else {
+			if rs.Token != nil {
+				t := *rs.Token
+				rs.Token = &t
+			}
+			switch {
+			case c.skip > 0:
+				rs.Skip = append([]uint64(nil), c.prevSkip...)
+			case rs.Consumed > 0 && rs.Consumed <= len(c.page.Rows):
+				for _, row := range c.page.Rows[:rs.Consumed] {
+					rs.Skip = append(rs.Skip, RowHash(row))
+				}
+			}
+			if c.shared != nil {
+				rs.Pending, rs.Group = c.shared.list(), c.shared.group
+			}
 		}
 		st.Ranges = append(st.Ranges, rs)
 	}
@@ -502,14 +635,12 @@ func (m *Merger) nextOrderBy(ctx context.Context) (json.RawMessage, error) {
 		}
 		// Waits for the first page of every range: a merge cannot emit
 		// before each range has shown its smallest row.
-		for _, c := range m.cursors {
-			ok, err := m.loadHead(ctx, c)
+		for _, c := range append([]*cursor(nil), m.cursors...) {
+			ready, err := m.heads(ctx, c)
 			if err != nil {
 				return nil, err
 			}
-			if ok {
-				m.heap.cs = append(m.heap.cs, c)
-			}
+			m.heap.cs = append(m.heap.cs, ready...)
 		}
 		heap.Init(&m.heap)
 	}
@@ -518,10 +649,25 @@ func (m *Merger) nextOrderBy(ctx context.Context) (json.RawMessage, error) {
 		payload := c.headPayload
 		c.take()
 		ok, err := m.loadHead(ctx, c)
-		if err != nil {
+		if se := asSplit(err); se != nil {
+			// The children replace the range as separate sorted streams.
+			heap.Remove(&m.heap, 0)
+			children, err := m.replace(c, se)
+			if err != nil {
+				return nil, err
+			}
+			for _, ch := range children {
+				ready, err := m.heads(ctx, ch)
+				if err != nil {
+					return nil, err
+				}
+				for _, r := range ready {
+					heap.Push(&m.heap, r)
+				}
+			}
+		} else if err != nil {
 			return nil, err
-		}
-		if ok {
+		} else if ok {
 			heap.Fix(&m.heap, 0)
 		} else {
 			heap.Pop(&m.heap)
@@ -590,17 +736,38 @@ func (m *Merger) drain(ctx context.Context) error {
 
 // eachRow visits every row of every range (in range order, all ranges
 // prefetching in parallel).
+//
+// A range's rows are folded only once the range has answered completely:
+// if it splits midway, its children start over (their partials replace
+// the parent's), so none of the parent's partials may have been combined.
 func (m *Merger) eachRow(ctx context.Context, fn func(rangeID string, row json.RawMessage) error) error {
-	for _, c := range m.cursors {
+	for i := 0; i < len(m.cursors); i++ {
+		c := m.cursors[i]
+		var rows []json.RawMessage
+		split := false
 		for {
 			ok, err := c.fill(ctx)
+			if se := asSplit(err); se != nil {
+				if _, err := m.replace(c, se); err != nil {
+					return err
+				}
+				split = true
+				break
+			}
 			if err != nil {
 				return err
 			}
 			if !ok {
 				break
 			}
-			if err := fn(c.st.ID, c.take()); err != nil {
+			rows = append(rows, c.take())
+		}
+		if split {
+			i-- // visit the children, now at position i
+			continue
+		}
+		for _, r := range rows {
+			if err := fn(c.st.ID, r); err != nil {
 				return err
 			}
 		}
