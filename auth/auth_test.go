@@ -24,6 +24,9 @@ func TestExplainAADSTS(t *testing.T) {
 		{"AADSTS700016: Application with identifier", "AADSTS700016", "--client-id"},
 		{"AADSTS70008: The provided authorization code or refresh token has expired", "AADSTS70008", "cosmosctl login"},
 		{"AADSTS700082: The refresh token has expired due to inactivity", "AADSTS700082", "cosmosctl login"},
+		{"AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application.", "AADSTS700027", "not registered"},
+		{"AADSTS700024: Client assertion is not within its valid time range.", "AADSTS700024", "clock"},
+		{"AADSTS700023: Client assertion audience claim does not match Realm issuer.", "AADSTS700023", "--tenant"},
 		{"AADSTS1234567: something new", "AADSTS1234567", "error?code=1234567"},
 		{"connection refused", "", ""},
 	}

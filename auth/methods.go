@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"crypto/rsa"
 	"encoding/json"
@@ -59,7 +60,14 @@ func readCertificateFile(name, password, source string) ([]byte, error) {
 // client assertions with RSA keys only.
 func checkCertificate(data []byte, password string) error {
 	_, key, err := azidentity.ParseCertificates(data, []byte(password))
-	if err != nil {
+	switch {
+	// Matched by text: x/crypto/pkcs12 is only an indirect dependency.
+	case err != nil && strings.Contains(err.Error(), "decryption password incorrect"):
+		return errors.New("wrong password for the PKCS#12 file (set AZURE_CLIENT_CERTIFICATE_PASSWORD)")
+	case err != nil && !bytes.Contains(data, []byte("-----BEGIN")) && strings.Contains(err.Error(), "pkcs12:"):
+		// azidentity's error is the ASN.1 parser's, which says little.
+		return errors.New("neither PEM (no -----BEGIN line) nor a PKCS#12 file")
+	case err != nil:
 		return err
 	}
 	if _, ok := key.(*rsa.PrivateKey); !ok {

@@ -37,7 +37,7 @@ const certClientID = "b1d0b1d0-0000-4000-8000-0000000000c2"
 // the public certificate alone (what the app registration holds).
 type clientCert struct {
 	key                          *rsa.PrivateKey
-	certDER                      []byte
+	certDER, pkcs8               []byte
 	publicPEM, bundlePEM, pfxDER []byte
 }
 
@@ -62,9 +62,9 @@ func newClientCert(t *testing.T, cn string) clientCert {
 	}
 	pub := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	return clientCert{
-		key: k, certDER: der, publicPEM: pub,
+		key: k, certDER: der, pkcs8: p8, publicPEM: pub,
 		bundlePEM: append(append([]byte(nil), pub...), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: p8})...),
-		pfxDER:    encodePFX(t, der, p8),
+		pfxDER:    encodePFX(t, der, p8, ""),
 	}
 }
 
@@ -110,6 +110,7 @@ func TestLoginCertificate(t *testing.T) {
 	pemFile := write("build.pem", good.bundlePEM)
 	pfxFile := write("build.pfx", good.pfxDER)
 	unknownFile := write("other.pem", unknown.bundlePEM)
+	protectedFile := write("protected.pfx", encodePFX(t, good.certDER, good.pkcs8, "s3cret"))
 	login := func(file string, extra ...string) []string {
 		return append([]string{"--profile", "sandbox", "login", "--service-principal", "--tenant", e.sb.Tenant,
 			"--client-id", certClientID, "--certificate", file}, extra...)
@@ -117,21 +118,25 @@ func TestLoginCertificate(t *testing.T) {
 	tests := []struct {
 		name     string
 		args     []string
+		password string // AZURE_CLIENT_CERTIFICATE_PASSWORD
 		wantCode int
 		wantErr  []string
 	}{
-		{"PEM with certificate and key", login(pemFile), 0, nil},
-		{"PKCS#12 without password", login(pfxFile), 0, nil},
+		{"PEM with certificate and key", login(pemFile), "", 0, nil},
+		{"PKCS#12 without password", login(pfxFile), "", 0, nil},
+		{"PKCS#12 with AZURE_CLIENT_CERTIFICATE_PASSWORD", login(protectedFile), "s3cret", 0, nil},
 		// A failed login keeps the previous one (checked after the table).
-		{"certificate the tenant does not know", login(unknownFile), cmdutil.ExitAuth,
+		{"certificate the tenant does not know", login(unknownFile), "", cmdutil.ExitAuth,
 			[]string{"AADSTS700027", "not registered on the app registration"}},
-		{"missing file", login(filepath.Join(dir, "nope.pem")), cmdutil.ExitUsage, []string{"nope.pem", "no such file"}},
-		{"public certificate only", login(write("public.pem", good.publicPEM)), cmdutil.ExitUsage, []string{"public.pem", "found no private key"}},
-		{"not a certificate", login(write("garbage.pem", []byte("hello"))), cmdutil.ExitUsage, []string{"garbage.pem"}},
-		{"unreadable (a directory)", login(dir), cmdutil.ExitUsage, []string{"cannot read the certificate file " + dir}},
+		{"missing file", login(filepath.Join(dir, "nope.pem")), "", cmdutil.ExitUsage, []string{"nope.pem", "no such file"}},
+		{"public certificate only", login(write("public.pem", good.publicPEM)), "", cmdutil.ExitUsage, []string{"public.pem", "found no private key"}},
+		{"not a certificate", login(write("garbage.pem", []byte("hello"))), "", cmdutil.ExitUsage, []string{"garbage.pem: neither PEM"}},
+		{"PKCS#12 with a wrong password", login(protectedFile), "guess", cmdutil.ExitUsage, []string{"protected.pfx: wrong password"}},
+		{"unreadable (a directory)", login(dir), "", cmdutil.ExitUsage, []string{"cannot read the certificate file " + dir}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			e.env["AZURE_CLIENT_CERTIFICATE_PASSWORD"] = tt.password
 			r := e.run(t, tt.args...)
 			if r.code != tt.wantCode {
 				t.Fatalf("exit %d, want %d; stderr %q", r.code, tt.wantCode, r.stderr)
@@ -306,12 +311,12 @@ func keyMarkers(c clientCert) []string {
 		base64.StdEncoding.EncodeToString(c.pfxDER[:48])}
 }
 
-// encodePFX builds a PKCS#12 file without password (RFC 7292): the
+// encodePFX builds a PKCS#12 file (RFC 7292) protected by an ASCII password ("" for none): the
 // certificate in a cert bag, the key in a PKCS#8 shrouded key bag
 // (pbeWithSHAAnd3-KeyTripleDES-CBC) and an HMAC-SHA1 MAC, the shape
 // Windows and openssl write and azidentity reads. The standard library
 // has no encoder, and the test must generate its key at run time.
-func encodePFX(t *testing.T, certDER, pkcs8 []byte) []byte {
+func encodePFX(t *testing.T, certDER, pkcs8 []byte, pass string) []byte {
 	t.Helper()
 	var (
 		oidData        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
@@ -322,7 +327,12 @@ func encodePFX(t *testing.T, certDER, pkcs8 []byte) []byte {
 		oidSHA1        = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
 	)
 	const iterations = 2048
-	password := []byte{0, 0} // the empty password as a NUL-terminated BMPString
+	// The password as a NUL-terminated BMPString (UTF-16BE; ASCII here).
+	var password []byte
+	for _, r := range pass {
+		password = append(password, 0, byte(r))
+	}
+	password = append(password, 0, 0)
 	must := func(b []byte, err error) []byte {
 		t.Helper()
 		if err != nil {
