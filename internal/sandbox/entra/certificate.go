@@ -22,7 +22,7 @@ const assertionSkew = 5 * time.Minute
 
 // certificateAlgs are the signing algorithms MSAL uses for certificate
 // assertions: PS256 with x5t#S256 against Entra, RS256 with x5t for ADFS.
-var certificateAlgs = []string{"PS256", "RS256"}
+func certificateAlgs() []string { return []string{"PS256", "RS256"} }
 
 // checkCertificates validates the registered certificates of a principal.
 func checkCertificates(p *Principal) error {
@@ -135,7 +135,7 @@ func (s *Server) checkCertificateAssertion(w http.ResponseWriter, r *http.Reques
 			return nil, errKeyExpired
 		}
 		return cert.PublicKey, nil
-	}, jwt.WithValidMethods(certificateAlgs), jwt.WithoutClaimsValidation())
+	}, jwt.WithValidMethods(certificateAlgs()), jwt.WithoutClaimsValidation())
 	const stamp = "01/02/2006 15:04:05"
 	found := func() string {
 		return fmt.Sprintf("Found key 'Start=%s, End=%s'", cert.NotBefore.UTC().Format(stamp), cert.NotAfter.UTC().Format(stamp))
@@ -158,7 +158,7 @@ func (s *Server) checkCertificateAssertion(w http.ResponseWriter, r *http.Reques
 		reason := "The provided signature value did not match the expected signature value."
 		if errors.Is(err, jwt.ErrTokenSignatureInvalid) && cert == nil {
 			// The method check failed before the key lookup.
-			reason = "The signing algorithm is not supported; use " + strings.Join(certificateAlgs, " or ") + "."
+			reason = "The signing algorithm is not supported; use " + strings.Join(certificateAlgs(), " or ") + "."
 		}
 		msg := "Client assertion failed signature validation. [Reason - " + reason + ", Thumbprint of key used by client: '" + shown + "'"
 		if cert != nil {
