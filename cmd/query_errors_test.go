@@ -47,3 +47,31 @@ func TestQueryFailuresPrintNoResult(t *testing.T) {
 		})
 	}
 }
+
+// -d and -c complete from the account, signed in silently.
+func TestCompletionOfDatabasesAndContainers(t *testing.T) {
+	e := queryStart(t)
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "query", "-d", ""}, []string{"shop", "oracle"}},
+		{[]string{"__complete", "query", "-d", "shop", "-c", "or"}, []string{"orders", "orders1"}},
+		{[]string{"__complete", "query", "-d", "shop", "-c", "zz"}, nil},
+	}
+	for _, tc := range cases {
+		r := e.run(t, tc.args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d %s", tc.args, r.code, r.stderr)
+		}
+		var got []string
+		for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+			if line != "" && !strings.HasPrefix(line, ":") {
+				got = append(got, line)
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%v: completions %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}

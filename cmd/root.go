@@ -57,6 +57,8 @@ Try everything locally, with no Azure subscription:
 
 	_ = root.RegisterFlagCompletionFunc("profile", completions.Profiles(f))
 	_ = root.RegisterFlagCompletionFunc("output", completions.OutputFormats())
+	_ = root.RegisterFlagCompletionFunc("database", completions.Names(f, completionDatabases(f), false))
+	_ = root.RegisterFlagCompletionFunc("container", completions.Names(f, completionContainers(f), true))
 
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if f.Flags.NoColor {
@@ -95,6 +97,8 @@ func Execute(ctx context.Context, f *cmdutil.Factory, args []string) error {
 	pre := root.PersistentPreRunE
 	_ = root.RegisterFlagCompletionFunc("profile", completions.Profiles(f))
 	_ = root.RegisterFlagCompletionFunc("output", completions.OutputFormats())
+	_ = root.RegisterFlagCompletionFunc("database", completions.Names(f, completionDatabases(f), false))
+	_ = root.RegisterFlagCompletionFunc("container", completions.Names(f, completionContainers(f), true))
 
 	root.PersistentPreRunE = func(cmd *cobra.Command, a []string) error {
 		started = true
