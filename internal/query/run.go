@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -230,8 +231,14 @@ func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) 
 			return out, err
 		}
 		info = &plan.QueryInfo
-		if ranges, err = ex.planRanges(ctx, r.Client, plan); err != nil {
+		var parents map[string][]string
+		if ranges, parents, err = ex.planRanges(ctx, r.Client, plan); err != nil {
 			return out, err
+		}
+		// Ranges that split since the token was issued continue on their
+		// children.
+		if err := merge.Remap(&tok.State, ranges, parents); err != nil {
+			return out, &UsageError{Msg: "invalid continuation token: " + err.Error() + " (run the query again without --continuation)"}
 		}
 	case tok != nil:
 		return out, &UsageError{Msg: "invalid continuation token: it was issued for a single-partition query; pass the same --pk"}
@@ -256,7 +263,7 @@ func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) 
 		}
 		mode = ModeMerge
 		info = &plan.QueryInfo
-		if ranges, err = ex.planRanges(ctx, r.Client, plan); err != nil {
+		if ranges, _, err = ex.planRanges(ctx, r.Client, plan); err != nil {
 			return out, err
 		}
 	}
@@ -313,6 +320,7 @@ type executor struct {
 	ctr   *azcosmos.ContainerClient
 	spec  Spec
 	stats *Stats
+	plan  *merge.Plan // cross-partition merges: which ranges the query reads
 }
 
 func (ex *executor) options(token *string) *azcosmos.QueryOptions {
@@ -376,26 +384,36 @@ func (ex *executor) fetchPlan(ctx context.Context) (*merge.Plan, error) {
 	return p, nil
 }
 
-// planRanges lists the physical ranges the plan touches, in EPK order.
-func (ex *executor) planRanges(ctx context.Context, c *cosmos.Client, plan *merge.Plan) ([]merge.Range, error) {
+// planRanges lists the physical ranges the plan touches, in EPK order,
+// and each one's ancestors (the ranges it was split from).
+func (ex *executor) planRanges(ctx context.Context, c *cosmos.Client, plan *merge.Plan) ([]merge.Range, map[string][]string, error) {
 	all, err := c.PartitionKeyRanges(ctx, ex.spec.Database, ex.spec.Container)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ex.stats.request(0)
-	q := plan.RangeQuery(ex.spec.Query)
+	ex.plan = plan
+	out, parents := ex.rangesOf(c, all)
+	if len(out) == 0 {
+		return nil, nil, fmt.Errorf("no partition key range of %s/%s overlaps the query", ex.spec.Database, ex.spec.Container)
+	}
+	return out, parents, nil
+}
+
+// rangesOf turns pkranges into merge ranges for the plan's query ranges.
+func (ex *executor) rangesOf(c *cosmos.Client, all []cosmos.PartitionKeyRange) ([]merge.Range, map[string][]string) {
+	q := ex.plan.RangeQuery(ex.spec.Query)
 	var out []merge.Range
+	parents := map[string][]string{}
 	for _, r := range all {
-		if !plan.Overlaps(r.MinInclusive, r.MaxExclusive) {
+		if !ex.plan.Overlaps(r.MinInclusive, r.MaxExclusive) {
 			continue
 		}
+		parents[r.ID] = r.Parents
 		out = append(out, merge.Range{ID: r.ID, Min: r.MinInclusive, Max: r.MaxExclusive,
 			Source: &pagerSource{ex: ex, client: c, rangeID: r.ID, pk: azcosmos.NewPartitionKey(), query: q, pinned: true}})
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no partition key range of %s/%s overlaps the query", ex.spec.Database, ex.spec.Container)
-	}
-	return out, nil
+	return out, parents
 }
 
 // pagerSource fetches pages of one query stream through azcosmos, pinned to
@@ -427,13 +445,22 @@ func (s *pagerSource) NextPage(ctx context.Context, token *string) (merge.Page, 
 		resp, err := pager.NextPage(rctx)
 		if err != nil {
 			if s.pinned && attempt < 3 && isRangeGone(err) && s.client != nil {
-				// A split or migration is completing; if the range still
-				// exists (migration), retry it, otherwise ask for a rerun.
+				// A split or migration is completing (cosmos-wire §6.4 step
+				// 6): re-read the ranges. If this one still exists
+				// (migration), retry it; if it split, hand the merge its
+				// children, which continue its stream.
 				ranges, lerr := s.client.PartitionKeyRanges(ctx, s.ex.spec.Database, s.ex.spec.Container)
-				if lerr == nil && hasRange(ranges, s.rangeID) {
+				if lerr != nil {
+					return merge.Page{}, fmt.Errorf("partition key range %s is gone and re-reading the ranges failed: %w", s.rangeID, lerr)
+				}
+				s.ex.stats.request(0)
+				if hasRange(ranges, s.rangeID) {
 					continue
 				}
-				return merge.Page{}, fmt.Errorf("partition key range %s split while the query ran; run the query again: %w", s.rangeID, err)
+				if children := s.children(ranges); len(children) > 0 {
+					return merge.Page{}, &merge.SplitError{Range: s.rangeID, Children: children, Err: err}
+				}
+				return merge.Page{}, fmt.Errorf("partition key range %s is gone and no current range replaces it; run the query again: %w", s.rangeID, err)
 			}
 			return merge.Page{}, err
 		}
@@ -444,6 +471,21 @@ func (s *pagerSource) NextPage(ctx context.Context, token *string) (merge.Page, 
 		}
 		return merge.Page{Rows: rows, Next: resp.ContinuationToken}, nil
 	}
+}
+
+// children are the current ranges split from this one that the query reads.
+func (s *pagerSource) children(all []cosmos.PartitionKeyRange) []merge.Range {
+	if s.ex.plan == nil {
+		return nil
+	}
+	var kids []cosmos.PartitionKeyRange
+	for _, r := range all {
+		if slices.Contains(r.Parents, s.rangeID) {
+			kids = append(kids, r)
+		}
+	}
+	out, _ := s.ex.rangesOf(s.client, kids)
+	return out
 }
 
 func isRangeGone(err error) bool {

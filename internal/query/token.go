@@ -116,7 +116,8 @@ func DecodeToken(s string) (*Token, error) {
 	}
 	seen := map[string]bool{}
 	for _, r := range st.Ranges {
-		if r.ID == "" || seen[r.ID] || r.Consumed < 0 {
+		if r.ID == "" || seen[r.ID] || r.Consumed < 0 || len(r.Skip) > r.Consumed ||
+			(r.Group == "") != (len(r.Pending) == 0) {
 			return nil, &TokenError{"corrupted (partition range state)"}
 		}
 		seen[r.ID] = true

@@ -126,6 +126,10 @@ type State struct {
 	Emitted int64           `json:"e,omitempty"` // rows emitted after OFFSET (TOP/LIMIT)
 	Last    json.RawMessage `json:"l,omitempty"` // ordered DISTINCT: last emitted row
 	Seen    []uint64        `json:"s,omitempty"` // unordered DISTINCT: hashes emitted
+	// LastKey is the ordered DISTINCT merge's last sort key
+	// ([{"item": v}, …]): children of a range that split before a resume
+	// restart from scratch and repeat values the parent had delivered once.
+	LastKey json.RawMessage `json:"lk,omitempty"`
 }
 
 // Range names one source for the merger.
@@ -164,6 +168,7 @@ type Merger struct {
 	skipped, emitted int64
 	last             json.RawMessage
 	lastItem         []byte
+	lastKey          []item // sort key of the last ORDER BY row taken
 	seen             map[uint64]struct{}
 	done             bool
 }
@@ -221,6 +226,21 @@ func New(info *QueryInfo, ranges []Range, st *State, opts Options) (*Merger, err
 		for _, h := range st.Seen {
 			m.seen[h] = struct{}{}
 		}
+		if len(st.LastKey) > 0 {
+			var items []struct {
+				Item json.RawMessage `json:"item"`
+			}
+			if err := json.Unmarshal(st.LastKey, &items); err != nil {
+				return nil, fmt.Errorf("continuation: sort key: %w", err)
+			}
+			for _, it := range items {
+				v, err := decodeItem(it.Item)
+				if err != nil {
+					return nil, fmt.Errorf("continuation: sort key: %w", err)
+				}
+				m.lastKey = append(m.lastKey, v)
+			}
+		}
 		if len(st.Ranges) != len(ranges) {
 			return nil, fmt.Errorf("continuation names %d partition ranges, the container has %d", len(st.Ranges), len(ranges))
 		}
@@ -238,10 +258,16 @@ func New(info *QueryInfo, ranges []Range, st *State, opts Options) (*Merger, err
 				c.prevSkip = prev.Skip
 			}
 			if prev.Group != "" {
+				// Members of a group carry the same snapshot, and children
+				// of a later split possibly more: take each hash's largest
+				// count.
 				g := groups[prev.Group]
 				if g == nil {
-					g = newSkipSet(prev.Group, prev.Pending)
+					g = newSkipSet(prev.Group, nil)
 					groups[prev.Group] = g
+				}
+				for h, k := range newSkipSet("", prev.Pending).n {
+					g.n[h] = max(g.n[h], k)
 				}
 				c.shared = g
 			}
@@ -343,7 +369,11 @@ type cursor struct {
 
 // fill makes a row available at pos; false when the range is exhausted.
 func (c *cursor) fill(ctx context.Context) (bool, error) {
-	for c.pos >= len(c.page.Rows) {
+	for {
+		c.skipShared()
+		if c.pos < len(c.page.Rows) {
+			return true, nil
+		}
 		if c.st.Done {
 			return false, nil
 		}
@@ -368,25 +398,68 @@ func (c *cursor) fill(ctx context.Context) (bool, error) {
 		c.page, c.pos = r.page, 0
 		c.st.Token, c.st.Consumed = r.page.Token, 0
 		if c.skip > 0 {
-			if c.skip > len(c.page.Rows) {
+			switch {
+			case c.skip <= len(c.page.Rows) && (c.prevSkip == nil || sameRows(c.page.Rows[:c.skip], c.prevSkip)):
+				c.pos, c.st.Consumed = c.skip, c.skip
+			case len(c.prevSkip) == c.skip:
+				// Not the page the token saw: the range split and this
+				// page now comes from a child (the gateway's own fan-out
+				// starts at the first child). Drop the delivered rows
+				// wherever they come.
+				c.addShared(c.st.ID, c.prevSkip)
+			default:
 				return false, fmt.Errorf("continuation: partition range %s returned fewer rows than already delivered; the data changed since the token was issued", c.st.ID)
 			}
-			c.pos, c.st.Consumed, c.skip, c.prevSkip = c.skip, c.skip, 0, nil
-		}
-		if c.shared != nil {
-			for c.pos < len(c.page.Rows) && c.shared.take(RowHash(c.page.Rows[c.pos])) {
-				c.pos++
-				c.st.Consumed++
-			}
-			if c.pos < len(c.page.Rows) || c.shared.empty() {
-				c.shared = nil // only a leading run of the child's rows was delivered before
-			}
+			c.skip, c.prevSkip = 0, nil
 		}
 		if c.pos >= len(c.page.Rows) {
 			c.advancePage()
 		}
 	}
-	return true, nil
+}
+
+// skipShared drops rows at pos that were delivered before a split (each
+// at most once across the ranges sharing the set). Equal rows are
+// interchangeable, so dropping the first equal row any child meets
+// delivers the same rows.
+func (c *cursor) skipShared() {
+	if c.shared == nil {
+		return
+	}
+	moved := false
+	for c.pos < len(c.page.Rows) && c.shared.take(RowHash(c.page.Rows[c.pos])) {
+		c.pos++
+		c.st.Consumed++
+		moved = true
+	}
+	if c.shared.empty() {
+		c.shared = nil
+	}
+	if moved && c.pos >= len(c.page.Rows) {
+		c.advancePage()
+	}
+}
+
+// addShared adds hashes to the cursor's skip set (creating it).
+func (c *cursor) addShared(group string, hashes []uint64) {
+	if c.shared == nil {
+		c.shared = newSkipSet(group, nil)
+	}
+	for _, h := range hashes {
+		c.shared.n[h]++
+	}
+}
+
+func sameRows(rows []json.RawMessage, hashes []uint64) bool {
+	if len(rows) != len(hashes) {
+		return false
+	}
+	for i, r := range rows {
+		if RowHash(r) != hashes[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // advancePage records that the current page is fully consumed.
@@ -543,7 +616,7 @@ func (m *Merger) State() State {
 					rs.Skip = append(rs.Skip, RowHash(row))
 				}
 			}
-			if c.shared != nil {
+			if c.shared != nil && !c.shared.empty() {
 				rs.Pending, rs.Group = c.shared.list(), c.shared.group
 			}
 		}
@@ -551,6 +624,22 @@ func (m *Merger) State() State {
 	}
 	if m.last != nil {
 		st.Last = append(json.RawMessage(nil), m.last...)
+	}
+	if m.info.DistinctType == "Ordered" && m.lastKey != nil {
+		buf := []byte{'['}
+		for i, it := range m.lastKey {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, `{"item":`...)
+			if len(it.raw) == 0 {
+				buf = buf[:len(buf)-len(`"item":`)] // undefined: {}
+			} else {
+				buf = append(buf, it.raw...)
+			}
+			buf = append(buf, '}')
+		}
+		st.LastKey = append(buf, ']')
 	}
 	if len(m.seen) > 0 {
 		for h := range m.seen {
@@ -594,6 +683,25 @@ func (h *cursorHeap) Less(i, j int) bool {
 	}
 	return a.index < b.index // deterministic ties: EPK order of ranges
 }
+
+// before reports whether sort key a comes strictly before b.
+func (h *cursorHeap) before(a, b []item) bool {
+	for k := range h.desc {
+		if k >= len(a) || k >= len(b) {
+			break
+		}
+		c := compareItems(a[k], b[k])
+		if c == 0 {
+			continue
+		}
+		if h.desc[k] {
+			return c > 0
+		}
+		return c < 0
+	}
+	return false
+}
+
 func (h *cursorHeap) Swap(i, j int) { h.cs[i], h.cs[j] = h.cs[j], h.cs[i] }
 func (h *cursorHeap) Push(x any)    { h.cs = append(h.cs, x.(*cursor)) }
 func (h *cursorHeap) Pop() any {
@@ -647,6 +755,12 @@ func (m *Merger) nextOrderBy(ctx context.Context) (json.RawMessage, error) {
 	for m.heap.Len() > 0 {
 		c := m.heap.cs[0]
 		payload := c.headPayload
+		// A row that sorts before the last one taken can only be a value a
+		// restarted child of a split range repeats (ordered DISTINCT).
+		behind := m.lastKey != nil && m.heap.before(c.head, m.lastKey)
+		if !behind {
+			m.lastKey = append(m.lastKey[:0], c.head...)
+		}
 		c.take()
 		ok, err := m.loadHead(ctx, c)
 		if se := asSplit(err); se != nil {
@@ -672,8 +786,8 @@ func (m *Merger) nextOrderBy(ctx context.Context) (json.RawMessage, error) {
 		} else {
 			heap.Pop(&m.heap)
 		}
-		if len(payload) == 0 {
-			continue // undefined projection: no row
+		if len(payload) == 0 || behind {
+			continue // undefined projection, or a repeated value: no row
 		}
 		return payload, nil
 	}

@@ -43,17 +43,14 @@ func (m *Merger) replace(c *cursor, se *SplitError) ([]*cursor, error) {
 	var shared *skipSet
 	if !m.drains() {
 		token = se.Token
-		switch {
-		case c.skip > 0 && c.shared != nil:
-			return nil, fmt.Errorf("partition key range %s split twice while resuming; run the query again", c.st.ID)
-		case c.skip > 0:
+		if c.skip > 0 {
 			if len(c.prevSkip) != c.skip {
 				return nil, fmt.Errorf("continuation: partition key range %s has split and the token does not say which of its rows were delivered; run the query again without --continuation", c.st.ID)
 			}
-			shared = newSkipSet(c.st.ID, c.prevSkip)
-		default:
-			shared = c.shared
+			c.addShared(c.st.ID, c.prevSkip)
+			c.skip, c.prevSkip = 0, nil
 		}
+		shared = c.shared
 	}
 	children := make([]*cursor, len(se.Children))
 	for i, r := range se.Children {
@@ -133,10 +130,13 @@ func Remap(st *State, ranges []Range, parents map[string][]string) error {
 		}
 		pending, group := rs.Pending, rs.Group
 		if rs.Consumed > 0 {
-			if len(rs.Skip) != rs.Consumed || group != "" {
+			if len(rs.Skip) != rs.Consumed {
 				return fmt.Errorf("partition key range %s has split and the token does not say which of its rows were delivered", rs.ID)
 			}
-			pending, group = rs.Skip, rs.ID
+			pending = append(append([]uint64(nil), rs.Pending...), rs.Skip...)
+			if group == "" {
+				group = rs.ID
+			}
 		}
 		for _, id := range kids {
 			c := RangeState{ID: id, Done: rs.Done, Pending: pending, Group: group}
