@@ -22,6 +22,7 @@ type LoginOptions struct {
 	ServicePrincipal bool
 	ClientSecret     string
 	Certificate      string
+	CertPassword     string
 	ManagedIdentity  bool
 	WorkloadIdentity bool
 	Env              bool
@@ -70,6 +71,7 @@ Tokens are stored encrypted with a key kept in the OS keyring. Where no keyring 
 	fl.BoolVar(&opts.ServicePrincipal, "service-principal", false, "Sign in as a service principal")
 	fl.StringVar(&opts.ClientSecret, "client-secret", "", "Service principal secret (prefer AZURE_CLIENT_SECRET)")
 	fl.StringVar(&opts.Certificate, "certificate", "", "Service principal certificate file (PEM or PKCS#12)")
+	fl.StringVar(&opts.CertPassword, "certificate-password", "", "Password of a PKCS#12 --certificate (prefer AZURE_CLIENT_CERTIFICATE_PASSWORD)")
 	fl.BoolVar(&opts.ManagedIdentity, "managed-identity", false, "Use the Azure managed identity")
 	fl.BoolVar(&opts.WorkloadIdentity, "workload-identity", false, "Use a federated workload identity token file")
 	fl.BoolVar(&opts.Env, "env", false, "Use the standard AZURE_* environment variables")
@@ -132,6 +134,9 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	if (o.ClientSecret != "" || o.Certificate != "") && !o.ServicePrincipal {
 		return cmdutil.UsageError("--client-secret and --certificate need --service-principal")
 	}
+	if o.CertPassword != "" && o.Certificate == "" {
+		return cmdutil.UsageError("--certificate-password needs --certificate")
+	}
 	settings, err := f.Resolve()
 	if err != nil {
 		return err
@@ -144,17 +149,18 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	defer cancel()
 
 	lo := auth.LoginOptions{
-		Method:          method,
-		Tenant:          o.Tenant,
-		ClientID:        o.ClientID,
-		ClientSecret:    o.ClientSecret,
-		CertificateFile: o.Certificate,
-		Audience:        o.Audience,
-		SaveKey:         o.SaveKey,
-		InsecureStorage: o.InsecureStorage,
-		NoBrowser:       o.NoBrowser,
-		Prompt:          f.IOStreams.ErrOut,
-		OpenBrowser:     auth.BrowserOpener(f.Getenv, f.IOStreams),
+		Method:              method,
+		Tenant:              o.Tenant,
+		ClientID:            o.ClientID,
+		ClientSecret:        o.ClientSecret,
+		CertificateFile:     o.Certificate,
+		CertificatePassword: o.CertPassword,
+		Audience:            o.Audience,
+		SaveKey:             o.SaveKey,
+		InsecureStorage:     o.InsecureStorage,
+		NoBrowser:           o.NoBrowser,
+		Prompt:              f.IOStreams.ErrOut,
+		OpenBrowser:         auth.BrowserOpener(f.Getenv, f.IOStreams),
 	}
 	if method == auth.MethodKey {
 		if lo.Key, err = loginReadKey(f); err != nil {

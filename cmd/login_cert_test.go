@@ -125,6 +125,9 @@ func TestLoginCertificate(t *testing.T) {
 		{"PEM with certificate and key", login(pemFile), "", 0, nil},
 		{"PKCS#12 without password", login(pfxFile), "", 0, nil},
 		{"PKCS#12 with AZURE_CLIENT_CERTIFICATE_PASSWORD", login(protectedFile), "s3cret", 0, nil},
+		{"PKCS#12 with --certificate-password", login(protectedFile, "--certificate-password", "s3cret"), "", 0, nil},
+		{"--certificate-password without --certificate", []string{"--profile", "sandbox", "login", "--service-principal", "--tenant", e.sb.Tenant,
+			"--client-id", certClientID, "--client-secret", "x", "--certificate-password", "s3cret"}, "", cmdutil.ExitUsage, []string{"--certificate-password needs --certificate"}},
 		// A failed login keeps the previous one (checked after the table).
 		{"certificate the tenant does not know", login(unknownFile), "", cmdutil.ExitAuth,
 			[]string{"AADSTS700027", "not registered on the app registration"}},
@@ -173,9 +176,9 @@ func TestLoginCertificate(t *testing.T) {
 	if n := loginEntraRequests(e.sb) - before; n != 0 {
 		t.Fatalf("later commands made %d requests to Entra, want 0", n)
 	}
-	// One per sign-in that reached Entra: PEM, two PKCS#12, the unknown certificate.
-	if n := e.sb.Entra.Stats().CertificateAssertions; n != 4 {
-		t.Fatalf("Entra saw %d certificate assertions, want 4", n)
+	// One per sign-in that reached Entra: PEM, three PKCS#12, the unknown certificate.
+	if n := e.sb.Entra.Stats().CertificateAssertions; n != 5 {
+		t.Fatalf("Entra saw %d certificate assertions, want 5", n)
 	}
 	// The private key is kept only in the encrypted store.
 	e.assertNoSecrets(t)
