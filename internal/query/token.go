@@ -122,6 +122,12 @@ func DecodeToken(s string) (*Token, error) {
 		}
 		seen[r.ID] = true
 	}
+	if len(st.LastKey) > 0 {
+		var items []map[string]json.RawMessage
+		if err := json.Unmarshal(st.LastKey, &items); err != nil {
+			return nil, &TokenError{"corrupted (sort key)"}
+		}
+	}
 	if len(st.Last) > 0 {
 		if _, err := merge.Canonical(st.Last); err != nil {
 			return nil, &TokenError{"corrupted (distinct state)"}

@@ -126,9 +126,19 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.fail(f.status, f.substatus, "", f.message)
 		return
 	}
+	var held *heldResponse
+	if g.triggersArmed() {
+		// Hold the response until split triggers have run, so a client
+		// that has its answer also sees the split.
+		held = &heldResponse{w: w, status: http.StatusOK}
+		x.w = held
+	}
 	g.dispatch(x, ref)
 	if x.after != nil {
 		x.after()
+	}
+	if held != nil {
+		held.flush()
 	}
 }
 
