@@ -425,7 +425,7 @@ func (g *Gateway) queryDocuments(x *exchange, ref resourceRef) {
 	x.writeJSON(http.StatusOK, feedEnvelope(c.rid, "Documents", page))
 	if scope.mode != 'p' {
 		servedID, db, coll := r.ID, ref.db, ref.coll
-		if span != spanOf(r) {
+		if scope.mode == 'x' && span != spanOf(r) {
 			servedID = "" // a split parent's rows: no current range was read alone
 		}
 		x.after = func() { g.servedPage(db, coll, servedID) }
