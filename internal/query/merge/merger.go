@@ -625,7 +625,7 @@ func (m *Merger) State() State {
 	if m.last != nil {
 		st.Last = append(json.RawMessage(nil), m.last...)
 	}
-	if m.info.DistinctType == "Ordered" && m.lastKey != nil {
+	if m.lastKey != nil {
 		buf := []byte{'['}
 		for i, it := range m.lastKey {
 			if i > 0 {
@@ -755,11 +755,15 @@ func (m *Merger) nextOrderBy(ctx context.Context) (json.RawMessage, error) {
 	for m.heap.Len() > 0 {
 		c := m.heap.cs[0]
 		payload := c.headPayload
-		// A row that sorts before the last one taken can only be a value a
-		// restarted child of a split range repeats (ordered DISTINCT).
-		behind := m.lastKey != nil && m.heap.before(c.head, m.lastKey)
-		if !behind {
-			m.lastKey = append(m.lastKey[:0], c.head...)
+		// Ordered DISTINCT: a row that sorts before the last one taken can
+		// only be a value that a restarted child of a split range repeats
+		// (each range's stream is sorted). Other shapes never drop rows.
+		behind := false
+		if m.info.DistinctType == "Ordered" {
+			behind = m.lastKey != nil && m.heap.before(c.head, m.lastKey)
+			if !behind {
+				m.lastKey = append(m.lastKey[:0], c.head...)
+			}
 		}
 		c.take()
 		ok, err := m.loadHead(ctx, c)

@@ -159,7 +159,18 @@ func splitCases() []splitCase {
 			fresh: [2][]json.RawMessage{{g(1, 3), g(2, 1)}, {g(1, 1), g(2, 1)}}}
 		return w, []Range{{ID: "p", Source: &parentSource{w}}, {ID: "other", Source: &memSource{pages: [][]json.RawMessage{{g(3, 7), g(1, 1)}}}}}
 	}
+	distinctOrdered := func(splitAt int) (*splitWorld, []Range) {
+		// DISTINCT runs per range: both children hold 1 and 6, the parent
+		// returned each once.
+		v := func(n int) json.RawMessage {
+			return json.RawMessage(fmt.Sprintf(`{"orderByItems":[{"item":%d}],"payload":%d}`, n, n))
+		}
+		w := &splitWorld{rows: []json.RawMessage{v(1), v(2), v(3), v(4), v(5), v(6)}, owner: []int{0, 0, 1, 0, 1, 0}, page: 3, splitAt: splitAt,
+			fresh: [2][]json.RawMessage{{v(1), v(2), v(4), v(6)}, {v(1), v(3), v(5), v(6)}}}
+		return w, []Range{{ID: "p", Source: &parentSource{w}}, {ID: "other", Source: &memSource{pages: [][]json.RawMessage{{v(2), v(7)}}}}}
+	}
 	return []splitCase{
+		{"distinct ordered", &QueryInfo{OrderBy: []string{"Ascending"}, DistinctType: "Ordered"}, true, distinctOrdered},
 		{"passthrough", nil, false, plain},
 		{"distinct", &QueryInfo{DistinctType: "Unordered"}, false, plain},
 		{"order by", &QueryInfo{OrderBy: []string{"Ascending"}}, true, ordered},
