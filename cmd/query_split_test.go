@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 )
 
 // splitter splits the ranges of shop/orders one after another, oldest
@@ -283,4 +285,18 @@ func TestQuerySplitCascade(t *testing.T) {
 	}
 	rest := e.mustJSON(t, append(base, "-c", "orders", "--continuation", token)...)
 	assertSameAsSingleRange(t, "SELECT * FROM c ORDER BY c.total", true, append(got, rest...), full)
+}
+
+// TestQuerySplitFault: the sandbox's --fault split=DB/COLL/RANGE@N splits
+// a range while a query reads it.
+func TestQuerySplitFault(t *testing.T) {
+	e := queryStart(t, sandboxtest.WithFaults("split=shop/orders/2@2"))
+	sql := "SELECT c.id, c.total FROM c ORDER BY c.total"
+	args := []string{"query", sql, "-d", "shop", "--page-size", "5"}
+	single := e.mustJSON(t, append(args, "-c", "orders1")...)
+	got := e.mustJSON(t, append(args, "-c", "orders")...)
+	assertSameAsSingleRange(t, sql, true, got, single)
+	if n := e.sb.Gateway.Stats().ByStatus[410]; n == 0 {
+		t.Error("the query never met the split range's 410")
+	}
 }

@@ -19,6 +19,37 @@ type Faults struct {
 	RetryAfter  time.Duration // x-ms-retry-after-ms on throttled responses; 0 = 100 ms
 	Seed        uint64
 	Seeded      bool // Seed was given; otherwise the generator is seeded from the clock
+	// Split lists partition splits to perform during the run, as
+	// space-separated "DB/CONTAINER/RANGE@N" entries: split RANGE once N
+	// query pages of it were served (see Gateway.SplitRangeAfter).
+	Split string
+}
+
+// splitFault is one parsed Faults.Split entry.
+type splitFault struct {
+	db, coll, rangeID string
+	after             int
+}
+
+func parseSplitFaults(spec string) ([]splitFault, error) {
+	var out []splitFault
+	for _, one := range strings.Fields(spec) {
+		target, n, hasN := strings.Cut(one, "@")
+		parts := strings.Split(target, "/")
+		after := 1
+		if hasN {
+			v, err := strconv.Atoi(n)
+			if err != nil || v < 1 {
+				return nil, fmt.Errorf("split %q: the page count after @ must be a positive integer", one)
+			}
+			after = v
+		}
+		if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+			return nil, fmt.Errorf("split %q: want DATABASE/CONTAINER/RANGE[@PAGES], e.g. shop/orders/1@2", one)
+		}
+		out = append(out, splitFault{db: parts[0], coll: parts[1], rangeID: parts[2], after: after})
+	}
+	return out, nil
 }
 
 // ParseFaults parses specs such as "throttle=0.3", "latency=20ms",
@@ -62,6 +93,11 @@ func ParseFaults(specs []string) (Faults, error) {
 				} else {
 					f.RetryAfter = d
 				}
+			case "split":
+				if _, err := parseSplitFaults(val); err != nil {
+					return Faults{}, fmt.Errorf("fault %q: %w", one, err)
+				}
+				f.Split = strings.TrimSpace(f.Split + " " + val)
 			case "seed":
 				n, err := strconv.ParseUint(val, 10, 64)
 				if err != nil {
@@ -69,7 +105,7 @@ func ParseFaults(specs []string) (Faults, error) {
 				}
 				f.Seed, f.Seeded = n, true
 			default:
-				return Faults{}, fmt.Errorf("fault %q: unknown fault %q (want throttle, unavailable, reset, latency, retryafter or seed)", one, name)
+				return Faults{}, fmt.Errorf("fault %q: unknown fault %q (want throttle, unavailable, reset, latency, retryafter, split or seed)", one, name)
 			}
 		}
 	}

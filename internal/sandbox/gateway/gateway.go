@@ -131,6 +131,20 @@ func New(cfg Config) (*Gateway, error) {
 		g.dbs[d.ID] = db
 		g.order = append(g.order, d.ID)
 	}
+	splits, err := parseSplitFaults(cfg.Faults.Split)
+	if err != nil {
+		return nil, err
+	}
+	for _, sf := range splits {
+		db := g.dbs[sf.db]
+		if db == nil || db.colls[sf.coll] == nil {
+			return nil, fmt.Errorf("split fault: container %s/%s does not exist", sf.db, sf.coll)
+		}
+		if _, ok := db.colls[sf.coll].rangeIndexByID(sf.rangeID); !ok {
+			return nil, fmt.Errorf("split fault: %s/%s has no partition key range %q", sf.db, sf.coll, sf.rangeID)
+		}
+		g.SplitRangeAfter(sf.db, sf.coll, sf.rangeID, sf.after)
+	}
 	return g, nil
 }
 

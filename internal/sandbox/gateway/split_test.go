@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -297,5 +298,59 @@ func TestEPKMidpoint(t *testing.T) {
 		if (err != nil) != (tc.want == "") || got != tc.want {
 			t.Errorf("epkMidpoint(%q, %q) = %q, %v; want %q", tc.min, tc.max, got, err, tc.want)
 		}
+	}
+}
+
+func TestSplitFault(t *testing.T) {
+	tests := []struct {
+		spec, want, err string
+	}{
+		{"split=shop/many/1@2", "shop/many/1@2", ""},
+		{"split=shop/many/0", "shop/many/0", ""},
+		{"split=shop/many/1@0", "", "positive integer"},
+		{"split=shop/1", "", "DATABASE/CONTAINER/RANGE"},
+	}
+	for _, tc := range tests {
+		f, err := ParseFaults([]string{tc.spec})
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: err %v, want %q", tc.spec, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || f.Split != tc.want {
+			t.Errorf("%s: split %q, %v", tc.spec, f.Split, err)
+		}
+	}
+
+	// Armed from the config: range 1 splits after two of its pages, while a
+	// cross-partition query pages through it.
+	f, cc := splitFixture(t)
+	ctx := context.Background()
+	want, _, _ := drain(t, ctx, cc.NewQueryItemsPager("SELECT * FROM c", azcosmos.NewPartitionKey(), nil))
+	g2, err := New(func() Config {
+		c := f.gw.cfg
+		c.Faults.Split = "shop/many/1@2"
+		return c
+	}())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(g2)
+	t.Cleanup(srv.Close)
+	f2 := &fixture{t: t, gw: g2, srv: srv, key: f.key}
+	cc2 := containerClient(t, f2.keyClient(testKeyString()), "shop", "many")
+	got, sizes, _ := drain(t, ctx, cc2.NewQueryItemsPager("SELECT * FROM c", azcosmos.NewPartitionKey(), &azcosmos.QueryOptions{PageSizeHint: 20}))
+	if sortedRows(got) != sortedRows(want) {
+		t.Errorf("ids across the split differ: %v", got)
+	}
+	if _, ok := g2.dbs["shop"].colls["many"].rangeIndexByID("1"); ok {
+		t.Errorf("range 1 did not split (%d pages)", len(sizes))
+	}
+
+	bad := f.gw.cfg
+	bad.Faults.Split = "shop/many/9"
+	if _, err := New(bad); err == nil || !strings.Contains(err.Error(), "no partition key range") {
+		t.Errorf("unknown range: err %v", err)
 	}
 }
