@@ -24,26 +24,35 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: gen -md DIR | -man DIR")
 		os.Exit(2)
 	}
+	if err := generate(*md, *man); err != nil {
+		fail(err)
+	}
+}
+
+// generate writes the Markdown reference into md and man pages into man
+// (either may be empty).
+func generate(md, man string) error {
 	f := cmdutil.New(cmdutil.BuildInfo{Version: "reference"})
 	root := cmd.NewRootCmd(f)
 	root.DisableAutoGenTag = true
-	if *md != "" {
-		if err := os.MkdirAll(*md, 0o755); err != nil {
-			fail(err)
+	if md != "" {
+		if err := os.MkdirAll(md, 0o755); err != nil {
+			return err
 		}
-		if err := doc.GenMarkdownTree(root, *md); err != nil {
-			fail(err)
+		if err := doc.GenMarkdownTree(root, md); err != nil {
+			return err
 		}
 	}
-	if *man != "" {
-		if err := os.MkdirAll(*man, 0o755); err != nil {
-			fail(err)
+	if man != "" {
+		if err := os.MkdirAll(man, 0o755); err != nil {
+			return err
 		}
 		hdr := &doc.GenManHeader{Title: "COSMOSCTL", Section: "1", Source: "cosmosctl"}
-		if err := doc.GenManTree(root, hdr, *man); err != nil {
-			fail(err)
+		if err := doc.GenManTree(root, hdr, man); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 func fail(err error) {
