@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/oracletest"
 	"github.com/cosmosctl/cosmosctl/internal/iostreams"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
@@ -36,7 +37,6 @@ type queryResult struct {
 	code           int
 }
 
-const oracleDir = "/work/shared/oracle"
 
 // queryTestSeed is the demo seed plus: orders1 (the demo orders in one
 // range, the reference for cross-partition results) and, when the oracle
@@ -55,7 +55,8 @@ func queryTestSeed(t *testing.T) *seed.Seed {
 	one.ID = "orders1"
 	one.PhysicalPartitions = 1
 	shop.Containers = append(shop.Containers, one)
-	if b, err := os.ReadFile(filepath.Join(oracleDir, "testdata", "sqlSampleData.json")); err == nil {
+	oracleDir, found := oracletest.Find()
+	if b, err := os.ReadFile(filepath.Join(oracleDir, "testdata", "sqlSampleData.json")); found && err == nil {
 		var data struct {
 			Data []json.RawMessage `json:"data"`
 		}
@@ -334,9 +335,7 @@ func truncateStr(v []string) string {
 }
 
 func TestQueryOracle(t *testing.T) {
-	if _, err := os.Stat(filepath.Join(oracleDir, "queries")); err != nil {
-		t.Skip("oracle data not present")
-	}
+	oracleDir := oracletest.Dir(t)
 	e := queryStart(t)
 	suites, _ := filepath.Glob(filepath.Join(oracleDir, "queries", "*.json"))
 	for _, suitePath := range suites {

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
-)
 
-const oracleDir = "/work/shared/oracle"
+	"github.com/cosmosctl/cosmosctl/internal/oracletest"
+)
 
 // testDoc builds a document or fails the test.
 func testDoc(t testing.TB, raw string) *Document {
@@ -25,9 +26,9 @@ func testDoc(t testing.TB, raw string) *Document {
 // loadOracleDocs reads the oracle's sample data (compacted, as the gateway stores it).
 func loadOracleDocs(t testing.TB) []*Document {
 	t.Helper()
-	b, err := os.ReadFile(oracleDir + "/testdata/sqlSampleData.json")
+	b, err := os.ReadFile(filepath.Join(oracletest.Dir(t), "testdata", "sqlSampleData.json"))
 	if err != nil {
-		t.Skipf("oracle data not available: %v", err)
+		t.Fatalf("oracle data: %v", err)
 	}
 	var f struct {
 		Data []json.RawMessage `json:"data"`

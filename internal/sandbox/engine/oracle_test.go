@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cosmosctl/cosmosctl/internal/oracletest"
 )
 
 // stripSystem removes the service's system properties from result documents.
@@ -28,9 +30,10 @@ func stripSystem(v *value) *value {
 // and through the cross-partition path over 4 ranges.
 func TestOracle(t *testing.T) {
 	docs := loadOracleDocs(t)
+	oracleDir := oracletest.Dir(t)
 	suites, err := filepath.Glob(oracleDir + "/queries/*.json")
 	if err != nil || len(suites) == 0 {
-		t.Skipf("no oracle suites: %v", err)
+		t.Fatalf("no oracle suites in %s: %v", oracleDir, err)
 	}
 	pk := PartitionKeyDef{Paths: []string{"/categoryId"}, Kind: "Hash", Version: 2}
 	total := 0
