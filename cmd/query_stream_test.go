@@ -191,7 +191,7 @@ func TestQueryUntrustedCertificate(t *testing.T) {
 
 func TestQueryJQ(t *testing.T) {
 	e := queryStart(t)
-	r := e.run(t, "query", "SELECT c.id, c.total FROM c ORDER BY c.total DESC", "-d", "shop", "-c", "orders", "--max-items", "3", "--jq", ".id", "-o", "jsonl")
+	r := e.run(t, "query", "SELECT c.id, c.total FROM c ORDER BY c.id", "-d", "shop", "-c", "orders", "--max-items", "3", "--jq", ".id", "-o", "jsonl")
 	if r.err != nil {
 		t.Fatal(r.stderr)
 	}

@@ -111,7 +111,7 @@ func demoOrders() []json.RawMessage {
 	}
 	// Awkward documents that catch lossy JSON handling.
 	items = append(items,
-		json.RawMessage(`{"id":"big-int","customerId":"c1","status":"open","total":9223372036854775807,"items":[],"city":"Seattle","createdAt":"2025-06-01T00:00:00Z"}`),
+		json.RawMessage(`{"id":"big-int","customerId":"c1","status":"open","total":250.00,"loyaltyPoints":9223372036854775807,"items":[],"city":"Seattle","createdAt":"2025-06-01T00:00:00Z"}`),
 		json.RawMessage(`{"id":"precise-decimal","customerId":"c2","status":"open","total":1.0000000000000001,"items":[],"city":"Paris","createdAt":"2025-06-02T00:00:00Z"}`),
 		json.RawMessage(`{"id":"unicode","customerId":"c3","status":"shipped","total":12.50,"customer":{"name":"Zoë Ångström","nickname":"\u00e9t\u00e9 \ud83d\ude80"},"items":[],"city":"東京","createdAt":"2025-06-03T00:00:00Z"}`),
 		json.RawMessage(`{"zeta":1,"id":"key-order","customerId":"c4","alpha":2,"status":"delivered","total":0,"items":[],"city":"Berlin","createdAt":"2025-06-04T00:00:00Z"}`),

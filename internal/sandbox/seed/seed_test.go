@@ -269,7 +269,7 @@ func TestDemo(t *testing.T) {
 		t.Errorf("orders span %d customers", len(customers))
 	}
 	all := strings.Join(raw, "\n")
-	for _, w := range []string{`"total":9223372036854775807`, `"total":1.0000000000000001`, `"name":"Zoë Ångström"`, `"nickname":"\u00e9t\u00e9 \ud83d\ude80"`, `{"zeta":1,"id":"key-order"`} {
+	for _, w := range []string{`"loyaltyPoints":9223372036854775807`, `"total":1.0000000000000001`, `"name":"Zoë Ångström"`, `"nickname":"\u00e9t\u00e9 \ud83d\ude80"`, `{"zeta":1,"id":"key-order"`} {
 		if !strings.Contains(all, w) {
 			t.Errorf("demo orders lack %s", w)
 		}
