@@ -40,18 +40,8 @@ func System(getenv func(string) string) *IOStreams {
 	if c, err := strconv.Atoi(getenv("COLUMNS")); err == nil && c > 0 {
 		s.width = c
 	}
-	if _, set := lookup(getenv, "NO_COLOR"); set {
-		s.noColor = true
-	}
-	if getenv("TERM") == "dumb" {
-		s.noColor = true
-	}
+	s.noColor = getenv("NO_COLOR") != "" || getenv("TERM") == "dumb"
 	return s
-}
-
-func lookup(getenv func(string) string, key string) (string, bool) {
-	v := getenv(key)
-	return v, v != ""
 }
 
 func isTerminal(f *os.File) bool {
