@@ -95,14 +95,11 @@ func containerListRun(o *ContainerListOptions) error {
 	}
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
-	client, s, err := queryClient(ctx, f)
+	client, s, err := queryClientFor(ctx, f, true, false)
 	if err != nil {
 		return err
 	}
-	db, err := s.RequireDatabase()
-	if err != nil {
-		return err
-	}
+	db := s.Database
 	dbc, err := client.NewDatabase(db)
 	if err != nil {
 		return fmt.Errorf("database %s: %w", db, err)
@@ -155,19 +152,13 @@ func containerShowRun(o *ContainerShowOptions) error {
 	}
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
-	client, s, err := queryClient(ctx, f)
+	client, s, err := queryClientFor(ctx, f, true, o.Container == "")
 	if err != nil {
 		return err
 	}
-	db, err := s.RequireDatabase()
-	if err != nil {
-		return err
-	}
-	coll := o.Container
+	db, coll := s.Database, o.Container
 	if coll == "" {
-		if coll, err = s.RequireContainer(); err != nil {
-			return err
-		}
+		coll = s.Container
 	}
 	what := fmt.Sprintf("show container %s/%s", db, coll)
 	ctr, err := client.NewContainer(db, coll)

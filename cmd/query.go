@@ -274,12 +274,29 @@ func queryCheckPKString(s string) error {
 
 // queryClient resolves settings and builds the Cosmos client.
 func queryClient(ctx context.Context, f *cmdutil.Factory) (*cosmos.Client, *cmdutil.Settings, error) {
+	return queryClientFor(ctx, f, false, false)
+}
+
+// queryClientFor is queryClient for commands that also need a database
+// (and a container): those are checked first, so a missing -d or -c is a
+// usage error before anything signs in.
+func queryClientFor(ctx context.Context, f *cmdutil.Factory, needDatabase, needContainer bool) (*cosmos.Client, *cmdutil.Settings, error) {
 	s, err := f.Resolve()
 	if err != nil {
 		return nil, nil, err
 	}
 	if _, err := s.RequireEndpoint(); err != nil {
 		return nil, nil, err
+	}
+	if needDatabase {
+		if _, err := s.RequireDatabase(); err != nil {
+			return nil, nil, err
+		}
+	}
+	if needContainer {
+		if _, err := s.RequireContainer(); err != nil {
+			return nil, nil, err
+		}
 	}
 	c, err := cosmos.NewClient(ctx, f, s)
 	if err != nil {
@@ -357,16 +374,11 @@ func queryRun(o *QueryOptions) error {
 	}
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
-	client, s, err := queryClient(ctx, f)
+	client, s, err := queryClientFor(ctx, f, true, true)
 	if err != nil {
 		return err
 	}
-	if spec.Database, err = s.RequireDatabase(); err != nil {
-		return err
-	}
-	if spec.Container, err = s.RequireContainer(); err != nil {
-		return err
-	}
+	spec.Database, spec.Container = s.Database, s.Container
 	oo := queryOutputOptions(f, s)
 	if o.WithMeta && !queryIsJSONFormat(f, s) {
 		return cmdutil.UsageError("--with-meta needs -o json")

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
-	"github.com/cosmosctl/cosmosctl/internal/oracletest"
 	"github.com/cosmosctl/cosmosctl/internal/iostreams"
+	"github.com/cosmosctl/cosmosctl/internal/oracletest"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
@@ -36,7 +36,6 @@ type queryResult struct {
 	err            error
 	code           int
 }
-
 
 // queryTestSeed is the demo seed plus: orders1 (the demo orders in one
 // range, the reference for cross-partition results) and, when the oracle

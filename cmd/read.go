@@ -65,18 +65,11 @@ func readRun(o *ReadOptions) error {
 	}
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
-	client, s, err := queryClient(ctx, f)
+	client, s, err := queryClientFor(ctx, f, true, true)
 	if err != nil {
 		return err
 	}
-	db, err := s.RequireDatabase()
-	if err != nil {
-		return err
-	}
-	coll, err := s.RequireContainer()
-	if err != nil {
-		return err
-	}
+	db, coll := s.Database, s.Container
 	oo := queryOutputOptions(f, s)
 	if o.WithMeta && !queryIsJSONFormat(f, s) {
 		return cmdutil.UsageError("--with-meta needs -o json")

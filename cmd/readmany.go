@@ -167,18 +167,11 @@ func readManyRun(o *ReadManyOptions) error {
 	}
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
-	client, s, err := queryClient(ctx, f)
+	client, s, err := queryClientFor(ctx, f, true, true)
 	if err != nil {
 		return err
 	}
-	db, err := s.RequireDatabase()
-	if err != nil {
-		return err
-	}
-	coll, err := s.RequireContainer()
-	if err != nil {
-		return err
-	}
+	db, coll := s.Database, s.Container
 	what := fmt.Sprintf("read-many %s/%s", db, coll)
 	ctr, err := client.NewContainer(db, coll)
 	if err != nil {

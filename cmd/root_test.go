@@ -216,3 +216,26 @@ func TestDynamicCompletion(t *testing.T) {
 		}
 	}
 }
+
+// A missing -d or -c is a usage error reported before anything signs in
+// (the test factory has no credentials at all).
+func TestDataCommandsNeedTargetBeforeSignIn(t *testing.T) {
+	env := map[string]string{"COSMOSCTL_ENDPOINT": "https://acct.documents.azure.com:443/"}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"query", "SELECT * FROM c"}, "no database"},
+		{[]string{"query", "SELECT * FROM c", "-d", "shop"}, "no container"},
+		{[]string{"read", "1", "--pk", "a", "-d", "shop"}, "no container"},
+		{[]string{"read-many", "-c", "orders", "--ids-file", "/dev/null"}, "no items to read"},
+		{[]string{"container", "list"}, "no database"},
+		{[]string{"container", "show", "orders"}, "no database"},
+	}
+	for _, tc := range cases {
+		code, _, errOut := rootRun(t, t.TempDir(), env, tc.args...)
+		if code != cmdutil.ExitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 with %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
