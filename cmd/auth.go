@@ -58,11 +58,7 @@ func authTokenRun(ctx context.Context, o *AuthTokenOptions) error {
 		return cmdutil.NewError(cmdutil.KindUsage, nil, "pipe it into another command, or pass --show to print it anyway",
 			"refusing to print an access token to a terminal")
 	}
-	settings, err := f.Resolve()
-	if err != nil {
-		return err
-	}
-	sess, err := auth.NewSession(f, settings)
+	sess, _, err := authSession(f)
 	if err != nil {
 		return err
 	}
@@ -74,4 +70,18 @@ func authTokenRun(ctx context.Context, o *AuthTokenOptions) error {
 	}
 	_, err = fmt.Fprintln(f.IOStreams.Out, tok)
 	return err
+}
+
+// authSession resolves the effective settings and opens the token session
+// of their profile: what every sign-in command starts with.
+func authSession(f *cmdutil.Factory) (*auth.Session, *cmdutil.Settings, error) {
+	settings, err := f.Resolve()
+	if err != nil {
+		return nil, nil, err
+	}
+	sess, err := auth.NewSession(f, settings)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sess, settings, nil
 }

@@ -137,11 +137,7 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	if o.CertPassword != "" && o.Certificate == "" {
 		return cmdutil.UsageError("--certificate-password needs --certificate")
 	}
-	settings, err := f.Resolve()
-	if err != nil {
-		return err
-	}
-	sess, err := auth.NewSession(f, settings)
+	sess, _, err := authSession(f)
 	if err != nil {
 		return err
 	}

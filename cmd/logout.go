@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cosmosctl/cosmosctl/auth"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 )
 
@@ -39,11 +38,7 @@ from the token store. When no tokens are left, the encryption key is removed fro
 
 func logoutRun(ctx context.Context, o *LogoutOptions) error {
 	f := o.Factory
-	settings, err := f.Resolve()
-	if err != nil {
-		return err
-	}
-	sess, err := auth.NewSession(f, settings)
+	sess, settings, err := authSession(f)
 	if err != nil {
 		return err
 	}

@@ -66,11 +66,7 @@ type whoamiJSON struct {
 
 func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
 	f := o.Factory
-	settings, err := f.Resolve()
-	if err != nil {
-		return err
-	}
-	sess, err := auth.NewSession(f, settings)
+	sess, settings, err := authSession(f)
 	if err != nil {
 		return err
 	}
