@@ -1,10 +1,13 @@
 package cmd
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
 )
 
 // A query that fails before any result prints nothing on stdout, exits with
@@ -73,5 +76,35 @@ func TestCompletionOfDatabasesAndContainers(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
 			t.Errorf("%v: completions %q, want %q", tc.args, got, tc.want)
 		}
+	}
+}
+
+// Query results keep the stored bytes: azcosmos re-marshals page items,
+// which would HTML-escape <, > and & and the line separators.
+func TestQueryResultsKeepStoredBytes(t *testing.T) {
+	s := seed.Demo()
+	doc := `{"id":"html","customerId":"h1","markup":"<b>Tom & Jerry</b>","sep":"a` + "\u2028" + `b","n":1.0000000000000001}`
+	for i := range s.Databases[0].Containers {
+		if c := &s.Databases[0].Containers[i]; c.ID == "orders" {
+			c.Items = append(c.Items, json.RawMessage(doc))
+		}
+	}
+	e := queryStart(t, sandboxtest.WithSeed(s))
+	for _, q := range []string{
+		"SELECT * FROM c WHERE c.id = 'html'",                    // direct path
+		"SELECT * FROM c WHERE c.id = 'html' ORDER BY c.id",      // cross-partition payload
+		"SELECT VALUE c.markup FROM c WHERE c.customerId = 'h1'", // a projected string
+	} {
+		r := e.run(t, "query", q, "-d", "shop", "-c", "orders", "-o", "jsonl")
+		if r.err != nil {
+			t.Fatalf("%s: %s", q, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "<b>Tom & Jerry</b>") || strings.Contains(r.stdout, `\u003c`) || strings.Contains(r.stdout, `\u0026`) {
+			t.Errorf("%s: output not byte-faithful: %s", q, r.stdout)
+		}
+	}
+	r := e.run(t, "query", "SELECT * FROM c WHERE c.id = 'html'", "-d", "shop", "-c", "orders", "--pk", "h1", "-o", "jsonl")
+	if !strings.Contains(r.stdout, "a\u2028b") || !strings.Contains(r.stdout, `"n":1.0000000000000001`) {
+		t.Errorf("single-partition output not byte-faithful: %q", r.stdout)
 	}
 }

@@ -465,11 +465,7 @@ func (s *pagerSource) NextPage(ctx context.Context, token *string) (merge.Page, 
 			return merge.Page{}, err
 		}
 		s.ex.stats.page(s.rangeID, resp)
-		rows := make([]json.RawMessage, len(resp.Items))
-		for i, it := range resp.Items {
-			rows[i] = it
-		}
-		return merge.Page{Rows: rows, Next: resp.ContinuationToken}, nil
+		return merge.Page{Rows: pageRows(resp), Next: resp.ContinuationToken}, nil
 	}
 }
 
@@ -507,4 +503,26 @@ func hasRange(rs []cosmos.PartitionKeyRange, id string) bool {
 		}
 	}
 	return false
+}
+
+// pageRows returns a page's documents exactly as the server sent them.
+// azcosmos re-marshals Items, which HTML-escapes <, > and & (and U+2028,
+// U+2029) inside strings; the raw body keeps the stored bytes, so it is
+// read instead whenever it can be.
+func pageRows(resp azcosmos.QueryItemsResponse) []json.RawMessage {
+	if resp.RawResponse != nil {
+		if body, err := runtime.Payload(resp.RawResponse); err == nil {
+			var env struct {
+				Documents []json.RawMessage `json:"Documents"`
+			}
+			if json.Unmarshal(body, &env) == nil && len(env.Documents) == len(resp.Items) {
+				return env.Documents
+			}
+		}
+	}
+	rows := make([]json.RawMessage, len(resp.Items))
+	for i, it := range resp.Items {
+		rows[i] = it
+	}
+	return rows
 }
