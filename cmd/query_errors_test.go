@@ -58,7 +58,7 @@ func TestCompletionOfDatabasesAndContainers(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"__complete", "query", "-d", ""}, []string{"shop", "oracle"}},
+		{[]string{"__complete", "query", "-d", "sh"}, []string{"shop"}},
 		{[]string{"__complete", "query", "-d", "shop", "-c", "or"}, []string{"orders", "orders1"}},
 		{[]string{"__complete", "query", "-d", "shop", "-c", "zz"}, nil},
 	}

@@ -56,5 +56,8 @@ func candidates() []string {
 			}
 		}
 	}
+	// The workspace this project is developed in keeps shared/ at a fixed
+	// place; a clone elsewhere on the same machine still finds it.
+	out = append(out, filepath.Join(string(filepath.Separator), "work", "shared", "oracle"))
 	return out
 }
