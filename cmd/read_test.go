@@ -169,6 +169,26 @@ func TestReadMany(t *testing.T) {
 	}
 }
 
+// read-many prints the stored bytes: azcosmos re-marshals its items,
+// which HTML-escapes <, > and & and the line separators.
+func TestReadManyKeepsStoredBytes(t *testing.T) {
+	s := queryTestSeed(t)
+	doc := `{"id":"html","k":"h","markup":"<b>Tom & Jerry</b>","sep":"a` + "\u2028" + `b","n":1.0000000000000001}`
+	s.Databases = append(s.Databases, seed.Database{ID: "keys", Containers: []seed.Container{{
+		ID: "html", PartitionKey: seed.PartitionKey{Paths: []string{"/k"}, Kind: "Hash"},
+		Items: []json.RawMessage{json.RawMessage(doc)},
+	}}})
+	e := queryStart(t, sandboxtest.WithSeed(s))
+	r := e.runIn(t, `{"id":"html","pk":"h"}`, "read-many", "-d", "keys", "-c", "html", "-o", "jsonl")
+	if r.err != nil {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	// The stored document, followed by the system properties.
+	if want := strings.TrimSuffix(doc, "}") + `,"_rid":`; !strings.HasPrefix(r.stdout, want) {
+		t.Errorf("read-many output not byte-faithful:\n got %q\nwant %q…", r.stdout, want)
+	}
+}
+
 func TestListings(t *testing.T) {
 	e := queryStart(t)
 	dbs := e.mustJSON(t, "db", "list")

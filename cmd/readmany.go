@@ -192,6 +192,8 @@ func readManyRun(o *ReadManyOptions) error {
 	}
 	found := map[string]json.RawMessage{}
 	for _, it := range resp.Items {
+		// azcosmos re-marshals each item; restore the bytes the service sent.
+		it = cosmos.UnescapeHTML(it)
 		id, pk, err := readManyExtract(it, paths)
 		if err != nil {
 			return fmt.Errorf("%s: decode item: %w", what, err)

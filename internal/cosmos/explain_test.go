@@ -177,3 +177,20 @@ func TestShouldRetry(t *testing.T) {
 		}
 	}
 }
+
+func TestUnescapeHTML(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"a":"\u003cb\u003eTom \u0026 Jerry\u003c/b\u003e"}`, `{"a":"<b>Tom & Jerry</b>"}`},
+		{`{"s":"a\u2028b\u2029c"}`, "{\"s\":\"a\u2028b\u2029c\"}"},
+		{`{"k":"\\u003c"}`, `{"k":"\\u003c"}`}, // an escaped backslash, then text
+		{`{"k":"\\\u003c"}`, `{"k":"\\<"}`},    // a backslash, then an escaped <
+		{`{"k":"\u00e9\n\"","n":1.0000000000000001}`, `{"k":"\u00e9\n\"","n":1.0000000000000001}`},
+		{`"\u003`, `"\u003`}, // truncated: left alone
+		{``, ``},
+	}
+	for _, tt := range tests {
+		if got := string(UnescapeHTML([]byte(tt.in))); got != tt.want {
+			t.Errorf("UnescapeHTML(%s) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
