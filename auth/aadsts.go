@@ -24,6 +24,7 @@ var aadstsExplanations = map[string]string{
 	"90002":   "the tenant was not found; check --tenant",
 	"70016":   "the device code has not been approved yet",
 	"70019":   "the device code expired before it was approved; run `cosmosctl login` again",
+	"70020":   "the device code expired before it was approved; run `cosmosctl login` again",
 	"70000":   "the grant is invalid or expired; sign in again with `cosmosctl login`",
 }
 

@@ -27,6 +27,7 @@ func TestExplainAADSTS(t *testing.T) {
 		{"AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application.", "AADSTS700027", "not registered"},
 		{"AADSTS700024: Client assertion is not within its valid time range.", "AADSTS700024", "clock"},
 		{"AADSTS700023: Client assertion audience claim does not match Realm issuer.", "AADSTS700023", "--tenant"},
+		{"expired_token: AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired.", "AADSTS70020", "device code expired"},
 		{"AADSTS1234567: something new", "AADSTS1234567", "error?code=1234567"},
 		{"connection refused", "", ""},
 	}

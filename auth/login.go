@@ -205,6 +205,12 @@ func (s *Session) loginError(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
+	// Entra reports a cancelled device-code sign-in with a generic AADSTS
+	// code; only the OAuth error name says what happened.
+	if strings.Contains(err.Error(), "authorization_declined") {
+		return cmdutil.NewError(cmdutil.KindAuth, err, "run `"+s.loginCommand()+"` again to retry",
+			"sign-in failed: the sign-in was declined on the verification page")
+	}
 	if code, expl := ExplainAADSTS(err); code != "" {
 		return cmdutil.NewError(cmdutil.KindAuth, err, "", "sign-in failed: %s: %s", code, expl)
 	}

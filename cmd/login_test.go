@@ -638,22 +638,22 @@ func (s *loginSyncBuffer) String() string {
 	return s.b.String()
 }
 
-func TestLoginDeviceCodeApprovedByUser(t *testing.T) {
-	authkeyring.MockInit()
-	e := loginSandbox(t) // no auto-approve: the code must be approved
+// startDeviceCodeLogin runs `login` for the sandbox profile in the
+// background, as a person at a terminal would, and returns the user code it
+// printed and the channel its result arrives on.
+func startDeviceCodeLogin(t *testing.T, e *loginEnv) (code string, done <-chan error, stderr *loginSyncBuffer) {
+	t.Helper()
 	f, _, _, _ := e.factory()
-	stderr := &loginSyncBuffer{}
+	stderr = &loginSyncBuffer{}
 	f.IOStreams.ErrOut = stderr
-	done := make(chan error, 1)
+	ch := make(chan error, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	go func() { done <- Execute(ctx, f, []string{"--profile", "sandbox", "login", "--no-browser"}) }()
-
-	var code string
+	t.Cleanup(cancel)
+	go func() { ch <- Execute(ctx, f, []string{"--profile", "sandbox", "login", "--no-browser"}) }()
 	for code == "" {
 		select {
-		case err := <-done:
-			t.Fatalf("login ended before approval: %v\n%s", err, stderr)
+		case err := <-ch:
+			t.Fatalf("login ended before the code was used: %v\n%s", err, stderr)
 		case <-ctx.Done():
 			t.Fatalf("no device code message: %q", stderr)
 		case <-time.After(10 * time.Millisecond):
@@ -662,6 +662,13 @@ func TestLoginDeviceCodeApprovedByUser(t *testing.T) {
 			code = strings.Fields(after)[0]
 		}
 	}
+	return code, ch, stderr
+}
+
+func TestLoginDeviceCodeApprovedByUser(t *testing.T) {
+	authkeyring.MockInit()
+	e := loginSandbox(t) // no auto-approve: the code must be approved
+	code, done, stderr := startDeviceCodeLogin(t, e)
 	if err := e.sb.Entra.Approve(code, "bob"); err != nil {
 		t.Fatalf("approve %q: %v", code, err)
 	}
@@ -670,6 +677,31 @@ func TestLoginDeviceCodeApprovedByUser(t *testing.T) {
 	}
 	if upn, _ := e.whoami(t)["upn"].(string); !strings.HasPrefix(upn, "bob") {
 		t.Fatalf("whoami upn = %q, want bob", upn)
+	}
+}
+
+// A sign-in cancelled on the verification page is reported as declined
+// (what the page promises), not as an expired grant.
+func TestLoginDeviceCodeDeclined(t *testing.T) {
+	authkeyring.MockInit()
+	e := loginSandbox(t)
+	code, done, _ := startDeviceCodeLogin(t, e)
+	if err := e.sb.Entra.Decline(code); err != nil {
+		t.Fatalf("decline %q: %v", code, err)
+	}
+	err := <-done
+	if cmdutil.ExitCode(err) != cmdutil.ExitAuth {
+		t.Fatalf("exit %d: %v", cmdutil.ExitCode(err), err)
+	}
+	var msg bytes.Buffer
+	cmdutil.PrintError(&msg, err, false)
+	if !strings.Contains(msg.String(), "declined") || strings.Contains(msg.String(), "expired") {
+		t.Fatalf("message: %q", msg.String())
+	}
+	f, _, _, _ := e.factory()
+	cfg, _ := f.Config()
+	if p := cfg.Profile("sandbox"); p.Account != nil {
+		t.Fatalf("declined login recorded an account: %+v", p.Account)
 	}
 }
 
