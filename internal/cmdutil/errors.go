@@ -198,15 +198,19 @@ func PrintError(w io.Writer, err error, debug bool) {
 		hint = e.Hint
 	} else if KindOf(err) == KindInterrupted {
 		msg = "interrupted"
-	} else if !debug {
-		msg = firstLine(msg)
+	} else {
+		// A raw error can quote a request (URL, form, headers): mask secrets.
+		msg = Redact(msg)
+		if !debug {
+			msg = firstLine(msg)
+		}
 	}
 	fmt.Fprintf(w, "error: %s\n", msg)
 	if hint != "" {
 		fmt.Fprintf(w, "hint: %s\n", hint)
 	}
 	if debug && e != nil && e.Err != nil {
-		fmt.Fprintf(w, "debug: cause: %s\n", e.Err.Error())
+		fmt.Fprintf(w, "debug: cause: %s\n", Redact(e.Err.Error()))
 	}
 }
 

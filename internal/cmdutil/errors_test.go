@@ -64,6 +64,10 @@ func TestPrintError(t *testing.T) {
 			"error: not signed in\ndebug: cause: raw cause\n"},
 		{"multi-line raw error cut to one line", errors.New("GET https://x\n----\nRESPONSE 500"), false, "error: GET https://x\n"},
 		{"interrupted", context.Canceled, false, "error: interrupted\n"},
+		{"debug cause redacted", NewError(KindAuth, errors.New("POST /token: client_secret=s3cr3t&scope=x"), "", "sign-in failed"), true,
+			"error: sign-in failed\ndebug: cause: POST /token: client_secret=[REDACTED]&scope=x\n"},
+		{"raw error redacted", errors.New("refresh failed: refresh_token=0.AAAA-long&grant_type=refresh_token\nmore"), true,
+			"error: refresh failed: refresh_token=[REDACTED]&grant_type=refresh_token\nmore\n"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
