@@ -95,8 +95,8 @@ type result struct {
 
 // call runs fn with the timeout; the goroutine of a timed-out call is left
 // to finish on its own (go-keyring offers no way to cancel it).
-func (s *System) call(ctx context.Context, op string, fn func() (string, error)) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
+func (s *System) call(parent context.Context, op string, fn func() (string, error)) (string, error) {
+	ctx, cancel := context.WithTimeout(parent, s.Timeout)
 	defer cancel()
 	ch := make(chan result, 1)
 	go func() {
@@ -113,10 +113,12 @@ func (s *System) call(ctx context.Context, op string, fn func() (string, error))
 		}
 		return "", &UnavailableError{Op: op, Err: r.err}
 	case <-ctx.Done():
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return "", &UnavailableError{Op: op, Timeout: true}
+		// Only our own timer means a stuck keyring; the caller's deadline
+		// or cancellation is theirs to report.
+		if err := parent.Err(); err != nil {
+			return "", fmt.Errorf("keyring %s: %w", op, err)
 		}
-		return "", fmt.Errorf("keyring %s: %w", op, ctx.Err())
+		return "", &UnavailableError{Op: op, Timeout: true}
 	}
 }
 

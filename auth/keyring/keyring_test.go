@@ -63,6 +63,20 @@ func TestCallCancelled(t *testing.T) {
 	}
 }
 
+// The command's own deadline (--timeout) running out is not a locked
+// keyring: the caller must see its deadline, not "keyring unavailable".
+func TestCallCallerDeadline(t *testing.T) {
+	k := NewSystem(time.Minute)
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	block := make(chan struct{})
+	defer close(block)
+	_, err := k.call(ctx, "get", func() (string, error) { <-block; return "", nil })
+	if !errors.Is(err, context.DeadlineExceeded) || IsUnavailable(err) {
+		t.Fatalf("want context.DeadlineExceeded, got %T %v", err, err)
+	}
+}
+
 func TestTimeoutFor(t *testing.T) {
 	tests := []struct {
 		name        string
