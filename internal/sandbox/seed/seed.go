@@ -252,6 +252,7 @@ func Load(path string) (*Seed, error) {
 // Parse decodes a seed named source (used in errors), reads itemsFile
 // references through readFile (nil refuses them), and validates it.
 func Parse(source string, data []byte, readFile func(name string) ([]byte, error)) (*Seed, error) {
+	data = trimBOM(data)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	s := &Seed{}
@@ -314,7 +315,8 @@ func Parse(source string, data []byte, readFile func(name string) ([]byte, error
 // parseItemsFile reads a JSON array or JSON Lines (any whitespace-separated
 // sequence of JSON values), labelling each item with its file and line.
 func parseItemsFile(name string, raw []byte) ([]json.RawMessage, []string, error) {
-	trimmed := bytes.TrimLeft(raw, " \t\r\n\ufeff")
+	raw = trimBOM(raw)
+	trimmed := bytes.TrimLeft(raw, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		var arr []json.RawMessage
 		if err := json.Unmarshal(trimmed, &arr); err != nil {
@@ -348,6 +350,11 @@ func parseItemsFile(name string, raw []byte) ([]json.RawMessage, []string, error
 	}
 	return items, labels, nil
 }
+
+// trimBOM drops a leading UTF-8 byte order mark (editors on Windows write
+// one), which encoding/json rejects; it sits on line 1, so line numbers in
+// errors stay right.
+func trimBOM(b []byte) []byte { return bytes.TrimPrefix(b, []byte("\ufeff")) }
 
 func lineOf(data []byte, off int64) int {
 	if off > int64(len(data)) {

@@ -209,6 +209,8 @@ func TestItemsFileErrors(t *testing.T) {
 		{"bad jsonl", "{\"id\":\"1\",\"c\":\"x\"}\n{\"id\":\n", "seed.json: databases[0].containers[0].itemsFile: items.jsonl: invalid JSON: unexpected end of file"},
 		{"line numbers", "{\"id\":\"1\",\"c\":\"x\"}\n\n{\"c\":\"y\"}\n", `seed.json: items.jsonl line 3: item has no string "id"`},
 		{"array index", `[{"id":"1","c":"x"},{"id":"1","c":"x"}]`, `seed.json: items.jsonl[1]: duplicate id "1" in logical partition ["x"] (also items.jsonl[0])`},
+		{"byte order mark, JSON lines", "\ufeff{\"id\":\"1\",\"c\":\"x\"}\n\n{\"c\":\"y\"}\n", `seed.json: items.jsonl line 3: item has no string "id"`},
+		{"byte order mark, array", "\ufeff" + `[{"id":"1","c":"x"},{"c":"y"}]`, `seed.json: items.jsonl[1]: item has no string "id"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,6 +226,13 @@ func TestItemsFileErrors(t *testing.T) {
 				t.Fatalf("err = %v, want prefix %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseByteOrderMark(t *testing.T) {
+	s, err := Parse("seed.json", []byte("\ufeff"+`{"tenant":"11111111-1111-1111-1111-111111111111"}`), nil)
+	if err != nil || s.Tenant != "11111111-1111-1111-1111-111111111111" {
+		t.Fatalf("Parse with a BOM: %v, %+v", err, s)
 	}
 }
 
