@@ -11,7 +11,6 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
-	"github.com/cosmosctl/cosmosctl/output"
 )
 
 // ContainerListOptions are the parsed flags of `cosmosctl container list`.
@@ -104,33 +103,17 @@ func containerListRun(o *ContainerListOptions) error {
 	if err != nil {
 		return fmt.Errorf("database %s: %w", db, err)
 	}
-	p, err := output.New(f.IOStreams.Out, queryOutputOptions(f, s))
-	if err != nil {
-		return queryPrinterError(err)
-	}
 	pager := dbc.NewQueryContainersPager("SELECT * FROM root", nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			_ = p.Close()
-			return cosmos.Explain(err, "list containers of "+db)
-		}
-		for _, c := range page.Containers {
-			doc, err := json.Marshal(struct {
+	return listPrint(ctx, f, s, "list containers of "+db, pager,
+		func(page azcosmos.QueryContainersResponse) []azcosmos.ContainerProperties { return page.Containers },
+		func(c azcosmos.ContainerProperties) any {
+			return struct {
 				ID           string `json:"id"`
 				PartitionKey string `json:"partitionKey"`
 				Kind         string `json:"kind"`
 				DefaultTTL   *int32 `json:"defaultTtl,omitempty"`
-			}{c.ID, containerPK(c.PartitionKeyDefinition), string(c.PartitionKeyDefinition.Kind), c.DefaultTimeToLive})
-			if err != nil {
-				return err
-			}
-			if err := p.Print(doc); err != nil {
-				return err
-			}
-		}
-	}
-	return p.Close()
+			}{c.ID, containerPK(c.PartitionKeyDefinition), string(c.PartitionKeyDefinition.Kind), c.DefaultTimeToLive}
+		})
 }
 
 // containerIndexing summarises an indexing policy.

@@ -3,7 +3,10 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
@@ -60,28 +63,45 @@ func dbListRun(o *DBListOptions) error {
 	if err != nil {
 		return err
 	}
+	pager := client.NewQueryDatabasesPager("SELECT * FROM root", nil)
+	return listPrint(ctx, f, s, "list databases", pager,
+		func(page azcosmos.QueryDatabasesResponse) []azcosmos.DatabaseProperties { return page.Databases },
+		func(d azcosmos.DatabaseProperties) any {
+			return struct {
+				ID           string `json:"id"`
+				LastModified string `json:"lastModified,omitempty"`
+			}{ID: d.ID, LastModified: dbTime(d.LastModified.IsZero(), d.LastModified.UTC().Format("2006-01-02T15:04:05Z"))}
+		})
+}
+
+// listPrint streams the items of a listing pager to the printer, one
+// document per item. A failure before the first item prints nothing on
+// stdout (not even "[]"), as for queries, so a script never mistakes an
+// error for an empty listing.
+func listPrint[R, T any](ctx context.Context, f *cmdutil.Factory, s *cmdutil.Settings, what string,
+	pager *runtime.Pager[R], items func(R) []T, doc func(T) any) error {
 	p, err := output.New(f.IOStreams.Out, queryOutputOptions(f, s))
 	if err != nil {
 		return queryPrinterError(err)
 	}
-	pager := client.NewQueryDatabasesPager("SELECT * FROM root", nil)
+	printed := 0
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
-			_ = p.Close()
-			return cosmos.Explain(err, "list databases")
+			if printed > 0 {
+				_ = p.Close()
+			}
+			return cosmos.Explain(err, what)
 		}
-		for _, d := range page.Databases {
-			doc, err := json.Marshal(struct {
-				ID           string `json:"id"`
-				LastModified string `json:"lastModified,omitempty"`
-			}{ID: d.ID, LastModified: dbTime(d.LastModified.IsZero(), d.LastModified.UTC().Format("2006-01-02T15:04:05Z"))})
+		for _, it := range items(page) {
+			b, err := json.Marshal(doc(it))
 			if err != nil {
+				return fmt.Errorf("%s: encode: %w", what, err)
+			}
+			if err := p.Print(b); err != nil {
 				return err
 			}
-			if err := p.Print(doc); err != nil {
-				return err
-			}
+			printed++
 		}
 	}
 	return p.Close()

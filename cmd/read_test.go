@@ -221,6 +221,10 @@ func TestListings(t *testing.T) {
 	if show.ID != "orders" || show.PhysicalPartitions != 4 || show.PartitionKey.Paths[0] != "/customerId" || show.PartitionKey.Kind != "Hash" {
 		t.Errorf("container show: %+v", show)
 	}
+	// A listing that fails prints nothing on stdout, not an empty "[]".
+	if r := e.run(t, "container", "list", "-d", "nope", "-o", "json"); r.code != cmdutil.ExitNotFound || r.stdout != "" {
+		t.Errorf("container list of a missing database: exit %d, stdout %q; want exit %d and no output", r.code, r.stdout, cmdutil.ExitNotFound)
+	}
 	r = e.run(t, "container", "show", "nope", "-d", "shop")
 	if r.code != cmdutil.ExitNotFound || !strings.Contains(r.stderr, `container "nope" not found in database "shop"`) {
 		t.Errorf("missing container: exit %d, %q", r.code, r.stderr)
