@@ -29,17 +29,6 @@ COSMOSCTL_CONTAINER, COSMOSCTL_OUTPUT) > profile > default.`,
 	return cmd
 }
 
-// configProfileName is the profile a config subcommand acts on: --profile,
-// COSMOSCTL_PROFILE, the current profile, else "default".
-func configProfileName(f *cmdutil.Factory, c *config.Config) string {
-	for _, v := range []string{f.Flags.Profile, f.Getenv("COSMOSCTL_PROFILE"), c.CurrentProfile} {
-		if v != "" {
-			return v
-		}
-	}
-	return "default"
-}
-
 func newCmdConfigList(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:     "list",
@@ -78,7 +67,7 @@ func newCmdConfigGet(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			name := configProfileName(f, c)
+			name := f.ProfileName(c)
 			p := c.Profile(name)
 			if p == nil {
 				return cmdutil.NewError(cmdutil.KindNotFound, nil, "", "profile %q does not exist in %s", name, c.Path())
@@ -105,7 +94,7 @@ func newCmdConfigSet(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			name := configProfileName(f, c)
+			name := f.ProfileName(c)
 			if err := c.EnsureProfile(name).Set(args[0], args[1]); err != nil {
 				return cmdutil.UsageError("%s", err)
 			}

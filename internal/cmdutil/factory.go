@@ -101,11 +101,7 @@ func (f *Factory) Resolve() (*Settings, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Settings{Config: cfg}
-	s.ProfileName = first(f.Flags.Profile, f.Getenv("COSMOSCTL_PROFILE"), cfg.CurrentProfile)
-	if s.ProfileName == "" {
-		s.ProfileName = "default"
-	}
+	s := &Settings{Config: cfg, ProfileName: f.ProfileName(cfg)}
 	p := cfg.Profile(s.ProfileName)
 	if p != nil {
 		s.Exists = true
@@ -127,6 +123,15 @@ func (f *Factory) Resolve() (*Settings, error) {
 		}
 	}
 	return s, nil
+}
+
+// ProfileName is the profile an invocation acts on: --profile, then
+// COSMOSCTL_PROFILE, then the current profile of cfg, else "default".
+func (f *Factory) ProfileName(cfg *config.Config) string {
+	if name := first(f.Flags.Profile, f.Getenv("COSMOSCTL_PROFILE"), cfg.CurrentProfile); name != "" {
+		return name
+	}
+	return "default"
 }
 
 // RequireEndpoint returns the endpoint or a usage error that says how to set one.
