@@ -216,7 +216,7 @@ func New(cfg Config) (*Server, error) {
 		// Deterministic ids keep role assignments in seed files valid across
 		// restarts even when the seed omits them.
 		if p.ObjectID == "" {
-			p.ObjectID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("cosmosctl-sandbox/"+s.tenant+"/principal/"+key)).String()
+			p.ObjectID = DerivedObjectID(s.tenant, p.Name)
 		}
 		if p.DisplayName == "" {
 			p.DisplayName = p.Name
@@ -226,7 +226,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		if p.ServicePrincipal {
 			if p.ClientID == "" {
-				p.ClientID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("cosmosctl-sandbox/"+s.tenant+"/app/"+key)).String()
+				p.ClientID = DerivedClientID(s.tenant, p.Name)
 			}
 			ck := strings.ToLower(p.ClientID)
 			if seenClient[ck] {
@@ -234,7 +234,7 @@ func New(cfg Config) (*Server, error) {
 			}
 			seenClient[ck] = true
 		} else if p.UPN == "" {
-			p.UPN = key + "@sandbox.cosmosctl.local"
+			p.UPN = DefaultUPN(p.Name)
 		}
 		if err := checkCertificates(&p); err != nil {
 			return nil, err
@@ -269,6 +269,21 @@ func New(cfg Config) (*Server, error) {
 	s.mux = s.routes()
 	return s, nil
 }
+
+// DerivedObjectID is the object id of a principal configured without one:
+// a name-based UUID, stable across restarts, so role assignments that name
+// the principal keep matching its tokens. The seed uses the same ids.
+func DerivedObjectID(tenant, name string) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("cosmosctl-sandbox/"+tenant+"/principal/"+strings.ToLower(name))).String()
+}
+
+// DerivedClientID is the client id of a service principal configured without one.
+func DerivedClientID(tenant, name string) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("cosmosctl-sandbox/"+tenant+"/app/"+strings.ToLower(name))).String()
+}
+
+// DefaultUPN is the user principal name of a user configured without one.
+func DefaultUPN(name string) string { return strings.ToLower(name) + "@sandbox.cosmosctl.local" }
 
 func validTenant(t string) bool {
 	for _, r := range t {

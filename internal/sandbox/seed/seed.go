@@ -23,6 +23,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/entra"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/rbac"
 )
 
@@ -473,7 +474,7 @@ func (s *Seed) Validate() error {
 				return fail(path, `clientId and clientSecret are only for service principals (set "servicePrincipal": true)`)
 			}
 			if p.UPN == "" {
-				p.UPN = key + "@" + "sandbox.cosmosctl.local"
+				p.UPN = entra.DefaultUPN(p.Name)
 			}
 			continue
 		}
@@ -690,14 +691,11 @@ func (s *Seed) roleNames() string {
 
 // DerivedObjectID is the object id given to a principal whose seed entry has
 // none: stable across restarts, so tokens and assignments stay meaningful.
-func DerivedObjectID(tenant, name string) string {
-	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("cosmosctl-sandbox/"+tenant+"/principal/"+strings.ToLower(name))).String()
-}
+// It is the fake Entra ID's own derivation, so both agree.
+func DerivedObjectID(tenant, name string) string { return entra.DerivedObjectID(tenant, name) }
 
 // DerivedClientID is the client id given to a service principal whose seed entry has none.
-func DerivedClientID(tenant, name string) string {
-	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("cosmosctl-sandbox/"+tenant+"/app/"+strings.ToLower(name))).String()
-}
+func DerivedClientID(tenant, name string) string { return entra.DerivedClientID(tenant, name) }
 
 func lastSegment(s string) string {
 	if i := strings.LastIndexByte(s, '/'); i >= 0 {
