@@ -301,3 +301,41 @@ func readBody(t *testing.T, resp *http.Response) []byte {
 	}
 	return b
 }
+
+// signedRequest builds a request signed with the master key, for handing
+// straight to Gateway.ServeHTTP.
+func signedRequest(t *testing.T, method, path string, body []byte, hdr map[string]string) *http.Request {
+	t.Helper()
+	req := httptest.NewRequest(method, "https://127.0.0.1"+path, bytes.NewReader(body))
+	date := time.Now().UTC().Format(http.TimeFormat)
+	req.Header.Set("x-ms-date", date)
+	ref, err := parsePath(req.URL.EscapedPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := strings.ToLower(method) + "\n" + strings.ToLower(ref.signType) + "\n" + ref.signLink + "\n" + strings.ToLower(date) + "\n\n"
+	m := hmac.New(sha256.New, testMasterKey())
+	m.Write([]byte(payload))
+	req.Header.Set("Authorization", url.QueryEscape("type=master&ver=1.0&sig="+base64.StdEncoding.EncodeToString(m.Sum(nil))))
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	return req
+}
+
+// stalledWriter is a ResponseWriter whose client has stopped reading: Write
+// blocks until release is closed.
+type stalledWriter struct {
+	header  http.Header
+	entered chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func (s *stalledWriter) Header() http.Header { return s.header }
+func (s *stalledWriter) WriteHeader(int)     {}
+func (s *stalledWriter) Write(b []byte) (int, error) {
+	s.once.Do(func() { close(s.entered) })
+	<-s.release
+	return len(b), nil
+}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -179,5 +180,23 @@ func statusName(status int) string {
 		return "ServiceUnavailable"
 	default:
 		return "InternalServerError"
+	}
+}
+
+// heldResponse buffers a response (headers go to the real writer's map).
+type heldResponse struct {
+	w      http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (h *heldResponse) Header() http.Header         { return h.w.Header() }
+func (h *heldResponse) WriteHeader(status int)      { h.status = status }
+func (h *heldResponse) Write(b []byte) (int, error) { return h.body.Write(b) }
+
+func (h *heldResponse) flush() {
+	h.w.WriteHeader(h.status)
+	if h.body.Len() > 0 {
+		_, _ = h.w.Write(h.body.Bytes())
 	}
 }

@@ -126,20 +126,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.fail(f.status, f.substatus, "", f.message)
 		return
 	}
-	var held *heldResponse
-	if g.triggersArmed() {
-		// Hold the response until split triggers have run, so a client
-		// that has its answer also sees the split.
-		held = &heldResponse{w: w, status: http.StatusOK}
-		x.w = held
-	}
+	// Handlers answer into a buffer that is sent once they have returned:
+	// they answer while holding g.mu, and a client that stops reading must
+	// not hold the lock (a write would wait for it, and every read behind
+	// the write). Sending after x.after also means a client that has its
+	// answer sees the split that answer triggered.
+	held := &heldResponse{w: w, status: http.StatusOK}
+	x.w = held
 	g.dispatch(x, ref)
 	if x.after != nil {
 		x.after()
 	}
-	if held != nil {
-		held.flush()
-	}
+	held.flush()
 }
 
 func (g *Gateway) dispatch(x *exchange, ref resourceRef) {

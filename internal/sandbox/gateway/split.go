@@ -1,10 +1,8 @@
 package gateway
 
 import (
-	"bytes"
 	"fmt"
 	"math/big"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -195,26 +193,4 @@ func (g *Gateway) servedPage(db, coll, rangeID string) {
 		t.done <- children
 		close(t.done)
 	}
-}
-
-func (g *Gateway) triggersArmed() bool {
-	g.triggerMu.Lock()
-	defer g.triggerMu.Unlock()
-	return len(g.triggers) > 0
-}
-
-// heldResponse buffers a response (headers go to the real writer's map).
-type heldResponse struct {
-	w      http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (h *heldResponse) Header() http.Header         { return h.w.Header() }
-func (h *heldResponse) WriteHeader(status int)      { h.status = status }
-func (h *heldResponse) Write(b []byte) (int, error) { return h.body.Write(b) }
-
-func (h *heldResponse) flush() {
-	h.w.WriteHeader(h.status)
-	_, _ = h.w.Write(h.body.Bytes())
 }
