@@ -386,27 +386,51 @@ func queryRun(o *QueryOptions) error {
 	what := fmt.Sprintf("query %s/%s", spec.Database, spec.Container)
 	runner := &query.Runner{Client: client, Notice: func(msg string) { fmt.Fprintln(f.IOStreams.ErrOut, msg) }}
 
+	// --with-meta streams the results into an envelope whose charge and
+	// continuation follow the items.
 	var printer output.Printer
-	var items []json.RawMessage
-	emit := func(row json.RawMessage) error {
-		items = append(items, row)
-		return nil
-	}
-	if !o.WithMeta {
-		printer, err = output.New(f.IOStreams.Out, oo)
-		if err != nil {
-			return queryPrinterError(err)
+	var env *output.EnvelopePrinter
+	var emit func(json.RawMessage) error
+	if o.WithMeta {
+		env, err = output.NewEnvelope(f.IOStreams.Out, oo)
+		if err == nil {
+			emit = env.Print
 		}
-		emit = printer.Print
+	} else {
+		printer, err = output.New(f.IOStreams.Out, oo)
+		if err == nil {
+			emit = printer.Print
+		}
+	}
+	if err != nil {
+		return queryPrinterError(err)
+	}
+	closePrinter := func(out *query.Outcome) error {
+		if env == nil {
+			defer queryWarnDropped(f, printer)
+			return printer.Close()
+		}
+		meta := map[string]any{
+			"continuation":  nil,
+			"requestCharge": out.Stats.Charge,
+			"pages":         out.Stats.Pages,
+			"roundTrips":    out.Stats.RoundTrips,
+		}
+		if out.Continuation != "" {
+			meta["continuation"] = out.Continuation
+		}
+		if o.Metrics || o.IndexMetrics {
+			meta["metrics"] = out.Stats.Ranges
+		}
+		return env.Finish(meta)
 	}
 	out, runErr := runner.Run(ctx, spec, emit)
 	// A failure before any result prints nothing on stdout (not even "[]"),
 	// so a script never mistakes an error for an empty result.
-	if printer != nil && (runErr == nil || (out != nil && out.Written > 0)) {
-		if cerr := printer.Close(); cerr != nil && runErr == nil {
+	if runErr == nil || (out != nil && out.Written > 0) {
+		if cerr := closePrinter(out); cerr != nil && runErr == nil {
 			runErr = cerr
 		}
-		queryWarnDropped(f, printer)
 	}
 	if runErr != nil {
 		var ue *query.UsageError
@@ -421,26 +445,7 @@ func queryRun(o *QueryOptions) error {
 		queryPrintStats(f, o, out)
 		return err
 	}
-	if o.WithMeta {
-		env := map[string]any{
-			"items":         queryNonNil(items),
-			"continuation":  nil,
-			"requestCharge": out.Stats.Charge,
-			"pages":         out.Stats.Pages,
-			"roundTrips":    out.Stats.RoundTrips,
-		}
-		if out.Continuation != "" {
-			env["continuation"] = out.Continuation
-		}
-		if o.Metrics || o.IndexMetrics {
-			env["metrics"] = out.Stats.Ranges
-		}
-		if err := output.WriteJSON(f.IOStreams.Out, env, oo); err != nil {
-			return queryPrinterError(err)
-		}
-	} else {
-		queryPrintStats(f, o, out)
-	}
+	queryPrintStats(f, o, out)
 	if out.Continuation != "" {
 		fmt.Fprintf(f.IOStreams.ErrOut, "continuation: %s\n", out.Continuation)
 		if f.IOStreams.IsStderrTTY() {
@@ -448,13 +453,6 @@ func queryRun(o *QueryOptions) error {
 		}
 	}
 	return nil
-}
-
-func queryNonNil(items []json.RawMessage) []json.RawMessage {
-	if items == nil {
-		return []json.RawMessage{}
-	}
-	return items
 }
 
 // queryPrintStats writes the charge summary (and metrics) on stderr.
