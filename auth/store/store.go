@@ -446,19 +446,14 @@ func writeAtomic(path string, data []byte) error {
 }
 
 func (s *File) Check(ctx context.Context) error {
-	if s.kr == nil {
-		unlock, err := s.lock(ctx, true)
-		if err != nil {
-			return err
-		}
-		unlock()
-		return nil
-	}
 	unlock, err := s.lock(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	if s.kr == nil {
+		return nil
+	}
 	_, err = s.encryptionKey(ctx, true)
 	return err
 }
