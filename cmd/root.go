@@ -95,11 +95,6 @@ func Execute(ctx context.Context, f *cmdutil.Factory, args []string) error {
 	root.SetArgs(args)
 	started := false
 	pre := root.PersistentPreRunE
-	_ = root.RegisterFlagCompletionFunc("profile", completions.Profiles(f))
-	_ = root.RegisterFlagCompletionFunc("output", completions.OutputFormats())
-	_ = root.RegisterFlagCompletionFunc("database", completions.Names(f, completionDatabases(f), false))
-	_ = root.RegisterFlagCompletionFunc("container", completions.Names(f, completionContainers(f), true))
-
 	root.PersistentPreRunE = func(cmd *cobra.Command, a []string) error {
 		started = true
 		return pre(cmd, a)
