@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/output"
 )
 
 // Lister lists names from the account for completion (databases, or the
@@ -30,7 +31,7 @@ func Profiles(f *cmdutil.Factory) cobra.CompletionFunc {
 
 // OutputFormats completes -o/--output.
 func OutputFormats() cobra.CompletionFunc {
-	return cobra.FixedCompletions([]cobra.Completion{"table", "wide", "json", "jsonl", "csv", "tsv", "yaml"}, cobra.ShellCompDirectiveNoFileComp)
+	return cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp)
 }
 
 // Names completes with what list returns for the effective settings; a

@@ -9,10 +9,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cosmosctl/cosmosctl/output"
 )
 
 // FileName is the configuration file inside the config directory.
@@ -265,10 +268,8 @@ func ValidateValue(key, value string) error {
 			return fmt.Errorf("cloud must be one of %s or an https:// authority URL (got %q)", strings.Join(Clouds(), ", "), value)
 		}
 	case "output":
-		switch value {
-		case "json", "jsonl", "table", "wide", "csv", "tsv", "yaml":
-		default:
-			return fmt.Errorf("output must be one of json, jsonl, table, wide, csv, tsv, yaml (got %q)", value)
+		if !slices.Contains(output.Formats(), value) {
+			return fmt.Errorf("output must be one of %s (got %q)", strings.Join(output.Formats(), ", "), value)
 		}
 	}
 	return nil
