@@ -613,22 +613,42 @@ type cachedResult struct {
 	Scanned int
 }
 
+// resultCacheBytes bounds the row bytes the result cache keeps. Entries
+// are whole range results (copies of the documents for SELECT *), so a
+// count alone would let a few queries over a large container hold many
+// copies of it.
+const resultCacheBytes = 256 << 20
+
 // resultCache is a small LRU of query results keyed by query, range and
-// container version.
+// container version, bounded by entries and by bytes. The newest entry is
+// kept even when it alone exceeds the byte bound: it is the result being
+// paged through, and dropping it would re-run the query for every page.
 type resultCache struct {
-	mu    sync.Mutex
-	limit int
-	ll    *list.List
-	items map[string]*list.Element
+	mu       sync.Mutex
+	limit    int
+	maxBytes int
+	bytes    int
+	ll       *list.List
+	items    map[string]*list.Element
 }
 
 type cacheEntry struct {
-	key string
-	val *cachedResult
+	key  string
+	val  *cachedResult
+	size int
 }
 
 func newResultCache(limit int) *resultCache {
-	return &resultCache{limit: limit, ll: list.New(), items: map[string]*list.Element{}}
+	return &resultCache{limit: limit, maxBytes: resultCacheBytes, ll: list.New(), items: map[string]*list.Element{}}
+}
+
+// size approximates the memory a result holds: its row bytes plus a slice header per row.
+func (r *cachedResult) size() int {
+	n := 0
+	for _, row := range r.Rows {
+		n += len(row) + 24
+	}
+	return n
 }
 
 func (rc *resultCache) get(key string) (*cachedResult, bool) {
@@ -644,16 +664,22 @@ func (rc *resultCache) get(key string) (*cachedResult, bool) {
 func (rc *resultCache) put(key string, val *cachedResult) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	size := val.size()
 	if e, ok := rc.items[key]; ok {
-		e.Value.(*cacheEntry).val = val
+		ce := e.Value.(*cacheEntry)
+		rc.bytes += size - ce.size
+		ce.val, ce.size = val, size
 		rc.ll.MoveToFront(e)
-		return
+	} else {
+		rc.items[key] = rc.ll.PushFront(&cacheEntry{key: key, val: val, size: size})
+		rc.bytes += size
 	}
-	rc.items[key] = rc.ll.PushFront(&cacheEntry{key: key, val: val})
-	for rc.ll.Len() > rc.limit {
+	for rc.ll.Len() > rc.limit || (rc.bytes > rc.maxBytes && rc.ll.Len() > 1) {
 		last := rc.ll.Back()
+		ce := last.Value.(*cacheEntry)
 		rc.ll.Remove(last)
-		delete(rc.items, last.Value.(*cacheEntry).key)
+		delete(rc.items, ce.key)
+		rc.bytes -= ce.size
 	}
 }
 

@@ -375,3 +375,40 @@ func TestStalledReaderDoesNotBlockWrites(t *testing.T) {
 	close(stalled.release)
 	<-served
 }
+
+func TestResultCacheByteBound(t *testing.T) {
+	result := func(rowBytes int) *cachedResult {
+		return &cachedResult{Rows: []json.RawMessage{json.RawMessage(strings.Repeat("1", rowBytes-24))}}
+	}
+	steps := []struct {
+		key   string
+		bytes int
+		want  []string // keys still cached afterwards
+	}{
+		{"a", 60, []string{"a"}},
+		{"b", 30, []string{"a", "b"}},
+		{"c", 40, []string{"b", "c"}}, // 130 > 100: the oldest goes
+		{"b", 90, []string{"b"}},      // replacing b grows it: c goes too
+		{"d", 200, []string{"d"}},     // the newest stays even when it alone is too big
+	}
+	rc := newResultCache(10)
+	rc.maxBytes = 100
+	for _, s := range steps {
+		rc.put(s.key, result(s.bytes))
+		var got []string
+		for _, k := range []string{"a", "b", "c", "d"} {
+			if _, ok := rc.items[k]; ok {
+				got = append(got, k)
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(s.want, ",") {
+			t.Errorf("after put(%s, %d bytes): cached %v, want %v", s.key, s.bytes, got, s.want)
+		}
+		if r, ok := rc.get(s.key); !ok || r.size() != s.bytes {
+			t.Errorf("get(%s) after put: ok=%v", s.key, ok)
+		}
+	}
+	if rc.bytes != 200 {
+		t.Errorf("byte count %d, want 200", rc.bytes)
+	}
+}
