@@ -13,15 +13,13 @@ import (
 // readDocument serves a point read: the document is looked up only in the
 // logical partition named by the partition key header.
 func (g *Gateway) readDocument(x *exchange, ref resourceRef) {
-	scope := "/dbs/" + ref.db + "/colls/" + ref.coll
-	if !g.authorize(x, actItemsRead, scope, scope[1:]) {
+	if !g.authorize(x, actItemsRead, "/"+ref.collLink(), ref.collLink()) {
 		return
 	}
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	_, c := g.lookup(ref)
+	c := g.ownedContainer(x, ref)
 	if c == nil {
-		x.fail(http.StatusNotFound, subOwnerMissing, "", msgOwnerMissing)
 		return
 	}
 	pk, ok := g.partitionKeyFromHeader(x, c)
@@ -60,8 +58,7 @@ func (g *Gateway) writeDocument(x *exchange, ref resourceRef) {
 	case http.MethodDelete:
 		action = actItemsDelete
 	}
-	scope := "/dbs/" + ref.db + "/colls/" + ref.coll
-	if !g.authorize(x, action, scope, scope[1:]) {
+	if !g.authorize(x, action, "/"+ref.collLink(), ref.collLink()) {
 		return
 	}
 	if x.r.Method == http.MethodPatch {
@@ -84,9 +81,8 @@ func (g *Gateway) writeDocument(x *exchange, ref resourceRef) {
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	_, c := g.lookup(ref)
+	c := g.ownedContainer(x, ref)
 	if c == nil {
-		x.fail(http.StatusNotFound, subOwnerMissing, "", msgOwnerMissing)
 		return
 	}
 	pk, ok := g.partitionKeyFromHeader(x, c)
@@ -156,22 +152,20 @@ func (g *Gateway) readDocumentFeed(x *exchange, ref resourceRef) {
 		x.fail(http.StatusBadRequest, subNone, "", `Message: {"Errors":["The sandbox serves GET …/docs only as a change feed (A-IM: Incremental Feed); use a query to list documents."]}`)
 		return
 	}
-	scope := "/dbs/" + ref.db + "/colls/" + ref.coll
-	if !g.authorize(x, actReadChangeFeed, scope, scope[1:]) {
+	if !g.authorize(x, actReadChangeFeed, "/"+ref.collLink(), ref.collLink()) {
 		return
 	}
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	_, c := g.lookup(ref)
+	c := g.ownedContainer(x, ref)
 	if c == nil {
-		x.fail(http.StatusNotFound, subOwnerMissing, "", msgOwnerMissing)
 		return
 	}
 	rangeIdx := -1
 	if id := h.Get("x-ms-documentdb-partitionkeyrangeid"); id != "" {
 		idx, found := c.rangeIndexByID(id)
 		if !found {
-			x.fail(http.StatusGone, subRangeGone, "", `Message: {"Errors":["The partition key range [`+jsonEscape(id)+`] of collection [`+jsonEscape(c.id)+`] is gone (it does not exist or was split). Refresh the partition key ranges and retry."]}`)
+			x.failRangeGone(c, id)
 			return
 		}
 		rangeIdx = idx

@@ -202,7 +202,7 @@ type continuation struct {
 }
 
 func (g *Gateway) queryDocuments(x *exchange, ref resourceRef) {
-	if !g.authorize(x, actExecuteQuery, "/dbs/"+ref.db+"/colls/"+ref.coll, "dbs/"+ref.db+"/colls/"+ref.coll) {
+	if !g.authorize(x, actExecuteQuery, "/"+ref.collLink(), ref.collLink()) {
 		return
 	}
 	text, params, rawBody, ok := x.readQuery()
@@ -211,9 +211,8 @@ func (g *Gateway) queryDocuments(x *exchange, ref resourceRef) {
 	}
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	_, c := g.lookup(ref)
+	c := g.ownedContainer(x, ref)
 	if c == nil {
-		x.fail(http.StatusNotFound, subOwnerMissing, "", msgOwnerMissing)
 		return
 	}
 	q, ok := x.parseQuery(text)
@@ -257,7 +256,7 @@ func (g *Gateway) queryDocuments(x *exchange, ref resourceRef) {
 		id := h.Get("x-ms-documentdb-partitionkeyrangeid")
 		idx, found := c.rangeIndexByID(id)
 		if !found {
-			x.fail(http.StatusGone, subRangeGone, "", `Message: {"Errors":["The partition key range [`+jsonEscape(id)+`] of collection [`+jsonEscape(c.id)+`] is gone (it does not exist or was split). Refresh the partition key ranges and retry."]}`)
+			x.failRangeGone(c, id)
 			return
 		}
 		scope.mode = 'r'

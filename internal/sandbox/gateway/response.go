@@ -87,6 +87,13 @@ func (x *exchange) commonHeaders() http.Header {
 	return h
 }
 
+// failRangeGone answers a request pinned to a partition key range that does
+// not exist (or was split) with 410/1002, so clients re-read the ranges.
+func (x *exchange) failRangeGone(c *container, id string) {
+	x.fail(http.StatusGone, subRangeGone, "", `Message: {"Errors":["The partition key range [`+jsonEscape(id)+`] of collection [`+
+		jsonEscape(c.id)+`] is gone (it does not exist or was split). Refresh the partition key ranges and retry."]}`)
+}
+
 // writeJSON sends a success body. body may be []byte (sent verbatim) or any
 // value to marshal.
 func (x *exchange) writeJSON(status int, body any) {

@@ -33,6 +33,10 @@ type resourceRef struct {
 	signType, signLink string
 }
 
+// collLink is the container's name path, "dbs/{db}/colls/{coll}": its RBAC
+// scope without the leading "/", and the resource 403 messages quote.
+func (ref resourceRef) collLink() string { return "dbs/" + ref.db + "/colls/" + ref.coll }
+
 // parsePath splits the escaped path into unescaped segments and derives the
 // resource type and link exactly as the SDK signs them (cosmos-wire.md §4.1).
 func parsePath(escaped string) (resourceRef, error) {
@@ -192,14 +196,24 @@ func (g *Gateway) management(x *exchange) {
 		": declare databases and containers (and their throughput) in the sandbox seed instead.")
 }
 
-// lookup returns the database and container named by ref (either may be nil).
-// Callers hold g.mu.
-func (g *Gateway) lookup(ref resourceRef) (*database, *container) {
+// lookup returns the container named by ref, or nil. Callers hold g.mu.
+func (g *Gateway) lookup(ref resourceRef) *container {
 	db := g.dbs[ref.db]
 	if db == nil {
-		return nil, nil
+		return nil
 	}
-	return db, db.colls[ref.coll]
+	return db.colls[ref.coll]
+}
+
+// ownedContainer returns the container a document-level request names, or
+// answers 404/1003 (its database or container does not exist) and returns
+// nil. Callers hold g.mu.
+func (g *Gateway) ownedContainer(x *exchange, ref resourceRef) *container {
+	c := g.lookup(ref)
+	if c == nil {
+		x.fail(http.StatusNotFound, subOwnerMissing, "", msgOwnerMissing)
+	}
+	return c
 }
 
 // accountBody is the DatabaseAccount resource (cosmos-wire.md §2.2).
@@ -320,11 +334,11 @@ func (g *Gateway) readDatabase(x *exchange, ref resourceRef) {
 }
 
 func (g *Gateway) readContainer(x *exchange, ref resourceRef) {
-	if !g.authorize(x, actReadMetadata, "/dbs/"+ref.db+"/colls/"+ref.coll, "dbs/"+ref.db+"/colls/"+ref.coll) {
+	if !g.authorize(x, actReadMetadata, "/"+ref.collLink(), ref.collLink()) {
 		return
 	}
 	g.mu.RLock()
-	_, c := g.lookup(ref)
+	c := g.lookup(ref)
 	var body containerBody
 	if c != nil {
 		body = c.body()
@@ -354,14 +368,13 @@ type pkRangeBody struct {
 }
 
 func (g *Gateway) readPKRanges(x *exchange, ref resourceRef) {
-	if !g.authorize(x, actReadMetadata, "/dbs/"+ref.db+"/colls/"+ref.coll, "dbs/"+ref.db+"/colls/"+ref.coll) {
+	if !g.authorize(x, actReadMetadata, "/"+ref.collLink(), ref.collLink()) {
 		return
 	}
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	_, c := g.lookup(ref)
+	c := g.ownedContainer(x, ref)
 	if c == nil {
-		x.fail(http.StatusNotFound, subOwnerMissing, "", msgOwnerMissing)
 		return
 	}
 	// One etag per generation of the range set ends the SDK's

@@ -106,7 +106,7 @@ func epkMidpoint(min, max string) (string, error) {
 func (g *Gateway) SplitRange(db, coll, rangeID string) ([]string, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	_, c := g.lookup(resourceRef{db: db, coll: coll})
+	c := g.lookup(resourceRef{db: db, coll: coll})
 	if c == nil {
 		return nil, fmt.Errorf("split: container %s/%s does not exist", db, coll)
 	}
