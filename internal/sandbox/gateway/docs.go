@@ -125,9 +125,10 @@ func (g *Gateway) writeDocument(x *exchange, ref resourceRef) {
 		x.fail(http.StatusNotFound, subNone, "", msgNotFound)
 		return
 	case action == actItemsDelete:
+		rangeID := c.ranges[c.docs[i].rangeIdx].ID
 		c.removeAt(i)
 		c.lsn++
-		x.session = "0:-1#" + strconv.FormatInt(c.lsn, 10)
+		x.session = rangeID + ":-1#" + strconv.FormatInt(c.lsn, 10)
 		x.writeEmpty(http.StatusNoContent)
 		return
 	case !exists:

@@ -292,3 +292,32 @@ func TestResetFaultOverHTTP2(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// Every item response names the range holding the item in its session
+// token ("<range id>:-1#<lsn>"), deletes included.
+func TestWriteSessionTokensNameTheItemsRange(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	cc := containerClient(t, f.keyClient(testKeyString()), "shop", "orders")
+	for _, customer := range []string{"c0", "c1", "c2", "c3", "c4", "c5", "c6"} {
+		pk := azcosmos.NewPartitionKeyString(customer)
+		created, err := cc.CreateItem(ctx, pk, []byte(`{"id":"s-`+customer+`","customer":"`+customer+`"}`), nil)
+		if err != nil {
+			t.Fatalf("create for %s: %v", customer, err)
+		}
+		rangeID, _, _ := strings.Cut(*created.SessionToken, ":")
+		read, err := cc.ReadItem(ctx, pk, "s-"+customer, nil)
+		if err != nil {
+			t.Fatalf("read for %s: %v", customer, err)
+		}
+		deleted, err := cc.DeleteItem(ctx, pk, "s-"+customer, nil)
+		if err != nil {
+			t.Fatalf("delete for %s: %v", customer, err)
+		}
+		for op, tok := range map[string]*string{"read": read.SessionToken, "delete": deleted.SessionToken} {
+			if got, _, _ := strings.Cut(*tok, ":"); got != rangeID {
+				t.Errorf("%s of %s: session token %q, want range %s (as on create)", op, customer, *tok, rangeID)
+			}
+		}
+	}
+}
