@@ -176,12 +176,7 @@ func TestQuerySplitBetweenContinuations(t *testing.T) {
 						t.Fatal(err)
 					}
 					got = append(got, page...)
-					token = ""
-					for _, line := range strings.Split(r.stderr, "\n") {
-						if strings.HasPrefix(line, "continuation: ") {
-							token = strings.TrimPrefix(line, "continuation: ")
-						}
-					}
+					token = r.continuation()
 					if token == "" {
 						break
 					}
@@ -264,12 +259,7 @@ func TestQuerySplitCascade(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatal(err)
 	}
-	token := ""
-	for _, line := range strings.Split(r.stderr, "\n") {
-		if strings.HasPrefix(line, "continuation: ") {
-			token = strings.TrimPrefix(line, "continuation: ")
-		}
-	}
+	token := r.continuation()
 	if token == "" {
 		t.Fatalf("no continuation: %s", r.stderr)
 	}

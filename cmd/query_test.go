@@ -108,6 +108,11 @@ func (e *queryEnv) runIn(t *testing.T, stdin string, args ...string) queryResult
 	t.Helper()
 	f, in, out, errOut := e.factory()
 	in.WriteString(stdin)
+	return queryExecute(f, out, errOut, args)
+}
+
+// queryExecute runs cosmosctl with f, whose streams are out and errOut.
+func queryExecute(f *cmdutil.Factory, out, errOut *bytes.Buffer, args []string) queryResult {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	err := Execute(ctx, f, args)
@@ -115,6 +120,17 @@ func (e *queryEnv) runIn(t *testing.T, stdin string, args ...string) queryResult
 		cmdutil.PrintError(errOut, err, false)
 	}
 	return queryResult{stdout: out.String(), stderr: errOut.String(), err: err, code: cmdutil.ExitCode(err)}
+}
+
+// continuation is the token the run printed on stderr ("" when none).
+func (r queryResult) continuation() string {
+	token := ""
+	for _, line := range strings.Split(r.stderr, "\n") {
+		if t, ok := strings.CutPrefix(line, "continuation: "); ok {
+			token = t
+		}
+	}
+	return token
 }
 
 func (e *queryEnv) run(t *testing.T, args ...string) queryResult {
@@ -456,12 +472,7 @@ func TestQueryContinuationRoundTrip(t *testing.T) {
 						t.Fatal(err)
 					}
 					got = append(got, page...)
-					token = ""
-					for _, line := range strings.Split(r.stderr, "\n") {
-						if strings.HasPrefix(line, "continuation: ") {
-							token = strings.TrimPrefix(line, "continuation: ")
-						}
-					}
+					token = r.continuation()
 					if token == "" {
 						break
 					}
@@ -492,12 +503,7 @@ func TestQueryContinuationRejected(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.stderr)
 	}
-	var token string
-	for _, line := range strings.Split(r.stderr, "\n") {
-		if strings.HasPrefix(line, "continuation: ") {
-			token = strings.TrimPrefix(line, "continuation: ")
-		}
-	}
+	token := r.continuation()
 	if token == "" {
 		t.Fatalf("no continuation on stderr: %q", r.stderr)
 	}

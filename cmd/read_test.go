@@ -406,13 +406,7 @@ func TestQueryEntraIdentities(t *testing.T) {
 		f.Credential = func(ctx context.Context, s *cmdutil.Settings) (*cmdutil.Credentials, error) {
 			return &cmdutil.Credentials{Method: "devicecode", Token: cred}, nil
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		err := Execute(ctx, f, args)
-		if err != nil {
-			cmdutil.PrintError(errOut, err, false)
-		}
-		return queryResult{stdout: out.String(), stderr: errOut.String(), err: err, code: cmdutil.ExitCode(err)}
+		return queryExecute(f, out, errOut, args)
 	}
 	r := asUser("alice", "query", "SELECT c.status, COUNT(1) AS n FROM c GROUP BY c.status", "-d", "shop", "-c", "orders", "-o", "json")
 	if r.err != nil || !strings.Contains(r.stdout, `"status"`) {
