@@ -30,7 +30,12 @@ func BrowserOpener(getenv func(string) string, io *iostreams.IOStreams) func(ctx
 		name = "xdg-open"
 	}
 	return func(ctx context.Context, url string) error {
-		cmd := exec.CommandContext(ctx, name, append(args, url)...)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// Not CommandContext: the login's context ends when the code is
+		// approved, and killing xdg-open then may close the browser with it.
+		cmd := exec.Command(name, append(args, url)...)
 		if err := cmd.Start(); err != nil {
 			return fmt.Errorf("open %s: %w", url, err)
 		}
