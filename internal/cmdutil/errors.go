@@ -202,7 +202,7 @@ func PrintError(w io.Writer, err error, debug bool) {
 		// A raw error can quote a request (URL, form, headers): mask secrets.
 		msg = Redact(msg)
 		if !debug {
-			msg = firstLine(msg)
+			msg = FirstLine(msg)
 		}
 	}
 	fmt.Fprintf(w, "error: %s\n", msg)
@@ -214,7 +214,9 @@ func PrintError(w io.Writer, err error, debug bool) {
 	}
 }
 
-func firstLine(s string) string {
+// FirstLine is s up to its first line break, trimmed: raw errors (SDK
+// dumps span many lines) are shown to people this way.
+func FirstLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		return strings.TrimSpace(s[:i])

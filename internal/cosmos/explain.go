@@ -334,10 +334,10 @@ func explainTransport(err error, what string) error {
 	var op *net.OpError
 	if errors.As(err, &op) {
 		return cmdutil.NewError(cmdutil.KindUnavailable, err, "check the network and the endpoint",
-			"%s: network error: %s", what, firstLine(op.Error()))
+			"%s: network error: %s", what, cmdutil.FirstLine(op.Error()))
 	}
 	kind := cmdutil.KindOf(err)
-	return cmdutil.NewError(kind, err, "", "%s: %s", what, firstLine(err.Error()))
+	return cmdutil.NewError(kind, err, "", "%s: %s", what, cmdutil.FirstLine(err.Error()))
 }
 
 func isUnknownAuthority(err error) bool {
@@ -350,12 +350,4 @@ func ifNotEmpty(prefix, s string) string {
 		return ""
 	}
 	return prefix + s
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return strings.TrimSpace(s[:i])
-	}
-	return s
 }
