@@ -120,3 +120,13 @@ func TestMSALCacheAdapterTolerant(t *testing.T) {
 		t.Fatalf("exported %q", b)
 	}
 }
+
+// A raw error from an SDK can quote the request; login shows one masked line.
+func TestLoginErrorMasksAndShortens(t *testing.T) {
+	s := &Session{}
+	err := s.loginError(errors.New("POST https://login.test/t/oauth2/v2.0/token client_secret=hunter2&grant_type=client_credentials failed\nRESPONSE 500\nbody"))
+	msg := err.Error()
+	if strings.Contains(msg, "hunter2") || strings.Contains(msg, "RESPONSE") || !strings.HasPrefix(msg, "sign-in failed: POST https://login.test") {
+		t.Fatalf("message: %q", msg)
+	}
+}

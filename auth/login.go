@@ -220,15 +220,8 @@ func (s *Session) loginError(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return cmdutil.NewError(cmdutil.KindAuth, err, "run `"+s.loginCommand()+"` again and approve the code in time", "sign-in timed out")
 	}
-	return cmdutil.NewError(cmdutil.KindAuth, err, "", "sign-in failed: %s", firstLine(err.Error()))
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return strings.TrimSpace(s[:i])
-	}
-	return s
+	// Raw SDK errors can quote the request: show one masked line.
+	return cmdutil.NewError(cmdutil.KindAuth, err, "", "sign-in failed: %s", cmdutil.FirstLine(cmdutil.Redact(err.Error())))
 }
 
 func (s *Session) loginDeviceCode(ctx context.Context, st store.Store, o LoginOptions, scope string, acct *config.Account) (azcore.AccessToken, error) {
