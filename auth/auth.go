@@ -192,15 +192,47 @@ func (s *Session) loginCommand() string {
 	return "cosmosctl --profile " + s.Profile() + " login"
 }
 
-func (s *Session) loginHint() string { return "run `" + s.loginCommand() + "`" }
+// reloginCommand is loginCommand naming the method of the recorded sign-in
+// when a bare login would pick another: re-running a device-code sign-in
+// does not fix an Azure CLI or service principal one.
+func (s *Session) reloginCommand() string {
+	cmd := s.loginCommand()
+	if a := s.Account(); a != nil && a.Method != first(s.Settings.Profile.Auth, MethodDeviceCode) {
+		if fl := methodFlag(a.Method); fl != "" {
+			cmd += " " + fl
+		}
+	}
+	return cmd
+}
+
+// methodFlag is the login flag that selects a method.
+func methodFlag(method string) string {
+	switch method {
+	case MethodAzureCLI:
+		return "--azure-cli"
+	case MethodServicePrincipal:
+		return "--service-principal"
+	case MethodManagedIdentity:
+		return "--managed-identity"
+	case MethodWorkloadIdentity:
+		return "--workload-identity"
+	case MethodEnv:
+		return "--env"
+	case MethodKey:
+		return "--key"
+	}
+	return ""
+}
+
+func (s *Session) loginHint() string { return "run `" + s.reloginCommand() + "`" }
 
 // notSignedIn is the error every command returns when no silent path works.
 func (s *Session) notSignedIn(cause error) error {
-	msg := fmt.Sprintf("not signed in to profile %s: run `%s`", s.Profile(), s.loginCommand())
+	msg := fmt.Sprintf("not signed in to profile %s: run `%s`", s.Profile(), s.reloginCommand())
 	hint := ""
 	if cause != nil {
 		if code, expl := ExplainAADSTS(cause); code != "" {
-			msg = fmt.Sprintf("sign-in for profile %s is no longer valid (%s: %s): run `%s`", s.Profile(), code, expl, s.loginCommand())
+			msg = fmt.Sprintf("sign-in for profile %s is no longer valid (%s: %s): run `%s`", s.Profile(), code, expl, s.reloginCommand())
 		}
 	}
 	if s.Account() == nil {
@@ -213,7 +245,7 @@ func (s *Session) notSignedIn(cause error) error {
 func (s *Session) storeError(err error) error {
 	if keyring.IsUnavailable(err) {
 		return cmdutil.NewError(cmdutil.KindAuth, err,
-			"unlock or start the system keyring; or sign in again with `"+s.loginCommand()+" --insecure-storage`; in CI use `--env` or `--workload-identity` (nothing stored)",
+			"unlock or start the system keyring; or sign in again with `"+s.reloginCommand()+" --insecure-storage`; in CI use `--env` or `--workload-identity` (nothing stored)",
 			"cannot read the tokens of profile %s: the system keyring is unavailable (%v)", s.Profile(), err)
 	}
 	return cmdutil.NewError(cmdutil.KindAuth, err, s.loginHint(), "cannot read the tokens of profile %s: %v", s.Profile(), err)

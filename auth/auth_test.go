@@ -9,6 +9,8 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/cache"
 
 	"github.com/cosmosctl/cosmosctl/auth/store"
+	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/config"
 )
 
 func TestExplainAADSTS(t *testing.T) {
@@ -128,5 +130,36 @@ func TestLoginErrorMasksAndShortens(t *testing.T) {
 	msg := err.Error()
 	if strings.Contains(msg, "hunter2") || strings.Contains(msg, "RESPONSE") || !strings.HasPrefix(msg, "sign-in failed: POST https://login.test") {
 		t.Fatalf("message: %q", msg)
+	}
+}
+
+// Messages that send the user back to login name the method they used,
+// unless a bare login would pick it anyway.
+func TestNotSignedInNamesTheMethod(t *testing.T) {
+	tests := []struct {
+		name, profile, flagProfile, profileAuth, method string
+		want                                            string
+	}{
+		{"device code", "default", "", "", MethodDeviceCode, "run `cosmosctl login`"},
+		{"azure cli", "default", "", "", MethodAzureCLI, "run `cosmosctl login --azure-cli`"},
+		{"service principal, other profile", "ci", "ci", "", MethodServicePrincipal, "run `cosmosctl --profile ci login --service-principal`"},
+		{"profile's own method", "default", "", MethodAzureCLI, MethodAzureCLI, "run `cosmosctl login`"},
+		{"no sign-in recorded", "default", "", "", "", "run `cosmosctl login`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &config.Profile{Auth: tt.profileAuth}
+			if tt.method != "" {
+				p.Account = &config.Account{Method: tt.method}
+			}
+			s := &Session{
+				f:        &cmdutil.Factory{Flags: &cmdutil.GlobalFlags{Profile: tt.flagProfile}, Getenv: func(string) string { return "" }},
+				Settings: &cmdutil.Settings{ProfileName: tt.profile, Profile: p, Config: &config.Config{}},
+			}
+			msg := s.notSignedIn(nil).Error()
+			if !strings.HasSuffix(msg, tt.want) {
+				t.Fatalf("message %q, want it to end with %q", msg, tt.want)
+			}
+		})
 	}
 }
