@@ -35,8 +35,11 @@ type cachedToken struct {
 	ExpiresOn time.Time `json:"expiresOn"`
 }
 
-func (c *cachingCredential) key(scopes []string) string {
-	return keyAT(c.s.Profile()) + strings.Join(scopes, " ")
+func (c *cachingCredential) key(scopes []string) string { return keyATScopes(c.s.Profile(), scopes) }
+
+// keyATScopes is the store key of a profile's cached access token for scopes.
+func keyATScopes(profile string, scopes []string) string {
+	return keyAT(profile) + strings.Join(scopes, " ")
 }
 
 func (c *cachingCredential) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {

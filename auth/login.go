@@ -324,8 +324,7 @@ func (s *Session) loginNonInteractive(ctx context.Context, o LoginOptions, metho
 	// Seed the cache so the next command needs neither az nor Entra
 	// (memory-only methods keep nothing: the caller's store is memory).
 	if tok.ExpiresOn.After(s.now().Add(RefreshMargin)) {
-		cc := newCachingCredential(s, nil, nil)
-		save[cc.key([]string{scope})], _ = json.Marshal(cachedToken{Token: tok.Token, ExpiresOn: tok.ExpiresOn})
+		save[keyATScopes(s.Profile(), []string{scope})], _ = json.Marshal(cachedToken{Token: tok.Token, ExpiresOn: tok.ExpiresOn})
 	}
 	return tok, save, nil
 }
