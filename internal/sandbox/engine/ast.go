@@ -76,6 +76,7 @@ type Query struct {
 	distinct    bool
 	top         *expr
 	star        bool
+	starAt      int // byte offset of the '*' of SELECT * (error locations)
 	selectValue bool
 	items       []selItem
 	from        []fromSource

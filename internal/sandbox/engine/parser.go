@@ -127,8 +127,8 @@ func (ps *parser) query() (*Query, *SyntaxError) {
 		q.top = e
 	}
 	switch {
-	case ps.acceptOp("*"):
-		q.star = true
+	case ps.isOp("*"):
+		q.star, q.starAt = true, ps.next().start
 	case ps.acceptKw("VALUE"):
 		e, err := ps.expr()
 		if err != nil {

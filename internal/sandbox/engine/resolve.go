@@ -47,10 +47,10 @@ func resolveQuery(src string, q *Query, outer *scope) *SyntaxError {
 		sc.names = append(sc.names, f.alias)
 	}
 	if q.star && len(q.from) == 0 {
-		return &SyntaxError{Code: "SC2031", Message: "'SELECT *' is not valid if FROM clause is omitted.", Start: 7, End: 8}
+		return &SyntaxError{Code: "SC2031", Message: "'SELECT *' is not valid if FROM clause is omitted.", Start: q.starAt, End: q.starAt + 1}
 	}
 	if q.star && len(q.from) > 1 {
-		return &SyntaxError{Code: "SC2032", Message: "'SELECT *' is only valid with a single input set.", Start: 7, End: 8}
+		return &SyntaxError{Code: "SC2032", Message: "'SELECT *' is only valid with a single input set.", Start: q.starAt, End: q.starAt + 1}
 	}
 	for _, it := range q.items {
 		if err := resolveExpr(src, q, it.e, sc, true); err != nil {
@@ -74,7 +74,7 @@ func resolveQuery(src string, q *Query, outer *scope) *SyntaxError {
 	}
 	if q.hasAgg || len(q.groupBy) > 0 {
 		if q.star {
-			return &SyntaxError{Code: "SC2103", Message: "'SELECT *' is not valid with aggregate functions or GROUP BY.", Start: 7, End: 8}
+			return &SyntaxError{Code: "SC2103", Message: "'SELECT *' is not valid with aggregate functions or GROUP BY.", Start: q.starAt, End: q.starAt + 1}
 		}
 		grouped := map[string]bool{}
 		for _, g := range q.groupBy {
