@@ -212,5 +212,5 @@ func containerShowRun(o *ContainerShowOptions) error {
 	if err != nil {
 		return err
 	}
-	return readPrintOne(f, queryOutputOptions(f, s), s, doc)
+	return readPrintOne(f, queryOutputOptions(ctx, f, s), s, doc)
 }

@@ -80,7 +80,7 @@ func dbListRun(o *DBListOptions) error {
 // error for an empty listing.
 func listPrint[R, T any](ctx context.Context, f *cmdutil.Factory, s *cmdutil.Settings, what string,
 	pager *runtime.Pager[R], items func(R) []T, doc func(T) any) error {
-	p, err := output.New(f.IOStreams.Out, queryOutputOptions(f, s))
+	p, err := output.New(f.IOStreams.Out, queryOutputOptions(ctx, f, s))
 	if err != nil {
 		return queryPrinterError(err)
 	}

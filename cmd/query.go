@@ -306,11 +306,12 @@ func queryClientFor(ctx context.Context, f *cmdutil.Factory, needDatabase, needC
 }
 
 // queryOutputOptions are the printer options for this invocation.
-func queryOutputOptions(f *cmdutil.Factory, s *cmdutil.Settings) output.Options {
+func queryOutputOptions(ctx context.Context, f *cmdutil.Factory, s *cmdutil.Settings) output.Options {
 	io := f.IOStreams
 	return output.Options{
 		Format: s.Output, JQ: f.Flags.JQ, JQSlurp: f.Flags.JQSlurp,
 		TTY: io.IsStdoutTTY(), Width: io.TerminalWidth(), Color: io.ColorEnabled(),
+		Context: ctx,
 	}
 }
 
@@ -379,7 +380,7 @@ func queryRun(o *QueryOptions) error {
 		return err
 	}
 	spec.Database, spec.Container = s.Database, s.Container
-	oo := queryOutputOptions(f, s)
+	oo := queryOutputOptions(ctx, f, s)
 	if o.WithMeta && !queryIsJSONFormat(f, s) {
 		return cmdutil.UsageError("--with-meta needs -o json")
 	}

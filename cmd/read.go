@@ -70,7 +70,7 @@ func readRun(o *ReadOptions) error {
 		return err
 	}
 	db, coll := s.Database, s.Container
-	oo := queryOutputOptions(f, s)
+	oo := queryOutputOptions(ctx, f, s)
 	if o.WithMeta && !queryIsJSONFormat(f, s) {
 		return cmdutil.UsageError("--with-meta needs -o json")
 	}

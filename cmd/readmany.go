@@ -204,7 +204,7 @@ func readManyRun(o *ReadManyOptions) error {
 		}
 		found[key] = json.RawMessage(it)
 	}
-	p, err := output.New(f.IOStreams.Out, queryOutputOptions(f, s))
+	p, err := output.New(f.IOStreams.Out, queryOutputOptions(ctx, f, s))
 	if err != nil {
 		return queryPrinterError(err)
 	}

@@ -25,6 +25,7 @@ type jqPrinter struct {
 	expr  string
 	code  *gojq.Code
 	slurp bool
+	ctx   context.Context
 	all   []any // JQSlurp only
 	done  bool  // "halt" ran: ignore the remaining input
 }
@@ -48,7 +49,7 @@ func newJQPrinter(inner Printer, opts Options) (*jqPrinter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &jqPrinter{inner: inner, expr: opts.JQ, code: code, slurp: opts.JQSlurp}, nil
+	return &jqPrinter{inner: inner, expr: opts.JQ, code: code, slurp: opts.JQSlurp, ctx: opts.jqContext()}, nil
 }
 
 // decodeForJQ decodes one document keeping numbers as json.Number.
@@ -79,7 +80,7 @@ func (p *jqPrinter) Print(doc json.RawMessage) error {
 
 // run feeds one input to the program and prints each output.
 func (p *jqPrinter) run(v any) error {
-	iter := p.code.RunWithContext(context.Background(), v)
+	iter := p.code.RunWithContext(p.ctx, v)
 	for {
 		out, ok := iter.Next()
 		if !ok {

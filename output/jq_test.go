@@ -2,6 +2,8 @@ package output
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -91,5 +93,35 @@ func TestJQSeesEnvironment(t *testing.T) {
 	t.Setenv("COSMOSCTL_OUTPUT_TEST", "from-env")
 	if got := render(t, []string{`{}`}, Options{Format: "jsonl", JQ: "$ENV.COSMOSCTL_OUTPUT_TEST, env.COSMOSCTL_OUTPUT_TEST"}); got != "\"from-env\"\n\"from-env\"\n" {
 		t.Errorf("got %q", got)
+	}
+}
+
+// A cancelled context (Ctrl-C, --timeout) stops a jq program instead of
+// letting it run on: nothing more is printed and the error says why.
+func TestJQStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	doc := []byte(`{"id":"1"}`)
+	tests := []struct {
+		name string
+		run  func(w *bytes.Buffer) error
+	}{
+		{"streaming", func(w *bytes.Buffer) error {
+			p, err := New(w, Options{Format: "jsonl", JQ: "range(3)", Context: ctx})
+			if err != nil {
+				return err
+			}
+			return p.Print(doc)
+		}},
+		{"single value", func(w *bytes.Buffer) error {
+			return WriteJSON(w, json.RawMessage(doc), Options{JQ: "range(3)", Context: ctx})
+		}},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		err := tt.run(&out)
+		if !errors.Is(err, context.Canceled) || out.Len() != 0 {
+			t.Errorf("%s: err %v, output %q; want context.Canceled and no output", tt.name, err, out.String())
+		}
 	}
 }

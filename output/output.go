@@ -1,6 +1,7 @@
 package output
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,18 @@ type Options struct {
 	TTY     bool   // stdout is a terminal: pretty JSON, table fitted to Width with "…", colours if Color
 	Width   int    // terminal width (0 = unlimited)
 	Color   bool   // already resolved by the caller (TTY && !NO_COLOR && !--no-color)
+	// Context stops a running jq program when it is done (Ctrl-C,
+	// --timeout), which a long jq computation would otherwise outlive.
+	// nil = never.
+	Context context.Context
+}
+
+// jqContext is the context jq programs run under.
+func (o Options) jqContext() context.Context {
+	if o.Context == nil {
+		return context.Background()
+	}
+	return o.Context
 }
 
 // Printer prints a stream of documents.

@@ -32,7 +32,7 @@ func WriteJSON(w io.Writer, v any, opts Options) error {
 			return err
 		}
 		docs = docs[:0]
-		iter := code.Run(in)
+		iter := code.RunWithContext(opts.jqContext(), in)
 		for {
 			out, ok := iter.Next()
 			if !ok {
