@@ -99,6 +99,9 @@ func runSandbox(opts *SandboxOptions) error {
 			return err
 		}
 		dir = d
+		// A directory we named is this run's alone: its CA and keys are
+		// useless once the sandbox stops, so do not leave one per run.
+		defer os.RemoveAll(dir)
 	}
 	cfgDir, err := f.ConfigDir()
 	if err != nil {
@@ -161,7 +164,11 @@ func printSandboxSummary(w io.Writer, sb *sandbox.Sandbox, opts *SandboxOptions,
 	fmt.Fprintf(w, "  Cosmos DB endpoint   %s\n", sb.Endpoint)
 	fmt.Fprintf(w, "  Entra ID authority   %s  (tenant %s)\n", sb.AuthorityHost, sb.Tenant)
 	fmt.Fprintf(w, "  Sign-in page         %s/devicelogin\n", sb.AuthorityHost)
-	fmt.Fprintf(w, "  Directory            %s  (ca.pem, sandbox.json)\n", sb.Dir)
+	removed := ""
+	if opts.Dir == "" {
+		removed = ", removed on exit"
+	}
+	fmt.Fprintf(w, "  Directory            %s  (ca.pem, sandbox.json%s)\n", sb.Dir, removed)
 	current := ""
 	if cfg, err := config.Load(cfgDir); err == nil && cfg.CurrentProfile == sandbox.ProfileName {
 		current = " (the current profile)"

@@ -184,3 +184,45 @@ func TestSandboxRunApproveAndStop(t *testing.T) {
 		t.Errorf("sandbox.json left behind: %v", err)
 	}
 }
+
+// Without --dir the sandbox names a fresh directory under the cache dir and
+// removes it when it stops, so repeated runs leave nothing behind.
+func TestSandboxDefaultDirRemovedOnExit(t *testing.T) {
+	cfgDir, cache := t.TempDir(), t.TempDir()
+	f, _, _, stderr := cmdutil.NewTestFactory(cfgDir, map[string]string{"XDG_CACHE_HOME": cache})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- Execute(ctx, f, []string{"sandbox"}) }()
+
+	var dir string
+	deadline := time.Now().Add(30 * time.Second)
+	for dir == "" {
+		select {
+		case err := <-done:
+			t.Fatalf("sandbox exited early: %v\n%s", err, stderr)
+		default:
+		}
+		if cfg, err := config.Load(cfgDir); err == nil {
+			if p := cfg.Profile("sandbox"); p != nil && p.CAFile != "" {
+				if _, err := sandbox.ReadInfo(filepath.Dir(p.CAFile)); err == nil {
+					dir = filepath.Dir(p.CAFile)
+				}
+			}
+		}
+		if dir == "" && time.Now().After(deadline) {
+			t.Fatal("the sandbox never became ready")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.HasPrefix(dir, filepath.Join(cache, "cosmosctl")+string(filepath.Separator)) {
+		t.Fatalf("directory %s is not under the cache dir %s", dir, cache)
+	}
+	cancel()
+	if err := <-done; cmdutil.ExitCode(err) != 0 {
+		t.Fatalf("sandbox exit %d: %v", cmdutil.ExitCode(err), err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("%s left behind after the sandbox stopped (%v)", dir, err)
+	}
+}
