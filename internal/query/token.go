@@ -136,8 +136,6 @@ func DecodeToken(s string) (*Token, error) {
 	return &t, nil
 }
 
-func base64URL(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
-
 func decodeBase64(s string) ([]byte, error) {
 	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
 		return b, nil

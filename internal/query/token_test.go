@@ -1,6 +1,7 @@
 package query
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -110,3 +111,5 @@ func FuzzDecodeContinuation(f *testing.F) {
 		}
 	})
 }
+
+func base64URL(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
