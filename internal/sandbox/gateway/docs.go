@@ -219,10 +219,16 @@ func (g *Gateway) readDocumentFeed(x *exchange, ref resourceRef) {
 	}
 	// The etag is the feed position; the SDK stores it even from a 304.
 	x.w.Header().Set("etag", `"`+strconv.FormatInt(last, 10)+`"`)
-	x.session = "0:-1#" + strconv.FormatInt(c.lsn, 10)
-	if rangeIdx >= 0 {
-		x.session = c.ranges[rangeIdx].ID + ":-1#" + strconv.FormatInt(c.lsn, 10)
+	// The session token names the range read: the pinned one, or the one
+	// holding the partition key; a whole-container feed reports range 0.
+	sessionRange := c.ranges[0].ID
+	switch {
+	case rangeIdx >= 0:
+		sessionRange = c.ranges[rangeIdx].ID
+	case pk != "":
+		sessionRange = c.ranges[c.rangeOfKey(pk)].ID
 	}
+	x.session = sessionRange + ":-1#" + strconv.FormatInt(c.lsn, 10)
 	x.w.Header().Set("x-ms-item-count", strconv.Itoa(len(page)))
 	if len(page) == 0 {
 		x.writeEmpty(http.StatusNotModified)

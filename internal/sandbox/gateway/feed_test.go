@@ -321,3 +321,26 @@ func TestWriteSessionTokensNameTheItemsRange(t *testing.T) {
 		}
 	}
 }
+
+// A change feed scoped by partition key reports the key's range in its
+// session token, as the item operations on that key do.
+func TestChangeFeedByPartitionKeySessionToken(t *testing.T) {
+	f := newFixture(t, nil)
+	cc := containerClient(t, f.keyClient(testKeyString()), "shop", "orders")
+	for _, customer := range []string{"c0", "c1", "c2", "c3", "c4", "c5", "c6"} {
+		read, err := cc.ReadItem(context.Background(), azcosmos.NewPartitionKeyString(customer), "o0"+customer[1:], nil)
+		if err != nil {
+			t.Fatalf("read for %s: %v", customer, err)
+		}
+		want, _, _ := strings.Cut(*read.SessionToken, ":")
+		resp := f.rawRequest(http.MethodGet, "/dbs/shop/colls/orders/docs", nil, map[string]string{
+			"A-IM": "Incremental Feed", "x-ms-documentdb-partitionkey": `["` + customer + `"]`,
+		}, true)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("feed for %s: status %d: %s", customer, resp.StatusCode, readBody(t, resp))
+		}
+		if got, _, _ := strings.Cut(resp.Header.Get("x-ms-session-token"), ":"); got != want {
+			t.Errorf("feed for %s: session token %q, want range %s (as the point read)", customer, resp.Header.Get("x-ms-session-token"), want)
+		}
+	}
+}
