@@ -67,6 +67,31 @@ func collect(t *testing.T, m *Merger) []string {
 	}
 }
 
+// takeK takes the first k rows of m, closes it and returns the rows and
+// the state after them, round-tripped through JSON as a token carries it.
+func takeK(t *testing.T, m *Merger, k int) ([]string, State) {
+	t.Helper()
+	var got []string
+	for i := 0; i < k; i++ {
+		r, err := m.Next(context.Background())
+		if err != nil {
+			t.Fatalf("k=%d: %v", k, err)
+		}
+		got = append(got, string(r))
+	}
+	st := m.State()
+	m.Close()
+	b, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st2 State
+	if err := json.Unmarshal(b, &st2); err != nil {
+		t.Fatal(err)
+	}
+	return got, st2
+}
+
 func i64(n int64) *int64   { return &n }
 func str(s string) *string { return &s }
 
@@ -428,25 +453,7 @@ func TestResumeAtEveryK(t *testing.T) {
 			}
 			for k := 0; k <= len(full); k++ {
 				m1, _ := New(tt.info, tt.mk(), nil, Options{})
-				var got []string
-				for i := 0; i < k; i++ {
-					r, err := m1.Next(context.Background())
-					if err != nil {
-						t.Fatalf("k=%d: %v", k, err)
-					}
-					got = append(got, string(r))
-				}
-				st := m1.State()
-				m1.Close()
-				// Round-trip the state through JSON, as a token would.
-				b, err := json.Marshal(st)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var st2 State
-				if err := json.Unmarshal(b, &st2); err != nil {
-					t.Fatal(err)
-				}
+				got, st2 := takeK(t, m1, k)
 				m2, err := New(tt.info, tt.mk(), &st2, Options{})
 				if err != nil {
 					t.Fatalf("k=%d: resume: %v", k, err)

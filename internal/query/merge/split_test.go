@@ -228,21 +228,7 @@ func TestRemapAtEveryK(t *testing.T) {
 			for k := 0; k <= len(full); k++ {
 				w, rs := tc.world(-1)
 				m1, _ := New(tc.info, rs, nil, Options{})
-				var got []string
-				for i := 0; i < k; i++ {
-					r, err := m1.Next(context.Background())
-					if err != nil {
-						t.Fatalf("k=%d: %v", k, err)
-					}
-					got = append(got, string(r))
-				}
-				st := m1.State()
-				m1.Close()
-				b, _ := json.Marshal(st)
-				var st2 State
-				if err := json.Unmarshal(b, &st2); err != nil {
-					t.Fatal(err)
-				}
+				got, st2 := takeK(t, m1, k)
 				w.mu.Lock()
 				w.splitAt = 0
 				w.mu.Unlock()
