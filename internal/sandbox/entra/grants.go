@@ -14,6 +14,9 @@ import (
 const (
 	jwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 	maxFormBytes           = 1 << 20
+	// spentRefreshTokenRetention is how long a rotated or revoked refresh
+	// token is remembered, to answer its replay with the precise error.
+	spentRefreshTokenRetention = 24 * time.Hour
 )
 
 // refreshToken is the server-side state of an opaque refresh token.
@@ -38,9 +41,11 @@ func (s *Server) newRefreshToken(principal, clientID string, now time.Time) stri
 	tok := "1.SANDBOX." + randomToken(48)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Forget spent tokens after their natural lifetime so the map stays bounded.
+	// Forget tokens after their natural lifetime, and spent (rotated or
+	// revoked) ones a while after they were spent, so the map stays bounded
+	// by the live sign-ins; a late replay then gets the unknown-token error.
 	for k, v := range s.refreshTokens {
-		if now.After(v.expires) {
+		if now.After(v.expires) || (v.state != rtActive && now.Sub(v.changedAt) > spentRefreshTokenRetention) {
 			delete(s.refreshTokens, k)
 		}
 	}

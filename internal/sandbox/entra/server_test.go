@@ -504,6 +504,42 @@ func TestRefreshTokenRedeemedOnce(t *testing.T) {
 	})
 }
 
+// Rotated refresh tokens are forgotten a while after they were spent, so a
+// long-running sandbox whose clients refresh often does not keep every one
+// of them for the 90-day refresh-token lifetime.
+func TestSpentRefreshTokensForgotten(t *testing.T) {
+	clock := &testClock{}
+	s, ts := newTestServer(t, Config{AutoApprove: "alice", Now: clock.Now})
+	post := func(p string, f url.Values) httpResult { return postForm(t, ts, p, f) }
+	refresh := func(rt string) httpResult {
+		return post("/"+testTenant+"/oauth2/v2.0/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {testClientID}, "scope": {acctScope}})
+	}
+	_, dc := startDeviceCode(t, post)
+	r := post("/"+testTenant+"/oauth2/v2.0/token", url.Values{"grant_type": {"device_code"}, "device_code": {dc}, "client_id": {testClientID}, "scope": {acctScope}})
+	rt1, _ := r.body["refresh_token"].(string)
+	r = refresh(rt1)
+	rt2, _ := r.body["refresh_token"].(string)
+	if rt1 == "" || rt2 == "" {
+		t.Fatalf("no refresh tokens: %s", r.raw)
+	}
+	if r := refresh(rt1); errorCode(r) != 70000 {
+		t.Fatalf("replay right after rotation: %s", r.raw)
+	}
+	clock.Advance(spentRefreshTokenRetention + time.Minute)
+	if r := refresh(rt2); r.status != 200 {
+		t.Fatalf("refresh after a quiet day: %d %s", r.status, r.raw)
+	}
+	if r := refresh(rt1); errorCode(r) != 9002313 {
+		t.Fatalf("replay long after rotation: %s", r.raw)
+	}
+	s.mu.Lock()
+	n := len(s.refreshTokens)
+	s.mu.Unlock()
+	if n != 2 { // rt2, spent just now, and its successor
+		t.Fatalf("%d refresh tokens kept, want 2", n)
+	}
+}
+
 func TestUnknownPath(t *testing.T) {
 	s, ts := newTestServer(t, Config{})
 	r := doRequest(t, ts, "GET", "/nope", nil, nil)
