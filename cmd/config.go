@@ -29,6 +29,18 @@ COSMOSCTL_CONTAINER, COSMOSCTL_OUTPUT) > profile > default.`,
 	return cmd
 }
 
+// configWithProfile loads the configuration, which must hold profile name.
+func configWithProfile(f *cmdutil.Factory, name string) (*config.Config, error) {
+	c, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	if c.Profile(name) == nil {
+		return nil, cmdutil.NewError(cmdutil.KindNotFound, nil, "list profiles with `cosmosctl config list`", "profile %q does not exist in %s", name, c.Path())
+	}
+	return c, nil
+}
+
 func newCmdConfigList(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:     "list",
@@ -112,12 +124,9 @@ func newCmdConfigUse(f *cmdutil.Factory) *cobra.Command {
 		Short: "Make PROFILE the current profile",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.Config()
+			c, err := configWithProfile(f, args[0])
 			if err != nil {
 				return err
-			}
-			if c.Profile(args[0]) == nil {
-				return cmdutil.NewError(cmdutil.KindNotFound, nil, "list profiles with `cosmosctl config list`", "profile %q does not exist in %s", args[0], c.Path())
 			}
 			c.CurrentProfile = args[0]
 			if err := c.Save(); err != nil {
@@ -135,12 +144,9 @@ func newCmdConfigDelete(f *cmdutil.Factory) *cobra.Command {
 		Short: "Delete a profile (sign out of it first with `cosmosctl logout`)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.Config()
+			c, err := configWithProfile(f, args[0])
 			if err != nil {
 				return err
-			}
-			if c.Profile(args[0]) == nil {
-				return cmdutil.NewError(cmdutil.KindNotFound, nil, "list profiles with `cosmosctl config list`", "profile %q does not exist in %s", args[0], c.Path())
 			}
 			delete(c.Profiles, args[0])
 			if c.CurrentProfile == args[0] {
