@@ -232,11 +232,10 @@ func (p *Profile) Set(key, value string) error {
 	return nil
 }
 
-// AuthMethods are the sign-in methods a profile may name.
-var authMethods = []string{"devicecode", "azurecli", "serviceprincipal", "managedidentity", "workloadidentity", "env", "key"}
-
-// AuthMethods returns the accepted values of the auth key.
-func AuthMethods() []string { return append([]string(nil), authMethods...) }
+// AuthMethods returns the sign-in methods a profile may name (the auth key).
+func AuthMethods() []string {
+	return []string{"devicecode", "azurecli", "serviceprincipal", "managedidentity", "workloadidentity", "env", "key"}
+}
 
 // Clouds returns the named clouds accepted by the cloud key.
 func Clouds() []string { return []string{"public", "usgov", "china"} }
@@ -252,12 +251,9 @@ func ValidateValue(key, value string) error {
 			return fmt.Errorf("%s must be a URL starting with https:// (got %q)", key, value)
 		}
 	case "auth":
-		for _, m := range authMethods {
-			if value == m {
-				return nil
-			}
+		if !slices.Contains(AuthMethods(), value) {
+			return fmt.Errorf("auth must be one of %s (got %q)", strings.Join(AuthMethods(), ", "), value)
 		}
-		return fmt.Errorf("auth must be one of %s (got %q)", strings.Join(authMethods, ", "), value)
 	case "cloud":
 		for _, c := range Clouds() {
 			if value == c {

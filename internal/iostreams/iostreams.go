@@ -84,6 +84,3 @@ func (s *IOStreams) SetColorDisabled(v bool) { s.noColor = v }
 // ColorEnabled reports whether stdout may carry ANSI colour: only on a
 // terminal, and never with NO_COLOR or --no-color.
 func (s *IOStreams) ColorEnabled() bool { return s.stdoutTTY && !s.noColor }
-
-// ColorEnabledStderr is ColorEnabled for diagnostics on stderr.
-func (s *IOStreams) ColorEnabledStderr() bool { return s.stderrTTY && !s.noColor }
