@@ -870,13 +870,28 @@ func dateAdd(part string, n int64, t time.Time) (time.Time, bool) {
 	}
 	switch unit {
 	case "year":
-		return t.AddDate(int(n), 0, 0), true
+		return addMonths(t, n*12), true
 	case "month":
-		return t.AddDate(0, int(n), 0), true
+		return addMonths(t, n), true
 	case "nanosecond":
 		return t.Add(time.Duration(n/100) * 100 * time.Nanosecond), true
 	}
 	return fromTicks(unixTicks(t) + n*ticks), true
+}
+
+// addMonths adds calendar months the way .NET's AddMonths and SQL Server's
+// DATEADD do: a day past the end of the target month becomes its last day
+// (Jan 31 + 1 month = Feb 29 in 2020), where Go's AddDate would roll over
+// into March.
+func addMonths(t time.Time, n int64) time.Time {
+	y, m, d := t.Date()
+	total := int64(y)*12 + int64(m-1) + n
+	ny, nm := int(floorDiv(total, 12)), time.Month(total-floorDiv(total, 12)*12+1)
+	if last := time.Date(ny, nm+1, 0, 0, 0, 0, 0, time.UTC).Day(); d > last {
+		d = last
+	}
+	hh, mm, ss := t.Clock()
+	return time.Date(ny, nm, d, hh, mm, ss, t.Nanosecond(), t.Location())
 }
 
 func floorDiv(a, b int64) int64 {
