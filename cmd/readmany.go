@@ -119,7 +119,8 @@ func readManyExtract(doc json.RawMessage, paths []string) (string, string, error
 	for _, p := range paths {
 		cur := json.RawMessage(nil)
 		obj := top
-		for i, seg := range strings.Split(strings.Trim(p, "/"), "/") {
+		segs := strings.Split(strings.Trim(p, "/"), "/")
+		for i, seg := range segs {
 			seg = strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~")
 			v, ok := obj[seg]
 			if !ok {
@@ -127,7 +128,7 @@ func readManyExtract(doc json.RawMessage, paths []string) (string, string, error
 				break
 			}
 			cur = v
-			if i < len(strings.Split(strings.Trim(p, "/"), "/"))-1 {
+			if i < len(segs)-1 {
 				obj = nil
 				if json.Unmarshal(v, &obj) != nil {
 					cur = nil
