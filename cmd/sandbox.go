@@ -22,7 +22,6 @@ import (
 // SandboxOptions are the parsed flags of `cosmosctl sandbox`.
 type SandboxOptions struct {
 	Factory           *cmdutil.Factory
-	Ctx               context.Context
 	Dir               string
 	SeedFile          string
 	Listen            string
@@ -55,11 +54,10 @@ Data Reader on /dbs/shop/colls/products), ci (service principal) and mi (managed
   cosmosctl sandbox approve --dir ./sb --user alice ABCD-EFGH`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ctx = cmd.Context()
 			if runF != nil {
 				return runF(opts)
 			}
-			return runSandbox(opts)
+			return runSandbox(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -75,12 +73,8 @@ Data Reader on /dbs/shop/colls/products), ci (service principal) and mi (managed
 	return cmd
 }
 
-func runSandbox(opts *SandboxOptions) error {
+func runSandbox(ctx context.Context, opts *SandboxOptions) error {
 	f := opts.Factory
-	ctx := opts.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if opts.TokenLifetime <= 0 {
 		return cmdutil.UsageError("--token-lifetime must be positive, e.g. 1h or 30s (got %s)", opts.TokenLifetime)
 	}
@@ -202,7 +196,6 @@ func printSandboxSummary(w io.Writer, sb *sandbox.Sandbox, opts *SandboxOptions,
 // SandboxApproveOptions are the parsed flags of `cosmosctl sandbox approve`.
 type SandboxApproveOptions struct {
 	Factory *cmdutil.Factory
-	Ctx     context.Context
 	Dir     string
 	User    string
 	Code    string
@@ -219,12 +212,11 @@ the sandbox's users, without the web page. --dir defaults to the directory of th
 		Example: `  cosmosctl sandbox approve --dir ./sb --user alice ABCD-EFGH`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ctx = cmd.Context()
 			opts.Code = args[0]
 			if runF != nil {
 				return runF(opts)
 			}
-			return runSandboxApprove(opts)
+			return runSandboxApprove(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "Directory of the running sandbox (holds sandbox.json)")
@@ -232,7 +224,7 @@ the sandbox's users, without the web page. --dir defaults to the directory of th
 	return cmd
 }
 
-func runSandboxApprove(opts *SandboxApproveOptions) error {
+func runSandboxApprove(ctx context.Context, opts *SandboxApproveOptions) error {
 	if strings.TrimSpace(opts.User) == "" {
 		return cmdutil.UsageError("--user is required: the sandbox user to sign in as, e.g. --user alice")
 	}
@@ -240,7 +232,7 @@ func runSandboxApprove(opts *SandboxApproveOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := opts.Factory.WithTimeout(ctxOr(opts.Ctx))
+	ctx, cancel := opts.Factory.WithTimeout(ctx)
 	defer cancel()
 	if err := info.Approve(ctx, opts.User, opts.Code); err != nil {
 		return err
@@ -252,7 +244,6 @@ func runSandboxApprove(opts *SandboxApproveOptions) error {
 // SandboxFederatedTokenOptions are the parsed flags of `cosmosctl sandbox federated-token`.
 type SandboxFederatedTokenOptions struct {
 	Factory *cmdutil.Factory
-	Ctx     context.Context
 	Dir     string
 	Subject string
 }
@@ -268,11 +259,10 @@ client assertion (workload identity), e.g. for AZURE_FEDERATED_TOKEN_FILE.`,
   AZURE_FEDERATED_TOKEN_FILE=token.jwt cosmosctl --profile sandbox login --workload-identity`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ctx = cmd.Context()
 			if runF != nil {
 				return runF(opts)
 			}
-			return runSandboxFederatedToken(opts)
+			return runSandboxFederatedToken(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "Directory of the running sandbox (holds sandbox.json)")
@@ -280,7 +270,7 @@ client assertion (workload identity), e.g. for AZURE_FEDERATED_TOKEN_FILE.`,
 	return cmd
 }
 
-func runSandboxFederatedToken(opts *SandboxFederatedTokenOptions) error {
+func runSandboxFederatedToken(ctx context.Context, opts *SandboxFederatedTokenOptions) error {
 	if strings.TrimSpace(opts.Subject) == "" {
 		return cmdutil.UsageError("--sub must not be empty")
 	}
@@ -288,7 +278,7 @@ func runSandboxFederatedToken(opts *SandboxFederatedTokenOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := opts.Factory.WithTimeout(ctxOr(opts.Ctx))
+	ctx, cancel := opts.Factory.WithTimeout(ctx)
 	defer cancel()
 	tok, err := info.FederatedToken(ctx, opts.Subject)
 	if err != nil {
@@ -328,11 +318,4 @@ func debugWriter(f *cmdutil.Factory) io.Writer {
 		return f.IOStreams.ErrOut
 	}
 	return nil
-}
-
-func ctxOr(ctx context.Context) context.Context {
-	if ctx == nil {
-		return context.Background()
-	}
-	return ctx
 }
