@@ -108,3 +108,22 @@ func TestQueryResultsKeepStoredBytes(t *testing.T) {
 		t.Errorf("single-partition output not byte-faithful: %q", r.stdout)
 	}
 }
+
+// Columns first seen after the table's window are reported on stderr; stdout
+// holds only the table.
+func TestQueryTableReportsLateColumnsOnStderr(t *testing.T) {
+	e := queryStart(t)
+	r := e.run(t, "query", "SELECT * FROM c ORDER BY c.id", "-d", "shop", "-c", "orders", "-o", "table")
+	if r.err != nil {
+		t.Fatal(r.stderr)
+	}
+	if !strings.Contains(r.stderr, "note: columns first seen after the first 100 results were not shown: customer") {
+		t.Fatalf("stderr %q does not report the late column", r.stderr)
+	}
+	if strings.Contains(r.stdout, "not shown") {
+		t.Fatal("the table on stdout carries a diagnostic")
+	}
+	if lines := strings.Count(r.stdout, "\n"); lines != 3004+1 {
+		t.Fatalf("table has %d lines, want a header and 3004 rows", lines)
+	}
+}

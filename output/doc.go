@@ -32,8 +32,9 @@
 //     as \n \t \r \u00XX. On a terminal with a Width, columns are shrunk
 //     and cells truncated with "…" (and columns that cannot fit at all are
 //     replaced by a final "…" column); piped, nothing is truncated. Keys
-//     first seen after the window are not shown: a final line in the table
-//     names them, and DroppedColumns (ColumnReporter) returns them.
+//     first seen after the window are not shown; DroppedColumns
+//     (ColumnReporter) returns them so the caller can say so on stderr
+//     (stdout holds only the table).
 //   - csv / tsv: header plus one record per document, same columns as the
 //     table (including the window and dropped-key rule: a header cannot be
 //     extended once written). csv quotes per RFC 4180 (encoding/csv, "\n"

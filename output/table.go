@@ -3,7 +3,6 @@ package output
 import (
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -64,19 +63,10 @@ func (s *tableSink) start(cols []string, rows [][][]byte) error {
 
 func (s *tableSink) row(cells [][]byte) error { return s.writeRow(cells, false) }
 
-func (s *tableSink) finish(dropped []string) error {
-	if len(dropped) == 0 {
-		return nil
-	}
-	// The table is for people, so say in the output itself what is missing.
-	msg := fmt.Sprintf("(%d more column(s) first seen after row %d not shown: %s; use -o json or -o jsonl to see every field)\n",
-		len(dropped), ColumnWindow, strings.Join(dropped, ", "))
-	_, err := io.WriteString(s.w, msg)
-	if err != nil {
-		return fmt.Errorf("output: writing table: %w", err)
-	}
-	return nil
-}
+// finish adds nothing: columns first seen after the window are reported
+// through DroppedColumns, and the caller says so on stderr, so stdout holds
+// only the table.
+func (s *tableSink) finish([]string) error { return nil }
 
 func (s *tableSink) writeRow(cells [][]byte, bold bool) error {
 	b := s.line[:0]
