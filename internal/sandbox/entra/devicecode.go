@@ -69,9 +69,7 @@ func (s *Server) handleDeviceCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.count(func(st *Stats) { st.DeviceCode++ })
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.writeOAuthError(w, r, http.StatusBadRequest, "invalid_request", 900144, "The request body must be application/x-www-form-urlencoded: "+err.Error())
+	if !s.parseOAuthForm(w, r) {
 		return
 	}
 	clientID := r.PostForm.Get("client_id")

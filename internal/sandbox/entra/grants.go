@@ -73,9 +73,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.tenantOK(w, r); !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		s.writeOAuthError(w, r, http.StatusBadRequest, "invalid_request", 900144, "The request body must be application/x-www-form-urlencoded: "+err.Error())
+	if !s.parseOAuthForm(w, r) {
 		return
 	}
 	gt := r.PostForm.Get("grant_type")
@@ -101,6 +99,17 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.writeOAuthError(w, r, http.StatusBadRequest, "unsupported_grant_type", 70003,
 			"The app requested an unsupported grant type '"+gt+"'. The cosmosctl sandbox supports device_code, refresh_token and client_credentials.")
 	}
+}
+
+// parseOAuthForm reads a token or device-code request's form (at most
+// maxFormBytes), answering a bad one with Entra's error.
+func (s *Server) parseOAuthForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.writeOAuthError(w, r, http.StatusBadRequest, "invalid_request", 900144, "The request body must be application/x-www-form-urlencoded: "+err.Error())
+		return false
+	}
+	return true
 }
 
 func (s *Server) writeMissingParam(w http.ResponseWriter, r *http.Request, name string) {
