@@ -61,7 +61,7 @@ Data Reader on /dbs/shop/colls/products), ci (service principal) and mi (managed
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Dir, "dir", "", "Directory for the CA, certificates and sandbox.json (default: a new directory under the user cache dir)")
+	fl.StringVar(&opts.Dir, "dir", "", "Directory for the CA, certificates and sandbox.json (default: a new directory under the user cache dir, removed on exit)")
 	fl.StringVar(&opts.SeedFile, "seed", "", "Seed file (JSON) with tenant, principals, databases, items and roles (default: the built-in demo)")
 	fl.StringVar(&opts.Listen, "listen", sandbox.DefaultListen, "Loopback address of the Cosmos DB gateway")
 	fl.StringVar(&opts.EntraListen, "entra-listen", sandbox.DefaultListen, "Loopback address of Entra ID")
