@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"net"
@@ -489,13 +490,20 @@ func TestCloseFreesPorts(t *testing.T) {
 	if err := sb.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
+	// This sandbox may no longer answer. Checking that the port is free
+	// would be racy: other test binaries run at the same time and the kernel
+	// may hand the freed port to one of their listeners or connections. So
+	// a connection that still succeeds must not be served by this sandbox,
+	// whose CA is unique to this start.
+	pool := sb.CertPool()
 	for _, u := range []string{sb.Endpoint, sb.AuthorityHost} {
 		addr := strings.TrimPrefix(u, "https://")
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			t.Fatalf("%s still in use after Close: %v", addr, err)
+		d := &net.Dialer{Timeout: 2 * time.Second}
+		c, err := tls.DialWithDialer(d, "tcp", addr, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+		if err == nil {
+			c.Close()
+			t.Fatalf("%s is still served by the sandbox after Close", addr)
 		}
-		ln.Close()
 	}
 	if _, err := os.Stat(filepath.Join(dir, "sandbox.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("sandbox.json left behind: %v", err)
