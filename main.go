@@ -12,6 +12,7 @@ import (
 	"github.com/cosmosctl/cosmosctl/auth"
 	"github.com/cosmosctl/cosmosctl/cmd"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // Set by ldflags in release builds (see .goreleaser.yaml).
@@ -29,10 +30,10 @@ func main() {
 	interrupted := ctx.Err() != nil
 	stop()
 	if err != nil && interrupted && !errors.Is(err, context.Canceled) {
-		err = &cmdutil.Error{Kind: cmdutil.KindInterrupted, Msg: "interrupted", Err: err}
+		err = &errs.Error{Kind: errs.KindInterrupted, Msg: "interrupted", Err: err}
 	}
-	cmdutil.PrintError(f.IOStreams.ErrOut, err, f.Flags.Debug)
-	os.Exit(cmdutil.ExitCode(err))
+	errs.Print(f.IOStreams.ErrOut, err, f.Flags.Debug)
+	os.Exit(errs.ExitCode(err))
 }
 
 // buildInfo prefers ldflags values and falls back to what `go build` and

@@ -20,6 +20,7 @@ import (
 	"github.com/cosmosctl/cosmosctl/auth/store"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // Sign-in methods, as named by the profile's auth key and Account.Method.
@@ -77,7 +78,7 @@ type Session struct {
 func NewSession(f *cmdutil.Factory, s *cmdutil.Settings) (*Session, error) {
 	dir, err := f.ConfigDir()
 	if err != nil {
-		return nil, cmdutil.NewError(cmdutil.KindUsage, err, "set COSMOSCTL_CONFIG_DIR", "cannot find the configuration directory: %v", err)
+		return nil, errs.New(errs.KindUsage, err, "set COSMOSCTL_CONFIG_DIR", "cannot find the configuration directory: %v", err)
 	}
 	// A bad CA bundle must not stop logout or whoami of a key; the error
 	// surfaces when a request is about to be made.
@@ -170,7 +171,7 @@ func (s *Session) Tenant(flag string) string {
 func (s *Session) Store(kind store.Kind) (store.Store, error) {
 	st, err := store.Open(kind, s.dir, s.keyring)
 	if err != nil {
-		return nil, cmdutil.NewError(cmdutil.KindAuth, err, s.loginHint(), "profile %q has an unusable token storage setting: %v", s.Profile(), err)
+		return nil, errs.New(errs.KindAuth, err, s.loginHint(), "profile %q has an unusable token storage setting: %v", s.Profile(), err)
 	}
 	return st, nil
 }
@@ -238,17 +239,17 @@ func (s *Session) notSignedIn(cause error) error {
 	if s.Account() == nil {
 		hint = "in CI, set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE (or AZURE_CLIENT_SECRET) instead; for the emulator set COSMOSCTL_KEY"
 	}
-	return cmdutil.NewError(cmdutil.KindAuth, cause, hint, "%s", msg)
+	return errs.New(errs.KindAuth, cause, hint, "%s", msg)
 }
 
 // storeError explains a token store that cannot be read.
 func (s *Session) storeError(err error) error {
 	if keyring.IsUnavailable(err) {
-		return cmdutil.NewError(cmdutil.KindAuth, err,
+		return errs.New(errs.KindAuth, err,
 			"unlock or start the system keyring; or sign in again with `"+s.reloginCommand()+" --insecure-storage`; in CI use `--env` or `--workload-identity` (nothing stored)",
 			"cannot read the tokens of profile %s: the system keyring is unavailable (%v)", s.Profile(), err)
 	}
-	return cmdutil.NewError(cmdutil.KindAuth, err, s.loginHint(), "cannot read the tokens of profile %s: %v", s.Profile(), err)
+	return errs.New(errs.KindAuth, err, s.loginHint(), "cannot read the tokens of profile %s: %v", s.Profile(), err)
 }
 
 // Resolved is the credential chosen for the profile and where it came from.
@@ -289,7 +290,7 @@ func (s *Session) Resolve(ctx context.Context) (*Resolved, error) {
 	case MethodManagedIdentity, MethodWorkloadIdentity, MethodAzureCLI:
 		return s.resolveAccount(ctx, &config.Account{Method: s.Settings.Profile.Auth, ClientID: s.Settings.Profile.ClientID, Tenant: s.Settings.Profile.Tenant, Storage: string(store.KindMemory)})
 	case MethodKey:
-		return nil, cmdutil.NewError(cmdutil.KindAuth, nil, "set COSMOSCTL_KEY, or run `"+s.loginCommand()+" --key --save-key`",
+		return nil, errs.New(errs.KindAuth, nil, "set COSMOSCTL_KEY, or run `"+s.loginCommand()+" --key --save-key`",
 			"profile %s uses an account key but none is available", s.Profile())
 	}
 	if envConfigured(s.getenv) {
@@ -319,7 +320,7 @@ func (s *Session) resolveAccount(ctx context.Context, a *config.Account) (*Resol
 		return r, nil
 	case MethodKey:
 		if kind == store.KindMemory {
-			return nil, cmdutil.NewError(cmdutil.KindAuth, nil, "set COSMOSCTL_KEY, or run `"+s.loginCommand()+" --key --save-key`",
+			return nil, errs.New(errs.KindAuth, nil, "set COSMOSCTL_KEY, or run `"+s.loginCommand()+" --key --save-key`",
 				"profile %s signs in with an account key, which was not saved: set COSMOSCTL_KEY", s.Profile())
 		}
 		k, err := st.Get(ctx, keyAccount(s.Profile()))

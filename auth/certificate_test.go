@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 func TestReadCertificateFile(t *testing.T) {
@@ -76,8 +76,8 @@ func TestReadCertificateFile(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), name) {
 				t.Fatalf("err = %v, want one naming %s and containing %q", err, name, tt.wantErr)
 			}
-			if code := cmdutil.ExitCode(err); code != cmdutil.ExitUsage {
-				t.Fatalf("exit code %d, want %d (usage)", code, cmdutil.ExitUsage)
+			if code := errs.ExitCode(err); code != errs.ExitUsage {
+				t.Fatalf("exit code %d, want %d (usage)", code, errs.ExitUsage)
 			}
 		})
 	}

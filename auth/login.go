@@ -16,8 +16,9 @@ import (
 	"github.com/cosmosctl/cosmosctl/auth/claims"
 	"github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/auth/store"
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
+	"github.com/cosmosctl/cosmosctl/internal/redact"
 )
 
 // cliTimeout bounds one `az account get-access-token` run.
@@ -66,7 +67,7 @@ func needsStore(method string, saveKey bool) bool {
 
 // KeyringUnavailableError is login's explanation of a keyring it cannot use.
 func (s *Session) keyringUnavailable(err error) error {
-	return cmdutil.NewError(cmdutil.KindAuth, err,
+	return errs.New(errs.KindAuth, err,
 		"pass --insecure-storage to keep tokens in a plaintext file (mode 0600) instead; in CI, sign in with `--env` or `--workload-identity`, which store nothing",
 		"cannot store tokens: the system keyring is unavailable (%v)", err)
 }
@@ -100,7 +101,7 @@ func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, erro
 		if keyring.IsUnavailable(err) {
 			return nil, s.keyringUnavailable(err)
 		}
-		return nil, cmdutil.NewError(cmdutil.KindAuth, err, "", "cannot use the token store: %v", err)
+		return nil, errs.New(errs.KindAuth, err, "", "cannot use the token store: %v", err)
 	}
 	res := &LoginResult{Storage: kind, Location: st.Location()}
 	acct := config.Account{Method: method, Storage: string(kind)}
@@ -198,7 +199,7 @@ func deleteProfile(ctx context.Context, st store.Store, profile string) error {
 }
 
 func (s *Session) loginError(err error) error {
-	var ce *cmdutil.Error
+	var ce *errs.Error
 	if errors.As(err, &ce) {
 		return err
 	}
@@ -208,20 +209,20 @@ func (s *Session) loginError(err error) error {
 	// Entra reports a cancelled device-code sign-in with a generic AADSTS
 	// code; only the OAuth error name says what happened.
 	if strings.Contains(err.Error(), "authorization_declined") {
-		return cmdutil.NewError(cmdutil.KindAuth, err, "run `"+s.loginCommand()+"` again to retry",
+		return errs.New(errs.KindAuth, err, "run `"+s.loginCommand()+"` again to retry",
 			"sign-in failed: the sign-in was declined on the verification page")
 	}
 	if code, expl := ExplainAADSTS(err); code != "" {
-		return cmdutil.NewError(cmdutil.KindAuth, err, "", "sign-in failed: %s: %s", code, expl)
+		return errs.New(errs.KindAuth, err, "", "sign-in failed: %s: %s", code, expl)
 	}
 	if keyring.IsUnavailable(err) {
 		return s.keyringUnavailable(err)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return cmdutil.NewError(cmdutil.KindAuth, err, "run `"+s.loginCommand()+"` again and approve the code in time", "sign-in timed out")
+		return errs.New(errs.KindAuth, err, "run `"+s.loginCommand()+"` again and approve the code in time", "sign-in timed out")
 	}
 	// Raw SDK errors can quote the request: show one masked line.
-	return cmdutil.NewError(cmdutil.KindAuth, err, "", "sign-in failed: %s", cmdutil.FirstLine(cmdutil.Redact(err.Error())))
+	return errs.New(errs.KindAuth, err, "", "sign-in failed: %s", errs.FirstLine(redact.Secrets(err.Error())))
 }
 
 func (s *Session) loginDeviceCode(ctx context.Context, st store.Store, o LoginOptions, scope string, acct *config.Account) (azcore.AccessToken, error) {
@@ -312,7 +313,7 @@ func (s *Session) loginNonInteractive(ctx context.Context, o LoginOptions, metho
 		acct.ClientID = first(o.ClientID, s.getenv("AZURE_CLIENT_ID"), s.Settings.Profile.ClientID)
 		inner, err = s.workloadIdentityCredential(acct.Tenant, acct.ClientID, o.FederatedTokenFile)
 	default:
-		return azcore.AccessToken{}, nil, cmdutil.UsageError("unknown sign-in method %q", method)
+		return azcore.AccessToken{}, nil, errs.Usage("unknown sign-in method %q", method)
 	}
 	if err != nil {
 		return azcore.AccessToken{}, nil, err
@@ -332,10 +333,10 @@ func (s *Session) loginNonInteractive(ctx context.Context, o LoginOptions, metho
 func (s *Session) loginKey(o LoginOptions, res *LoginResult) (map[string][]byte, error) {
 	k := strings.TrimSpace(o.Key)
 	if k == "" {
-		return nil, cmdutil.UsageError("no account key: set COSMOSCTL_KEY or pipe the key on stdin")
+		return nil, errs.Usage("no account key: set COSMOSCTL_KEY or pipe the key on stdin")
 	}
 	if b, err := base64.StdEncoding.DecodeString(k); err != nil || len(b) == 0 {
-		return nil, cmdutil.UsageError("the account key is not valid base64")
+		return nil, errs.Usage("the account key is not valid base64")
 	}
 	res.EmulatorKey = k == EmulatorKey
 	if !o.SaveKey {

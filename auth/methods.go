@@ -17,8 +17,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/cosmosctl/cosmosctl/auth/store"
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // loginRecord holds what a non-interactive method needs to get a new token
@@ -46,10 +46,10 @@ func readCertificateFile(name, password, source string) ([]byte, error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, cmdutil.NewError(cmdutil.KindUsage, err, "check "+source, "cannot read the certificate file %s: %v", name, err)
+		return nil, errs.New(errs.KindUsage, err, "check "+source, "cannot read the certificate file %s: %v", name, err)
 	}
 	if err := checkCertificate(b, password); err != nil {
-		return nil, cmdutil.NewError(cmdutil.KindUsage, err,
+		return nil, errs.New(errs.KindUsage, err,
 			"pass a PEM file with the certificate and its RSA private key, or a PKCS#12 (.pfx) file with its password in AZURE_CLIENT_CERTIFICATE_PASSWORD",
 			"cannot read the certificate file %s: %v", name, err)
 	}
@@ -108,7 +108,7 @@ func (s *Session) methodCredential(ctx context.Context, st store.Store, a *confi
 				err = checkCertificate(rec.Certificate, pw)
 			}
 			if err != nil {
-				return nil, cmdutil.NewError(cmdutil.KindAuth, err, s.loginHint(),
+				return nil, errs.New(errs.KindAuth, err, s.loginHint(),
 					"cannot use the certificate file %s of profile %s (with --insecure-storage only its path is kept): %v", rec.CertificateFile, s.Profile(), err)
 			}
 			rec.CertificatePassword = pw
@@ -121,7 +121,7 @@ func (s *Session) methodCredential(ctx context.Context, st store.Store, a *confi
 	case MethodEnv:
 		return s.envCredential()
 	}
-	return nil, cmdutil.NewError(cmdutil.KindAuth, nil, s.loginHint(), "profile %s records an unknown sign-in method %q", s.Profile(), a.Method)
+	return nil, errs.New(errs.KindAuth, nil, s.loginHint(), "profile %s records an unknown sign-in method %q", s.Profile(), a.Method)
 }
 
 // cliCredential runs `az` with a 30 s budget: az often needs 10-15 s, more
@@ -153,15 +153,15 @@ func (s *Session) azureCLICredential(tenant string) (azcore.TokenCredential, err
 
 func (s *Session) servicePrincipalCredential(tenant, clientID string, rec loginRecord) (azcore.TokenCredential, error) {
 	if tenant == "" || tenant == DefaultTenant || tenant == "common" {
-		return nil, cmdutil.UsageError("a service principal needs a tenant ID: pass --tenant or set the profile's tenant")
+		return nil, errs.Usage("a service principal needs a tenant ID: pass --tenant or set the profile's tenant")
 	}
 	if clientID == "" {
-		return nil, cmdutil.UsageError("a service principal needs --client-id")
+		return nil, errs.Usage("a service principal needs --client-id")
 	}
 	if len(rec.Certificate) > 0 {
 		certs, key, err := azidentity.ParseCertificates(rec.Certificate, []byte(rec.CertificatePassword))
 		if err != nil {
-			return nil, cmdutil.NewError(cmdutil.KindUsage, err, "pass a PEM file with the certificate and its private key, or a PKCS#12 file (password in AZURE_CLIENT_CERTIFICATE_PASSWORD)", "cannot read the certificate: %v", err)
+			return nil, errs.New(errs.KindUsage, err, "pass a PEM file with the certificate and its private key, or a PKCS#12 file (password in AZURE_CLIENT_CERTIFICATE_PASSWORD)", "cannot read the certificate: %v", err)
 		}
 		cred, err := azidentity.NewClientCertificateCredential(tenant, clientID, certs, key, &azidentity.ClientCertificateCredentialOptions{
 			ClientOptions: s.clientOptions(), DisableInstanceDiscovery: true, SendCertificateChain: rec.SendCertificateChain,
@@ -172,7 +172,7 @@ func (s *Session) servicePrincipalCredential(tenant, clientID string, rec loginR
 		return cred, nil
 	}
 	if rec.ClientSecret == "" {
-		return nil, cmdutil.UsageError("a service principal needs --client-secret (or AZURE_CLIENT_SECRET) or --certificate FILE")
+		return nil, errs.Usage("a service principal needs --client-secret (or AZURE_CLIENT_SECRET) or --certificate FILE")
 	}
 	cred, err := azidentity.NewClientSecretCredential(tenant, clientID, rec.ClientSecret, &azidentity.ClientSecretCredentialOptions{
 		ClientOptions: s.clientOptions(), DisableInstanceDiscovery: true,
@@ -203,12 +203,12 @@ func (s *Session) workloadIdentityCredential(tenant, clientID, file string) (azc
 	clientID = first(clientID, s.getenv("AZURE_CLIENT_ID"), s.Settings.Profile.ClientID)
 	file = first(file, s.getenv("AZURE_FEDERATED_TOKEN_FILE"))
 	if tenant == "" || clientID == "" || file == "" {
-		return nil, cmdutil.NewError(cmdutil.KindAuth, nil,
+		return nil, errs.New(errs.KindAuth, nil,
 			"set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE (GitHub Actions: azure/login with federated credentials does this)",
 			"workload identity needs a tenant, a client ID and a federated token file")
 	}
 	if _, err := os.Stat(file); err != nil {
-		return nil, cmdutil.NewError(cmdutil.KindAuth, err, "check AZURE_FEDERATED_TOKEN_FILE", "cannot read the federated token file: %v", err)
+		return nil, errs.New(errs.KindAuth, err, "check AZURE_FEDERATED_TOKEN_FILE", "cannot read the federated token file: %v", err)
 	}
 	cred, err := azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
 		ClientOptions: s.clientOptions(), ClientID: clientID, TenantID: tenant, TokenFilePath: file,
@@ -235,7 +235,7 @@ func (s *Session) envCredential() (azcore.TokenCredential, error) {
 	ge := s.getenv
 	tenant, clientID := ge("AZURE_TENANT_ID"), ge("AZURE_CLIENT_ID")
 	if tenant == "" || clientID == "" {
-		return nil, cmdutil.NewError(cmdutil.KindAuth, nil,
+		return nil, errs.New(errs.KindAuth, nil,
 			"set AZURE_TENANT_ID, AZURE_CLIENT_ID and one of AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE",
 			"environment sign-in needs AZURE_TENANT_ID and AZURE_CLIENT_ID")
 	}
@@ -253,7 +253,7 @@ func (s *Session) envCredential() (azcore.TokenCredential, error) {
 		return s.servicePrincipalCredential(tenant, clientID, loginRecord{Certificate: b, CertificatePassword: pw,
 			SendCertificateChain: truthy(ge("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"))})
 	}
-	return nil, cmdutil.NewError(cmdutil.KindAuth, nil,
+	return nil, errs.New(errs.KindAuth, nil,
 		"set one of AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE",
 		"environment sign-in needs a secret, a certificate or a federated token file")
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/auth/claims"
 	"github.com/cosmosctl/cosmosctl/auth/store"
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // Identity is what whoami shows.
@@ -89,7 +89,7 @@ func (s *Session) Token(ctx context.Context, audience string) (string, time.Time
 		return "", time.Time{}, err
 	}
 	if r.Method == MethodKey {
-		return "", time.Time{}, cmdutil.NewError(cmdutil.KindAuth, nil, "sign in with Entra ID: `"+s.loginCommand()+"`",
+		return "", time.Time{}, errs.New(errs.KindAuth, nil, "sign in with Entra ID: `"+s.loginCommand()+"`",
 			"profile %s uses an account key, which has no Entra ID token", s.Profile())
 	}
 	if audience == "" {

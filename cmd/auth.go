@@ -8,6 +8,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/auth"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // AuthTokenOptions are the parsed flags of `cosmosctl auth token`.
@@ -55,7 +56,7 @@ terminal unless --show is given.`,
 func authTokenRun(ctx context.Context, o *AuthTokenOptions) error {
 	f := o.Factory
 	if f.IOStreams.IsStdoutTTY() && !o.Show {
-		return cmdutil.NewError(cmdutil.KindUsage, nil, "pipe it into another command, or pass --show to print it anyway",
+		return errs.New(errs.KindUsage, nil, "pipe it into another command, or pass --show to print it anyway",
 			"refusing to print an access token to a terminal")
 	}
 	sess, _, err := authSession(f)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // NewCmdConfig builds the `cosmosctl config` group.
@@ -36,7 +37,7 @@ func configWithProfile(f *cmdutil.Factory, name string) (*config.Config, error) 
 		return nil, err
 	}
 	if c.Profile(name) == nil {
-		return nil, cmdutil.NewError(cmdutil.KindNotFound, nil, "list profiles with `cosmosctl config list`", "profile %q does not exist in %s", name, c.Path())
+		return nil, errs.New(errs.KindNotFound, nil, "list profiles with `cosmosctl config list`", "profile %q does not exist in %s", name, c.Path())
 	}
 	return c, nil
 }
@@ -82,11 +83,11 @@ func newCmdConfigGet(f *cmdutil.Factory) *cobra.Command {
 			name := f.ProfileName(c)
 			p := c.Profile(name)
 			if p == nil {
-				return cmdutil.NewError(cmdutil.KindNotFound, nil, "", "profile %q does not exist in %s", name, c.Path())
+				return errs.New(errs.KindNotFound, nil, "", "profile %q does not exist in %s", name, c.Path())
 			}
 			v, err := p.Get(args[0])
 			if err != nil {
-				return cmdutil.UsageError("%s", err)
+				return errs.Usage("%s", err)
 			}
 			fmt.Fprintln(f.IOStreams.Out, v)
 			return nil
@@ -108,7 +109,7 @@ func newCmdConfigSet(f *cmdutil.Factory) *cobra.Command {
 			}
 			name := f.ProfileName(c)
 			if err := c.EnsureProfile(name).Set(args[0], args[1]); err != nil {
-				return cmdutil.UsageError("%s", err)
+				return errs.Usage("%s", err)
 			}
 			if c.CurrentProfile == "" {
 				c.CurrentProfile = name

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // ContainerListOptions are the parsed flags of `cosmosctl container list`.
@@ -151,7 +152,7 @@ func containerShowRun(o *ContainerShowOptions) error {
 	resp, err := ctr.Read(ctx, nil)
 	if err != nil {
 		if fl, ok := cosmos.AsFailure(err); ok && fl.Status == 404 {
-			return cmdutil.NewError(cmdutil.KindNotFound, err, fmt.Sprintf("list them with `cosmosctl container list -d %s`", db), "container %q not found in database %q", coll, db)
+			return errs.New(errs.KindNotFound, err, fmt.Sprintf("list them with `cosmosctl container list -d %s`", db), "container %q not found in database %q", coll, db)
 		}
 		return cosmos.Explain(err, what)
 	}

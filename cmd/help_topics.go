@@ -8,17 +8,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // ExitCodesText renders the exit-code table shown by `cosmosctl help exit-codes`.
 func ExitCodesText() string {
 	var b strings.Builder
 	b.WriteString("cosmosctl exits with:\n\n")
-	for _, e := range cmdutil.ExitCodeTable {
+	for _, e := range errs.ExitCodeTable {
 		fmt.Fprintf(&b, "  %3d  %s\n", e.Code, e.Meaning)
 	}
 	b.WriteString("\n`cosmosctl can-i` answers a question instead, and exits with:\n\n")
-	for _, e := range cmdutil.CanIExitCodes {
+	for _, e := range errs.CanIExitCodes {
 		fmt.Fprintf(&b, "  %3d  %s\n", e.Code, e.Meaning)
 	}
 	b.WriteString("\nErrors go to stderr as one line, plus a hint line when there is a fix to suggest.\n")

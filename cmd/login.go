@@ -11,6 +11,7 @@ import (
 	"github.com/cosmosctl/cosmosctl/auth"
 	"github.com/cosmosctl/cosmosctl/auth/store"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // LoginOptions are the parsed flags of `cosmosctl login`.
@@ -103,7 +104,7 @@ func loginMethod(o *LoginOptions) (string, error) {
 		}
 	}
 	if len(picked) > 1 {
-		return "", cmdutil.UsageError("choose one sign-in method, not %s", strings.Join(picked, " and "))
+		return "", errs.Usage("choose one sign-in method, not %s", strings.Join(picked, " and "))
 	}
 	switch {
 	case o.AzureCLI:
@@ -129,13 +130,13 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 		return err
 	}
 	if o.SaveKey && !o.Key {
-		return cmdutil.UsageError("--save-key needs --key")
+		return errs.Usage("--save-key needs --key")
 	}
 	if (o.ClientSecret != "" || o.Certificate != "") && !o.ServicePrincipal {
-		return cmdutil.UsageError("--client-secret and --certificate need --service-principal")
+		return errs.Usage("--client-secret and --certificate need --service-principal")
 	}
 	if o.CertPassword != "" && o.Certificate == "" {
-		return cmdutil.UsageError("--certificate-password needs --certificate")
+		return errs.Usage("--certificate-password needs --certificate")
 	}
 	sess, _, err := authSession(f)
 	if err != nil {
@@ -178,7 +179,7 @@ func loginReadKey(f *cmdutil.Factory) (string, error) {
 		return k, nil
 	}
 	if f.IOStreams.IsStdinTTY() {
-		return "", cmdutil.UsageError("--key reads the account key from COSMOSCTL_KEY or stdin: set the variable or pipe the key in")
+		return "", errs.Usage("--key reads the account key from COSMOSCTL_KEY or stdin: set the variable or pipe the key in")
 	}
 	b, err := io.ReadAll(io.LimitReader(f.IOStreams.In, 4096))
 	if err != nil {

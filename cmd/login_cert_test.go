@@ -23,7 +23,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/auth"
 	authkeyring "github.com/cosmosctl/cosmosctl/auth/keyring"
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/rbac"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
@@ -127,15 +127,15 @@ func TestLoginCertificate(t *testing.T) {
 		{"PKCS#12 with AZURE_CLIENT_CERTIFICATE_PASSWORD", login(protectedFile), "s3cret", 0, nil},
 		{"PKCS#12 with --certificate-password", login(protectedFile, "--certificate-password", "s3cret"), "", 0, nil},
 		{"--certificate-password without --certificate", []string{"--profile", "sandbox", "login", "--service-principal", "--tenant", e.sb.Tenant,
-			"--client-id", certClientID, "--client-secret", "x", "--certificate-password", "s3cret"}, "", cmdutil.ExitUsage, []string{"--certificate-password needs --certificate"}},
+			"--client-id", certClientID, "--client-secret", "x", "--certificate-password", "s3cret"}, "", errs.ExitUsage, []string{"--certificate-password needs --certificate"}},
 		// A failed login keeps the previous one (checked after the table).
-		{"certificate the tenant does not know", login(unknownFile), "", cmdutil.ExitAuth,
+		{"certificate the tenant does not know", login(unknownFile), "", errs.ExitAuth,
 			[]string{"AADSTS700027", "not registered on the app registration"}},
-		{"missing file", login(filepath.Join(dir, "nope.pem")), "", cmdutil.ExitUsage, []string{"nope.pem", "no such file"}},
-		{"public certificate only", login(write("public.pem", good.publicPEM)), "", cmdutil.ExitUsage, []string{"public.pem", "found no private key"}},
-		{"not a certificate", login(write("garbage.pem", []byte("hello"))), "", cmdutil.ExitUsage, []string{"garbage.pem: neither PEM"}},
-		{"PKCS#12 with a wrong password", login(protectedFile), "guess", cmdutil.ExitUsage, []string{"protected.pfx: wrong password"}},
-		{"unreadable (a directory)", login(dir), "", cmdutil.ExitUsage, []string{"cannot read the certificate file " + dir}},
+		{"missing file", login(filepath.Join(dir, "nope.pem")), "", errs.ExitUsage, []string{"nope.pem", "no such file"}},
+		{"public certificate only", login(write("public.pem", good.publicPEM)), "", errs.ExitUsage, []string{"public.pem", "found no private key"}},
+		{"not a certificate", login(write("garbage.pem", []byte("hello"))), "", errs.ExitUsage, []string{"garbage.pem: neither PEM"}},
+		{"PKCS#12 with a wrong password", login(protectedFile), "guess", errs.ExitUsage, []string{"protected.pfx: wrong password"}},
+		{"unreadable (a directory)", login(dir), "", errs.ExitUsage, []string{"cannot read the certificate file " + dir}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,7 +241,7 @@ func TestLoginEnvCertificate(t *testing.T) {
 		wantErr  string
 	}{
 		{"certificate file", file, 0, ""},
-		{"missing file", filepath.Join(dir, "gone.pem"), cmdutil.ExitUsage, "gone.pem"},
+		{"missing file", filepath.Join(dir, "gone.pem"), errs.ExitUsage, "gone.pem"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

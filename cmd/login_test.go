@@ -22,6 +22,7 @@ import (
 	"github.com/cosmosctl/cosmosctl/auth"
 	authkeyring "github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/iostreams"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/entra"
@@ -72,9 +73,9 @@ func (e *loginEnv) run(t *testing.T, args ...string) loginRunResult {
 	defer cancel()
 	err := Execute(ctx, f, args)
 	if err != nil {
-		cmdutil.PrintError(errOut, err, false)
+		errs.Print(errOut, err, false)
 	}
-	return loginRunResult{stdout: out.String(), stderr: errOut.String(), err: err, code: cmdutil.ExitCode(err)}
+	return loginRunResult{stdout: out.String(), stderr: errOut.String(), err: err, code: errs.ExitCode(err)}
 }
 
 func (e *loginEnv) mustRun(t *testing.T, args ...string) loginRunResult {
@@ -225,7 +226,7 @@ func TestLoginDeviceCodeSessionLifecycle(t *testing.T) {
 		t.Errorf("logout stderr: %q", r.stderr)
 	}
 	r = e.run(t, "--profile", "sandbox", "whoami")
-	if r.code != cmdutil.ExitAuth || !strings.Contains(r.stderr, "cosmosctl --profile sandbox login") {
+	if r.code != errs.ExitAuth || !strings.Contains(r.stderr, "cosmosctl --profile sandbox login") {
 		t.Fatalf("whoami after logout: exit %d, stderr %q", r.code, r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(e.configDir, "tokens.enc")); !errors.Is(err, os.ErrNotExist) {
@@ -253,14 +254,14 @@ func TestLoginShortLifetimeRefreshesSilently(t *testing.T) {
 		t.Fatal("no refresh token to revoke")
 	}
 	r := e.run(t, "--profile", "sandbox", "whoami")
-	if r.code != cmdutil.ExitAuth {
+	if r.code != errs.ExitAuth {
 		t.Fatalf("whoami with a revoked refresh token: exit %d: %s", r.code, r.stderr)
 	}
 	if !strings.Contains(r.stderr, "cosmosctl --profile sandbox login") {
 		t.Errorf("no login hint: %q", r.stderr)
 	}
 	r = e.run(t, "--profile", "sandbox", "auth", "token")
-	if r.code != cmdutil.ExitAuth {
+	if r.code != errs.ExitAuth {
 		t.Fatalf("auth token with a revoked refresh token: exit %d", r.code)
 	}
 }
@@ -276,7 +277,7 @@ func TestLoginServicePrincipal(t *testing.T) {
 	}{
 		{"good secret", seed.DemoCIClientSecret, 0, ""},
 		// A failed login keeps the previous one.
-		{"wrong secret", "not-the-secret", cmdutil.ExitAuth, "AADSTS7000215"},
+		{"wrong secret", "not-the-secret", errs.ExitAuth, "AADSTS7000215"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -449,18 +450,18 @@ func TestLoginFlagErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"login", "--service-principal", "--client-id", "c", "--client-secret", "s"}, cmdutil.ExitUsage, "needs a tenant ID"},
-		{[]string{"login", "--service-principal", "--tenant", "t", "--client-secret", "s"}, cmdutil.ExitUsage, "needs --client-id"},
-		{[]string{"login", "--service-principal", "--tenant", "t", "--client-id", "c"}, cmdutil.ExitUsage, "needs --client-secret"},
-		{[]string{"login", "--service-principal", "--tenant", "t", "--client-id", "c", "--certificate", "/nonexistent.pem"}, cmdutil.ExitUsage, "cannot read the certificate"},
-		{[]string{"login", "--service-principal", "--tenant", "t", "--client-id", "c", "--certificate", garbage}, cmdutil.ExitUsage, "cannot read the certificate"},
-		{[]string{"login", "--workload-identity"}, cmdutil.ExitAuth, "needs a tenant, a client ID and a federated token file"},
-		{[]string{"login", "--azure-cli", "--env"}, cmdutil.ExitUsage, "choose one sign-in method"},
-		{[]string{"login", "--save-key"}, cmdutil.ExitUsage, "--save-key needs --key"},
-		{[]string{"login", "--client-secret", "x"}, cmdutil.ExitUsage, "need --service-principal"},
-		{[]string{"login", "--key"}, cmdutil.ExitUsage, "no account key"},
-		{[]string{"whoami"}, cmdutil.ExitAuth, "not signed in to profile default: run `cosmosctl login`"},
-		{[]string{"auth", "token"}, cmdutil.ExitAuth, "not signed in"},
+		{[]string{"login", "--service-principal", "--client-id", "c", "--client-secret", "s"}, errs.ExitUsage, "needs a tenant ID"},
+		{[]string{"login", "--service-principal", "--tenant", "t", "--client-secret", "s"}, errs.ExitUsage, "needs --client-id"},
+		{[]string{"login", "--service-principal", "--tenant", "t", "--client-id", "c"}, errs.ExitUsage, "needs --client-secret"},
+		{[]string{"login", "--service-principal", "--tenant", "t", "--client-id", "c", "--certificate", "/nonexistent.pem"}, errs.ExitUsage, "cannot read the certificate"},
+		{[]string{"login", "--service-principal", "--tenant", "t", "--client-id", "c", "--certificate", garbage}, errs.ExitUsage, "cannot read the certificate"},
+		{[]string{"login", "--workload-identity"}, errs.ExitAuth, "needs a tenant, a client ID and a federated token file"},
+		{[]string{"login", "--azure-cli", "--env"}, errs.ExitUsage, "choose one sign-in method"},
+		{[]string{"login", "--save-key"}, errs.ExitUsage, "--save-key needs --key"},
+		{[]string{"login", "--client-secret", "x"}, errs.ExitUsage, "need --service-principal"},
+		{[]string{"login", "--key"}, errs.ExitUsage, "no account key"},
+		{[]string{"whoami"}, errs.ExitAuth, "not signed in to profile default: run `cosmosctl login`"},
+		{[]string{"auth", "token"}, errs.ExitAuth, "not signed in"},
 		{[]string{"logout"}, 0, ""},
 	}
 	for _, tt := range tests {
@@ -540,7 +541,7 @@ func TestLoginKeyringUnavailable(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", e.env["DBUS_SESSION_BUS_ADDRESS"])
 
 	r := e.run(t, "--profile", "sandbox", "login")
-	if r.code != cmdutil.ExitAuth {
+	if r.code != errs.ExitAuth {
 		t.Fatalf("login without keyring: exit %d, stderr %q", r.code, r.stderr)
 	}
 	for _, want := range []string{"keyring is unavailable", "--insecure-storage", "--env", "--workload-identity"} {
@@ -615,7 +616,7 @@ func TestLoginRealSecretService(t *testing.T) {
 	t.Logf("measured: keyring Get latency %v", time.Since(start)/20)
 	e.assertNoSecrets(t)
 	e.mustRun(t, "--profile", "sandbox", "logout")
-	if r := e.run(t, "--profile", "sandbox", "whoami"); r.code != cmdutil.ExitAuth {
+	if r := e.run(t, "--profile", "sandbox", "whoami"); r.code != errs.ExitAuth {
 		t.Fatalf("whoami after logout: exit %d", r.code)
 	}
 }
@@ -690,11 +691,11 @@ func TestLoginDeviceCodeDeclined(t *testing.T) {
 		t.Fatalf("decline %q: %v", code, err)
 	}
 	err := <-done
-	if cmdutil.ExitCode(err) != cmdutil.ExitAuth {
-		t.Fatalf("exit %d: %v", cmdutil.ExitCode(err), err)
+	if errs.ExitCode(err) != errs.ExitAuth {
+		t.Fatalf("exit %d: %v", errs.ExitCode(err), err)
 	}
 	var msg bytes.Buffer
-	cmdutil.PrintError(&msg, err, false)
+	errs.Print(&msg, err, false)
 	if !strings.Contains(msg.String(), "declined") || strings.Contains(msg.String(), "expired") {
 		t.Fatalf("message: %q", msg.String())
 	}
@@ -737,7 +738,7 @@ func TestLoginErrorsExplained(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.run(t, append([]string{"--profile", "sandbox", "--debug"}, tt.args...)...)
-			if r.code != cmdutil.ExitAuth {
+			if r.code != errs.ExitAuth {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
 			for _, w := range tt.want {
@@ -766,7 +767,7 @@ func TestLoginKeyringLockedAfterLogin(t *testing.T) {
 	defer authkeyring.MockInit()
 	for _, args := range [][]string{{"whoami"}, {"auth", "token"}} {
 		r := e.run(t, append([]string{"--profile", "sandbox"}, args...)...)
-		if r.code != cmdutil.ExitAuth || !strings.Contains(r.stderr, "keyring is unavailable") || !strings.Contains(r.stderr, "--insecure-storage") {
+		if r.code != errs.ExitAuth || !strings.Contains(r.stderr, "keyring is unavailable") || !strings.Contains(r.stderr, "--insecure-storage") {
 			t.Fatalf("%v with a locked keyring: exit %d, stderr %q", args, r.code, r.stderr)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/auth"
 	authkeyring "github.com/cosmosctl/cosmosctl/auth/keyring"
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 )
 
@@ -43,7 +43,7 @@ func TestLogoutAll(t *testing.T) {
 		if !strings.Contains(r.stderr, "Signed out of profile "+p) {
 			t.Errorf("logout --all stderr lacks %s: %q", p, r.stderr)
 		}
-		if r := e.run(t, "--profile", p, "whoami"); r.code != cmdutil.ExitAuth {
+		if r := e.run(t, "--profile", p, "whoami"); r.code != errs.ExitAuth {
 			t.Errorf("whoami %s after logout --all: exit %d", p, r.code)
 		}
 	}

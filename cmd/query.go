@@ -17,6 +17,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/query"
 	"github.com/cosmosctl/cosmosctl/output"
 )
@@ -98,17 +99,17 @@ func queryText(o *QueryOptions) (string, error) {
 	in := o.Factory.IOStreams.In
 	switch {
 	case o.SQL != "" && o.File != "":
-		return "", cmdutil.UsageError("give the query either as an argument or with -f/--file, not both")
+		return "", errs.Usage("give the query either as an argument or with -f/--file, not both")
 	case o.File == "-" || o.SQL == "-":
 		b, err := io.ReadAll(in)
 		if err != nil {
-			return "", cmdutil.UsageError("cannot read the query from stdin: %v", err)
+			return "", errs.Usage("cannot read the query from stdin: %v", err)
 		}
 		return strings.TrimSpace(string(b)), nil
 	case o.File != "":
 		b, err := os.ReadFile(o.File)
 		if err != nil {
-			return "", cmdutil.UsageError("-f/--file: cannot read %s: %v", o.File, err)
+			return "", errs.Usage("-f/--file: cannot read %s: %v", o.File, err)
 		}
 		return strings.TrimSpace(string(b)), nil
 	}
@@ -123,7 +124,7 @@ func queryParseParams(params []string, paramFile string) ([]azcosmos.QueryParame
 	if paramFile != "" {
 		b, err := os.ReadFile(paramFile)
 		if err != nil {
-			return nil, cmdutil.UsageError("--param-file: cannot read %s: %v", paramFile, err)
+			return nil, errs.Usage("--param-file: cannot read %s: %v", paramFile, err)
 		}
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(b, &obj); err != nil || obj == nil {
@@ -131,11 +132,11 @@ func queryParseParams(params []string, paramFile string) ([]azcosmos.QueryParame
 			if err != nil {
 				msg = err.Error()
 			}
-			return nil, cmdutil.UsageError("--param-file %s: %s (want {\"@name\": value, …})", paramFile, msg)
+			return nil, errs.Usage("--param-file %s: %s (want {\"@name\": value, …})", paramFile, msg)
 		}
 		for k, v := range obj {
 			if !strings.HasPrefix(k, "@") || len(k) < 2 {
-				return nil, cmdutil.UsageError("--param-file %s: parameter name %q must start with @", paramFile, k)
+				return nil, errs.Usage("--param-file %s: parameter name %q must start with @", paramFile, k)
 			}
 			vals[k] = v
 		}
@@ -143,14 +144,14 @@ func queryParseParams(params []string, paramFile string) ([]azcosmos.QueryParame
 	for _, p := range params {
 		name, value, ok := strings.Cut(p, "=")
 		if !ok {
-			return nil, cmdutil.UsageError("--param %q: want @name=VALUE", p)
+			return nil, errs.Usage("--param %q: want @name=VALUE", p)
 		}
 		if !strings.HasPrefix(name, "@") || len(name) < 2 {
-			return nil, cmdutil.UsageError("--param %q: the name must start with @ (e.g. --param @city=Oslo)", p)
+			return nil, errs.Usage("--param %q: the name must start with @ (e.g. --param @city=Oslo)", p)
 		}
 		raw, err := queryParamValue(value)
 		if err != nil {
-			return nil, cmdutil.UsageError("--param %s: %v", name, err)
+			return nil, errs.Usage("--param %s: %v", name, err)
 		}
 		vals[name] = raw
 	}
@@ -208,13 +209,13 @@ func queryParsePK(v string) (azcosmos.PartitionKey, string, error) {
 		switch t[0] {
 		case '[':
 			if err := json.Unmarshal([]byte(t), &comps); err != nil {
-				return azcosmos.PartitionKey{}, "", cmdutil.UsageError("--pk %s: %v", v, err)
+				return azcosmos.PartitionKey{}, "", errs.Usage("--pk %s: %v", v, err)
 			}
 			if len(comps) == 0 {
-				return azcosmos.PartitionKey{}, "", cmdutil.UsageError("--pk []: a hierarchical key needs at least one component")
+				return azcosmos.PartitionKey{}, "", errs.Usage("--pk []: a hierarchical key needs at least one component")
 			}
 		case '{':
-			return azcosmos.PartitionKey{}, "", cmdutil.UsageError("--pk %s: a partition key is a string, number, boolean, null or an array of them", v)
+			return azcosmos.PartitionKey{}, "", errs.Usage("--pk %s: a partition key is a string, number, boolean, null or an array of them", v)
 		default:
 			comps = []json.RawMessage{json.RawMessage(t)}
 		}
@@ -228,11 +229,11 @@ func queryParsePK(v string) (azcosmos.PartitionKey, string, error) {
 		c = bytes.TrimSpace(c)
 		switch {
 		case len(c) == 0:
-			return azcosmos.PartitionKey{}, "", cmdutil.UsageError("--pk %s: empty component", v)
+			return azcosmos.PartitionKey{}, "", errs.Usage("--pk %s: empty component", v)
 		case c[0] == '"':
 			var s string
 			if err := json.Unmarshal(c, &s); err != nil {
-				return azcosmos.PartitionKey{}, "", cmdutil.UsageError("--pk %s: %v", v, err)
+				return azcosmos.PartitionKey{}, "", errs.Usage("--pk %s: %v", v, err)
 			}
 			if err := queryCheckPKString(s); err != nil {
 				return azcosmos.PartitionKey{}, "", err
@@ -245,14 +246,14 @@ func queryParsePK(v string) (azcosmos.PartitionKey, string, error) {
 		case c[0] == '-' || (c[0] >= '0' && c[0] <= '9'):
 			f, err := strconv.ParseFloat(string(c), 64)
 			if err != nil {
-				return azcosmos.PartitionKey{}, "", cmdutil.UsageError("--pk %s: %v", v, err)
+				return azcosmos.PartitionKey{}, "", errs.Usage("--pk %s: %v", v, err)
 			}
 			if i, ierr := strconv.ParseInt(string(c), 10, 64); ierr == nil && (i > 1<<53 || i < -(1<<53)) {
-				return azcosmos.PartitionKey{}, "", cmdutil.UsageError("--pk %s: integers beyond ±2^53 lose precision in the partition key header; the SDK cannot address this key exactly", string(c))
+				return azcosmos.PartitionKey{}, "", errs.Usage("--pk %s: integers beyond ±2^53 lose precision in the partition key header; the SDK cannot address this key exactly", string(c))
 			}
 			pk = pk.AppendNumber(f)
 		default:
-			return azcosmos.PartitionKey{}, "", cmdutil.UsageError("--pk %s: components must be strings, numbers, booleans or null", v)
+			return azcosmos.PartitionKey{}, "", errs.Usage("--pk %s: components must be strings, numbers, booleans or null", v)
 		}
 		canon = append(canon, string(c))
 	}
@@ -267,7 +268,7 @@ func queryCheckPKString(s string) error {
 	if json.Unmarshal([]byte(q), &back) == nil && back == s {
 		return nil
 	}
-	return cmdutil.NewError(cmdutil.KindUsage, nil,
+	return errs.New(errs.KindUsage, nil,
 		"the Go SDK encodes such keys as invalid JSON; use another tool for this item, or a key without them",
 		"--pk %s: partition key strings with control characters or characters outside the Basic Multilingual Plane (e.g. emoji) cannot be sent correctly", q)
 }
@@ -320,7 +321,7 @@ func queryPrinterError(err error) error {
 	var fe *output.FormatError
 	var je *output.JQError
 	if errors.As(err, &fe) || (errors.As(err, &je) && !je.Runtime) {
-		return cmdutil.UsageError("%v", err)
+		return errs.Usage("%v", err)
 	}
 	return err
 }
@@ -350,7 +351,7 @@ func queryRun(o *QueryOptions) error {
 		return err
 	}
 	if sql == "" {
-		return cmdutil.UsageError("no query: pass SQL as an argument, -f FILE, or - to read stdin")
+		return errs.Usage("no query: pass SQL as an argument, -f FILE, or - to read stdin")
 	}
 	params, err := queryParseParams(o.Params, o.ParamFile)
 	if err != nil {
@@ -358,11 +359,11 @@ func queryRun(o *QueryOptions) error {
 	}
 	switch {
 	case o.MaxItems < 0:
-		return cmdutil.UsageError("--max-items must be positive")
+		return errs.Usage("--max-items must be positive")
 	case o.PageSize < -1 || o.PageSize > 1<<30:
-		return cmdutil.UsageError("--page-size must be positive (or -1 for the server's dynamic size)")
+		return errs.Usage("--page-size must be positive (or -1 for the server's dynamic size)")
 	case o.MaxConcurrency < 0 || o.MaxConcurrency > 256:
-		return cmdutil.UsageError("--max-concurrency must be between 1 and 256")
+		return errs.Usage("--max-concurrency must be between 1 and 256")
 	}
 	spec := query.Spec{Query: sql, Params: params, PageSize: int32(o.PageSize), MaxConcurrency: o.MaxConcurrency,
 		MaxItems: o.MaxItems, Continuation: strings.TrimSpace(o.Continuation), IndexMetrics: o.IndexMetrics}
@@ -382,7 +383,7 @@ func queryRun(o *QueryOptions) error {
 	spec.Database, spec.Container = s.Database, s.Container
 	oo := queryOutputOptions(ctx, f, s)
 	if o.WithMeta && !queryIsJSONFormat(f, s) {
-		return cmdutil.UsageError("--with-meta needs -o json")
+		return errs.Usage("--with-meta needs -o json")
 	}
 	what := fmt.Sprintf("query %s/%s", spec.Database, spec.Container)
 	runner := &query.Runner{Client: client, Notice: func(msg string) { fmt.Fprintln(f.IOStreams.ErrOut, msg) }}
@@ -436,10 +437,10 @@ func queryRun(o *QueryOptions) error {
 	if runErr != nil {
 		var ue *query.UsageError
 		if errors.As(runErr, &ue) {
-			return cmdutil.UsageError("%s", ue.Msg)
+			return errs.Usage("%s", ue.Msg)
 		}
 		err := cosmos.Explain(runErr, what)
-		var ce *cmdutil.Error
+		var ce *errs.Error
 		if out != nil && out.Written > 0 && errors.As(err, &ce) {
 			ce.Msg += fmt.Sprintf(" (%d results were already written)", out.Written)
 		}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
 )
@@ -20,12 +20,12 @@ func TestQueryFailuresPrintNoResult(t *testing.T) {
 		wantCode int
 		wantErr  string
 	}{
-		{"syntax error", []string{"query", "SELEC * FROM c"}, cmdutil.ExitUsage,
+		{"syntax error", []string{"query", "SELEC * FROM c"}, errs.ExitUsage,
 			"query shop/orders: invalid query: Syntax error, incorrect syntax near 'SELEC'. (SC1001 at characters 0-5)"},
-		{"unknown identifier", []string{"query", "SELECT * FROM c WHERE x.id = 1"}, cmdutil.ExitUsage, "invalid query"},
-		{"bad param json", []string{"query", "SELECT * FROM c", "--param", "@x={bad"}, cmdutil.ExitUsage, "--param @x"},
-		{"param without @", []string{"query", "SELECT * FROM c", "--param", "x=1"}, cmdutil.ExitUsage, "--param"},
-		{"missing container", []string{"query", "SELECT * FROM c", "-c", "nope"}, cmdutil.ExitNotFound, "does not exist"},
+		{"unknown identifier", []string{"query", "SELECT * FROM c WHERE x.id = 1"}, errs.ExitUsage, "invalid query"},
+		{"bad param json", []string{"query", "SELECT * FROM c", "--param", "@x={bad"}, errs.ExitUsage, "--param @x"},
+		{"param without @", []string{"query", "SELECT * FROM c", "--param", "x=1"}, errs.ExitUsage, "--param"},
+		{"missing container", []string{"query", "SELECT * FROM c", "-c", "nope"}, errs.ExitNotFound, "does not exist"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

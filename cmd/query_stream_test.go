@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 )
 
@@ -146,7 +146,7 @@ func TestQueryStreamsBeforeLastRangeAnswers(t *testing.T) {
 	}
 	close(p.release)
 	if err := <-done; err != nil {
-		t.Fatalf("exit %d: %v\n%s", cmdutil.ExitCode(err), err, errOut)
+		t.Fatalf("exit %d: %v\n%s", errs.ExitCode(err), err, errOut)
 	}
 	if n := strings.Count(w.String(), "\n"); n != 2000 {
 		t.Errorf("printed %d rows, want 2000", n)
@@ -184,7 +184,7 @@ func TestQueryUntrustedCertificate(t *testing.T) {
 	}
 	e.env["COSMOSCTL_CA_FILE"] = ca
 	r := e.run(t, "query", "SELECT * FROM c", "-d", "shop", "-c", "orders")
-	if r.code != cmdutil.ExitUnavailable || !strings.Contains(r.stderr, "unknown authority") || !strings.Contains(r.stderr, "ca-file") {
+	if r.code != errs.ExitUnavailable || !strings.Contains(r.stderr, "unknown authority") || !strings.Contains(r.stderr, "ca-file") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }

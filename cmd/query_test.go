@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/iostreams"
 	"github.com/cosmosctl/cosmosctl/internal/oracletest"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox"
@@ -117,9 +118,9 @@ func queryExecute(f *cmdutil.Factory, out, errOut *bytes.Buffer, args []string) 
 	defer cancel()
 	err := Execute(ctx, f, args)
 	if err != nil {
-		cmdutil.PrintError(errOut, err, false)
+		errs.Print(errOut, err, false)
 	}
-	return queryResult{stdout: out.String(), stderr: errOut.String(), err: err, code: cmdutil.ExitCode(err)}
+	return queryResult{stdout: out.String(), stderr: errOut.String(), err: err, code: errs.ExitCode(err)}
 }
 
 // continuation is the token the run printed on stderr ("" when none).
@@ -411,7 +412,7 @@ func TestQueryDemoGroupByTable(t *testing.T) {
 	f.IOStreams.SetTerminalWidth(120)
 	err := Execute(context.Background(), f, []string{"query", "SELECT c.customerId, COUNT(1) AS n, SUM(c.total) AS total FROM c GROUP BY c.customerId", "-d", "shop", "-c", "orders"})
 	if err != nil {
-		t.Fatalf("exit %d: %v\n%s", cmdutil.ExitCode(err), err, errOut)
+		t.Fatalf("exit %d: %v\n%s", errs.ExitCode(err), err, errOut)
 	}
 	lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
 	if len(lines) < 2 || !strings.Contains(strings.ToUpper(lines[0]), "CUSTOMERID") {
@@ -520,7 +521,7 @@ func TestQueryContinuationRejected(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.run(t, tt.args...)
-			if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, tt.want) {
+			if r.code != errs.ExitUsage || !strings.Contains(r.stderr, tt.want) {
 				t.Fatalf("exit %d, stderr %q; want exit 2 mentioning %q", r.code, r.stderr, tt.want)
 			}
 		})

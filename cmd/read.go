@@ -9,6 +9,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/output"
 )
 
@@ -57,7 +58,7 @@ func readRun(o *ReadOptions) error {
 		ctx = context.Background()
 	}
 	if !o.pkGiven {
-		return cmdutil.UsageError("--pk is required: the partition key value of the item (a bare word is a string; JSON for numbers, null, or arrays)")
+		return errs.Usage("--pk is required: the partition key value of the item (a bare word is a string; JSON for numbers, null, or arrays)")
 	}
 	pk, canon, err := queryParsePK(o.PartitionKey)
 	if err != nil {
@@ -72,7 +73,7 @@ func readRun(o *ReadOptions) error {
 	db, coll := s.Database, s.Container
 	oo := queryOutputOptions(ctx, f, s)
 	if o.WithMeta && !queryIsJSONFormat(f, s) {
-		return cmdutil.UsageError("--with-meta needs -o json")
+		return errs.Usage("--with-meta needs -o json")
 	}
 	ctr, err := client.NewContainer(db, coll)
 	if err != nil {
@@ -82,7 +83,7 @@ func readRun(o *ReadOptions) error {
 	resp, err := ctr.ReadItem(ctx, pk, o.ID, nil)
 	if err != nil {
 		if fl, ok := cosmos.AsFailure(err); ok && fl.Status == 404 && (fl.SubStatus == "" || fl.SubStatus == "0") {
-			return cmdutil.NewError(cmdutil.KindNotFound, err, "check the id and the partition key (both must match)",
+			return errs.New(errs.KindNotFound, err, "check the id and the partition key (both must match)",
 				"item %q not found in %s/%s (partition key %s)", o.ID, db, coll, pkText)
 		}
 		return cosmos.Explain(err, fmt.Sprintf("read item %q in %s/%s", o.ID, db, coll))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
 )
@@ -84,14 +85,14 @@ func TestReadErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"missing item", []string{"read", "nope", "--pk", "c1", "-d", "shop", "-c", "orders"}, cmdutil.ExitNotFound, `item "nope" not found in shop/orders (partition key "c1")`},
-		{"wrong partition key", []string{"read", "big-int", "--pk", "c2", "-d", "shop", "-c", "orders"}, cmdutil.ExitNotFound, `item "big-int" not found`},
-		{"no pk", []string{"read", "x", "-d", "shop", "-c", "orders"}, cmdutil.ExitUsage, "--pk is required"},
-		{"astral plane", []string{"read", "x", "--pk", "😀", "-d", "shop", "-c", "orders"}, cmdutil.ExitUsage, "outside the Basic Multilingual Plane"},
-		{"control character", []string{"read", "x", "--pk", "a\x01b", "-d", "shop", "-c", "orders"}, cmdutil.ExitUsage, "control characters"},
-		{"object key", []string{"read", "x", "--pk", `{"a":1}`, "-d", "shop", "-c", "orders"}, cmdutil.ExitUsage, "--pk"},
-		{"missing container", []string{"read", "x", "--pk", "c1", "-d", "shop", "-c", "nope"}, cmdutil.ExitNotFound, "does not exist"},
-		{"no database", []string{"read", "x", "--pk", "c1"}, cmdutil.ExitUsage, "no database"},
+		{"missing item", []string{"read", "nope", "--pk", "c1", "-d", "shop", "-c", "orders"}, errs.ExitNotFound, `item "nope" not found in shop/orders (partition key "c1")`},
+		{"wrong partition key", []string{"read", "big-int", "--pk", "c2", "-d", "shop", "-c", "orders"}, errs.ExitNotFound, `item "big-int" not found`},
+		{"no pk", []string{"read", "x", "-d", "shop", "-c", "orders"}, errs.ExitUsage, "--pk is required"},
+		{"astral plane", []string{"read", "x", "--pk", "😀", "-d", "shop", "-c", "orders"}, errs.ExitUsage, "outside the Basic Multilingual Plane"},
+		{"control character", []string{"read", "x", "--pk", "a\x01b", "-d", "shop", "-c", "orders"}, errs.ExitUsage, "control characters"},
+		{"object key", []string{"read", "x", "--pk", `{"a":1}`, "-d", "shop", "-c", "orders"}, errs.ExitUsage, "--pk"},
+		{"missing container", []string{"read", "x", "--pk", "c1", "-d", "shop", "-c", "nope"}, errs.ExitNotFound, "does not exist"},
+		{"no database", []string{"read", "x", "--pk", "c1"}, errs.ExitUsage, "no database"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,10 +155,10 @@ func TestReadMany(t *testing.T) {
 		code     int
 		want     string
 	}{
-		{"none found", `{"id":"nope","pk":"c1"}`, cmdutil.ExitNotFound, "none of the 1 items was found"},
-		{"bad line", `{"id":1}`, cmdutil.ExitUsage, "stdin:1"},
-		{"missing pk", `{"id":"x"}`, cmdutil.ExitUsage, `missing "pk"`},
-		{"empty", "", cmdutil.ExitUsage, "no items to read"},
+		{"none found", `{"id":"nope","pk":"c1"}`, errs.ExitNotFound, "none of the 1 items was found"},
+		{"bad line", `{"id":1}`, errs.ExitUsage, "stdin:1"},
+		{"missing pk", `{"id":"x"}`, errs.ExitUsage, `missing "pk"`},
+		{"empty", "", errs.ExitUsage, "no items to read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,11 +223,11 @@ func TestListings(t *testing.T) {
 		t.Errorf("container show: %+v", show)
 	}
 	// A listing that fails prints nothing on stdout, not an empty "[]".
-	if r := e.run(t, "container", "list", "-d", "nope", "-o", "json"); r.code != cmdutil.ExitNotFound || r.stdout != "" {
-		t.Errorf("container list of a missing database: exit %d, stdout %q; want exit %d and no output", r.code, r.stdout, cmdutil.ExitNotFound)
+	if r := e.run(t, "container", "list", "-d", "nope", "-o", "json"); r.code != errs.ExitNotFound || r.stdout != "" {
+		t.Errorf("container list of a missing database: exit %d, stdout %q; want exit %d and no output", r.code, r.stdout, errs.ExitNotFound)
 	}
 	r = e.run(t, "container", "show", "nope", "-d", "shop")
-	if r.code != cmdutil.ExitNotFound || !strings.Contains(r.stderr, `container "nope" not found in database "shop"`) {
+	if r.code != errs.ExitNotFound || !strings.Contains(r.stderr, `container "nope" not found in database "shop"`) {
 		t.Errorf("missing container: exit %d, %q", r.code, r.stderr)
 	}
 }
@@ -262,7 +263,7 @@ func TestQueryParams(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := queryParseParams(tt.params, "")
 			if tt.err {
-				if err == nil || !strings.Contains(err.Error(), tt.want) || cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+				if err == nil || !strings.Contains(err.Error(), tt.want) || errs.ExitCode(err) != errs.ExitUsage {
 					t.Fatalf("err = %v, want usage error with %q", err, tt.want)
 				}
 				return
@@ -341,7 +342,7 @@ func TestQueryUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.run(t, tt.args...)
-			if r.code != cmdutil.ExitUsage || !strings.Contains(r.stderr, tt.want) {
+			if r.code != errs.ExitUsage || !strings.Contains(r.stderr, tt.want) {
 				t.Fatalf("exit %d, stderr %q; want exit 2 with %q", r.code, r.stderr, tt.want)
 			}
 		})
@@ -366,14 +367,14 @@ func TestQueryInterruptAndTimeout(t *testing.T) {
 	cancel()
 	select {
 	case err := <-done:
-		if code := cmdutil.ExitCode(err); code != cmdutil.ExitInterrupted {
+		if code := errs.ExitCode(err); code != errs.ExitInterrupted {
 			t.Errorf("cancelled: exit %d (%v), want 130", code, err)
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("the query did not stop after cancellation")
 	}
 	r := e.run(t, "query", "SELECT * FROM c ORDER BY c.total", "-d", "shop", "-c", "orders", "--timeout", "200ms")
-	if r.code != cmdutil.ExitUnavailable || !strings.Contains(r.stderr, "timed out") {
+	if r.code != errs.ExitUnavailable || !strings.Contains(r.stderr, "timed out") {
 		t.Errorf("timeout: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
@@ -386,8 +387,8 @@ func TestQueryPersistentThrottling(t *testing.T) {
 	if r.err == nil {
 		t.Skip("the seeded fault sequence let every request through")
 	}
-	var ce *cmdutil.Error
-	if r.code != cmdutil.ExitUnavailable || !errors.As(r.err, &ce) || !strings.Contains(r.stderr, "throttled") {
+	var ce *errs.Error
+	if r.code != errs.ExitUnavailable || !errors.As(r.err, &ce) || !strings.Contains(r.stderr, "throttled") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
 	if n := strings.Count(r.stdout, "\n"); n > 0 && !strings.Contains(r.stderr, "results were already written") {
@@ -428,7 +429,7 @@ func TestQueryEntraIdentities(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.user, func(t *testing.T) {
 			r := asUser(tt.user, tt.args...)
-			if r.code != cmdutil.ExitForbidden {
+			if r.code != errs.ExitForbidden {
 				t.Fatalf("exit %d, want 4: %s", r.code, r.stderr)
 			}
 			t.Logf("%s: %s", tt.user, r.stderr)

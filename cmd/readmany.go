@@ -15,6 +15,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/query/merge"
 	"github.com/cosmosctl/cosmosctl/output"
 )
@@ -71,29 +72,29 @@ func readManyParse(r io.Reader, source string) ([]readManyWant, error) {
 		}
 		var e map[string]json.RawMessage
 		if err := json.Unmarshal(t, &e); err != nil {
-			return nil, cmdutil.UsageError("%s:%d: not a JSON object {\"id\":…,\"pk\":…}: %v", source, line, err)
+			return nil, errs.Usage("%s:%d: not a JSON object {\"id\":…,\"pk\":…}: %v", source, line, err)
 		}
 		var id string
 		if json.Unmarshal(e["id"], &id) != nil || id == "" {
-			return nil, cmdutil.UsageError("%s:%d: missing string \"id\"", source, line)
+			return nil, errs.Usage("%s:%d: missing string \"id\"", source, line)
 		}
 		pkRaw, ok := e["pk"]
 		if !ok {
-			return nil, cmdutil.UsageError("%s:%d: missing \"pk\" (use null for a null key)", source, line)
+			return nil, errs.Usage("%s:%d: missing \"pk\" (use null for a null key)", source, line)
 		}
 		pkText := string(pkRaw)
 		pk, canon, err := queryParsePK(pkText)
 		if err != nil {
-			return nil, cmdutil.UsageError("%s:%d: %v", source, line, err)
+			return nil, errs.Usage("%s:%d: %v", source, line, err)
 		}
 		key, err := readManyKey(id, canon)
 		if err != nil {
-			return nil, cmdutil.UsageError("%s:%d: %v", source, line, err)
+			return nil, errs.Usage("%s:%d: %v", source, line, err)
 		}
 		out = append(out, readManyWant{id: id, pk: pk, key: key, show: fmt.Sprintf("%q (partition key %s)", id, readPKText(canon))})
 	}
 	if err := sc.Err(); err != nil {
-		return nil, cmdutil.UsageError("%s: %v", source, err)
+		return nil, errs.Usage("%s: %v", source, err)
 	}
 	return out, nil
 }
@@ -154,7 +155,7 @@ func readManyRun(o *ReadManyOptions) error {
 	if o.IDsFile != "" && o.IDsFile != "-" {
 		fh, err := os.Open(o.IDsFile)
 		if err != nil {
-			return cmdutil.UsageError("--ids-file: %v", err)
+			return errs.Usage("--ids-file: %v", err)
 		}
 		defer fh.Close()
 		in, source = fh, o.IDsFile
@@ -164,7 +165,7 @@ func readManyRun(o *ReadManyOptions) error {
 		return err
 	}
 	if len(wants) == 0 {
-		return cmdutil.UsageError("no items to read: pass JSON lines of {\"id\":…,\"pk\":…} on stdin or with --ids-file")
+		return errs.Usage("no items to read: pass JSON lines of {\"id\":…,\"pk\":…} on stdin or with --ids-file")
 	}
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
@@ -230,7 +231,7 @@ func readManyRun(o *ReadManyOptions) error {
 		fmt.Fprintf(f.IOStreams.ErrOut, "not found: item %s\n", m)
 	}
 	if n == 0 {
-		return cmdutil.NewError(cmdutil.KindNotFound, nil, "check the ids and partition keys (both must match)", "none of the %d items was found in %s/%s", len(wants), db, coll)
+		return errs.New(errs.KindNotFound, nil, "check the ids and partition keys (both must match)", "none of the %d items was found in %s/%s", len(wants), db, coll)
 	}
 	return nil
 }

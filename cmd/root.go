@@ -13,6 +13,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/completions"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // NewRootCmd builds the whole command tree.
@@ -40,7 +41,7 @@ Try everything locally, with no Azure subscription:
 	root.SetOut(f.IOStreams.Out)
 	root.SetErr(f.IOStreams.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &cmdutil.Error{Kind: cmdutil.KindUsage, Msg: err.Error(), Hint: fmt.Sprintf("see '%s --help'", c.CommandPath())}
+		return &errs.Error{Kind: errs.KindUsage, Msg: err.Error(), Hint: fmt.Sprintf("see '%s --help'", c.CommandPath())}
 	})
 
 	pf := root.PersistentFlags()
@@ -88,7 +89,7 @@ Try everything locally, with no Azure subscription:
 }
 
 // Execute runs the command tree and returns an error already classified for
-// cmdutil.ExitCode: anything that fails before a command starts running
+// errs.ExitCode: anything that fails before a command starts running
 // (unknown flag or command, wrong number of arguments) is a usage error.
 func Execute(ctx context.Context, f *cmdutil.Factory, args []string) error {
 	root := NewRootCmd(f)
@@ -103,15 +104,15 @@ func Execute(ctx context.Context, f *cmdutil.Factory, args []string) error {
 	if err == nil {
 		return nil
 	}
-	var ce *cmdutil.Error
-	var xe *cmdutil.ExitError
+	var ce *errs.Error
+	var xe *errs.ExitError
 	if !started && !errors.As(err, &ce) && !errors.As(err, &xe) {
 		msg, rest, _ := strings.Cut(err.Error(), "\n")
 		hint := "run 'cosmosctl --help' for usage"
 		if rest = strings.Join(strings.Fields(rest), " "); rest != "" {
 			hint = rest
 		}
-		return &cmdutil.Error{Kind: cmdutil.KindUsage, Msg: msg, Hint: hint, Err: err}
+		return &errs.Error{Kind: errs.KindUsage, Msg: msg, Hint: hint, Err: err}
 	}
 	return err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // rootRun runs the command tree like main does and returns the exit code.
@@ -17,8 +18,8 @@ func rootRun(t *testing.T, dir string, env map[string]string, args ...string) (c
 	t.Helper()
 	f, _, out, errOut := cmdutil.NewTestFactory(dir, env)
 	err := Execute(context.Background(), f, args)
-	cmdutil.PrintError(f.IOStreams.ErrOut, err, false)
-	return cmdutil.ExitCode(err), out.String(), errOut.String()
+	errs.Print(f.IOStreams.ErrOut, err, false)
+	return errs.ExitCode(err), out.String(), errOut.String()
 }
 
 func TestEveryCommandHelpRenders(t *testing.T) {
@@ -81,7 +82,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := rootRun(t, t.TempDir(), nil, tc.args...)
-			if code != cmdutil.ExitUsage {
+			if code != errs.ExitUsage {
 				t.Fatalf("exit %d, want 2; stderr %q", code, errOut)
 			}
 			if !strings.Contains(errOut, tc.wantErr) {
@@ -129,8 +130,8 @@ func TestConfigCommands(t *testing.T) {
 		{[]string{"config", "get", "endpoint"}, map[string]string{"COSMOSCTL_PROFILE": "dev"}, 0, "https://dev.documents.azure.com:443/\n"},
 		{[]string{"config", "use", "dev"}, nil, 0, ""},
 		{[]string{"config", "get", "endpoint"}, nil, 0, "https://dev.documents.azure.com:443/\n"},
-		{[]string{"config", "use", "nope"}, nil, cmdutil.ExitNotFound, ""},
-		{[]string{"config", "set", "endpoint", "ftp://x"}, nil, cmdutil.ExitUsage, ""},
+		{[]string{"config", "use", "nope"}, nil, errs.ExitNotFound, ""},
+		{[]string{"config", "set", "endpoint", "ftp://x"}, nil, errs.ExitUsage, ""},
 		{[]string{"config", "delete", "prod"}, nil, 0, ""},
 		{[]string{"config", "list"}, nil, 0, "* dev\t"},
 	}
@@ -170,7 +171,7 @@ func TestConfigViewPrecedence(t *testing.T) {
 		t.Fatalf("flag should beat env: %s", out)
 	}
 	code, _, errOut := rootRun(t, dir, nil, "--profile", "missing", "config", "view")
-	if code != cmdutil.ExitUsage || !strings.Contains(errOut, `profile "missing" does not exist`) {
+	if code != errs.ExitUsage || !strings.Contains(errOut, `profile "missing" does not exist`) {
 		t.Fatalf("missing profile: exit %d %q", code, errOut)
 	}
 }
@@ -234,7 +235,7 @@ func TestDataCommandsNeedTargetBeforeSignIn(t *testing.T) {
 	}
 	for _, tc := range cases {
 		code, _, errOut := rootRun(t, t.TempDir(), env, tc.args...)
-		if code != cmdutil.ExitUsage || !strings.Contains(errOut, tc.want) {
+		if code != errs.ExitUsage || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 with %q", tc.args, code, errOut, tc.want)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
 )
@@ -76,13 +77,13 @@ Data Reader on /dbs/shop/colls/products), ci (service principal) and mi (managed
 func runSandbox(ctx context.Context, opts *SandboxOptions) error {
 	f := opts.Factory
 	if opts.TokenLifetime <= 0 {
-		return cmdutil.UsageError("--token-lifetime must be positive, e.g. 1h or 30s (got %s)", opts.TokenLifetime)
+		return errs.Usage("--token-lifetime must be positive, e.g. 1h or 30s (got %s)", opts.TokenLifetime)
 	}
 	var sd *seed.Seed
 	if opts.SeedFile != "" {
 		s, err := seed.Load(opts.SeedFile)
 		if err != nil {
-			return cmdutil.NewError(cmdutil.KindUsage, err, "see the seed format in the README", "%s", err.Error())
+			return errs.New(errs.KindUsage, err, "see the seed format in the README", "%s", err.Error())
 		}
 		sd = s
 	}
@@ -130,7 +131,7 @@ func defaultSandboxDir(getenv func(string) string) (string, error) {
 	if base == "" {
 		d, err := os.UserCacheDir()
 		if err != nil {
-			return "", cmdutil.NewError(cmdutil.KindUsage, err, "pass --dir DIR", "cannot find a cache directory for the sandbox: %v", err)
+			return "", errs.New(errs.KindUsage, err, "pass --dir DIR", "cannot find a cache directory for the sandbox: %v", err)
 		}
 		base = d
 	}
@@ -226,7 +227,7 @@ the sandbox's users, without the web page. --dir defaults to the directory of th
 
 func runSandboxApprove(ctx context.Context, opts *SandboxApproveOptions) error {
 	if strings.TrimSpace(opts.User) == "" {
-		return cmdutil.UsageError("--user is required: the sandbox user to sign in as, e.g. --user alice")
+		return errs.Usage("--user is required: the sandbox user to sign in as, e.g. --user alice")
 	}
 	info, err := sandboxInfo(opts.Factory, opts.Dir)
 	if err != nil {
@@ -272,7 +273,7 @@ client assertion (workload identity), e.g. for AZURE_FEDERATED_TOKEN_FILE.`,
 
 func runSandboxFederatedToken(ctx context.Context, opts *SandboxFederatedTokenOptions) error {
 	if strings.TrimSpace(opts.Subject) == "" {
-		return cmdutil.UsageError("--sub must not be empty")
+		return errs.Usage("--sub must not be empty")
 	}
 	info, err := sandboxInfo(opts.Factory, opts.Dir)
 	if err != nil {
@@ -304,7 +305,7 @@ func sandboxInfo(f *cmdutil.Factory, dir string) (*sandbox.Info, error) {
 		}
 		p := cfg.Profile(sandbox.ProfileName)
 		if p == nil || p.CAFile == "" {
-			return nil, cmdutil.UsageError("no --dir given and no %q profile to find the sandbox by: pass --dir DIR (printed by `cosmosctl sandbox`)", sandbox.ProfileName)
+			return nil, errs.Usage("no --dir given and no %q profile to find the sandbox by: pass --dir DIR (printed by `cosmosctl sandbox`)", sandbox.ProfileName)
 		}
 		dir = filepath.Dir(p.CAFile)
 	}

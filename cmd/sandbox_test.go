@@ -14,6 +14,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox"
 )
 
@@ -48,7 +49,7 @@ func TestSandboxFlagErrorsExitTwo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cache := t.TempDir()
 			code, _, stderr := rootRun(t, t.TempDir(), map[string]string{"XDG_CACHE_HOME": cache}, tt.args...)
-			if code != cmdutil.ExitUsage {
+			if code != errs.ExitUsage {
 				t.Fatalf("exit %d, want 2; stderr:\n%s", code, stderr)
 			}
 			if !strings.HasPrefix(stderr, tt.want) {
@@ -161,7 +162,7 @@ func TestSandboxRunApproveAndStop(t *testing.T) {
 	cancel()
 	select {
 	case err := <-done:
-		if code := cmdutil.ExitCode(err); code != 0 {
+		if code := errs.ExitCode(err); code != 0 {
 			t.Fatalf("sandbox exit %d: %v", code, err)
 		}
 	case <-time.After(30 * time.Second):
@@ -219,8 +220,8 @@ func TestSandboxDefaultDirRemovedOnExit(t *testing.T) {
 		t.Fatalf("directory %s is not under the cache dir %s", dir, cache)
 	}
 	cancel()
-	if err := <-done; cmdutil.ExitCode(err) != 0 {
-		t.Fatalf("sandbox exit %d: %v", cmdutil.ExitCode(err), err)
+	if err := <-done; errs.ExitCode(err) != 0 {
+		t.Fatalf("sandbox exit %d: %v", errs.ExitCode(err), err)
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("%s left behind after the sandbox stopped (%v)", dir, err)

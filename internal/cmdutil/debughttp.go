@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/cosmosctl/cosmosctl/internal/redact"
 )
 
 // debugTransport logs one line per HTTP exchange for --debug: method, URL,
@@ -25,7 +27,7 @@ func (d *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := d.now()
 	resp, err := d.next.RoundTrip(req)
 	elapsed := d.now().Sub(start).Round(time.Millisecond)
-	line := fmt.Sprintf("debug: http %s %s", req.Method, Redact(req.URL.String()))
+	line := fmt.Sprintf("debug: http %s %s", req.Method, redact.Secrets(req.URL.String()))
 	if rng := req.Header.Get("x-ms-documentdb-partitionkeyrangeid"); rng != "" {
 		line += " range=" + rng
 	}
@@ -33,7 +35,7 @@ func (d *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		line += " (query plan)"
 	}
 	if err != nil {
-		line += fmt.Sprintf(" -> error after %v: %s", elapsed, Redact(err.Error()))
+		line += fmt.Sprintf(" -> error after %v: %s", elapsed, redact.Secrets(err.Error()))
 	} else {
 		line += fmt.Sprintf(" -> %d in %v", resp.StatusCode, elapsed)
 		for _, h := range debugHeaders {

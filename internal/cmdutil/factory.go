@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/iostreams"
 )
 
@@ -77,7 +78,7 @@ func (f *Factory) Config() (*config.Config, error) {
 	}
 	c, err := config.Load(dir)
 	if err != nil {
-		return nil, NewError(KindUsage, err, "fix or remove the file", "%s", err.Error())
+		return nil, errs.New(errs.KindUsage, err, "fix or remove the file", "%s", err.Error())
 	}
 	return c, nil
 }
@@ -107,7 +108,7 @@ func (f *Factory) Resolve() (*Settings, error) {
 		s.Exists = true
 	} else {
 		if f.Flags.Profile != "" || f.Getenv("COSMOSCTL_PROFILE") != "" {
-			return nil, NewError(KindUsage, nil, "list profiles with `cosmosctl config list`, or create one with `cosmosctl config set endpoint URL --profile NAME`",
+			return nil, errs.New(errs.KindUsage, nil, "list profiles with `cosmosctl config list`, or create one with `cosmosctl config set endpoint URL --profile NAME`",
 				"profile %q does not exist in %s", s.ProfileName, cfg.Path())
 		}
 		p = &config.Profile{}
@@ -119,7 +120,7 @@ func (f *Factory) Resolve() (*Settings, error) {
 	s.Output = first(f.Flags.Output, f.Getenv("COSMOSCTL_OUTPUT"), p.Output)
 	if s.Output != "" {
 		if err := config.ValidateValue("output", s.Output); err != nil {
-			return nil, UsageError("--output: %s", err)
+			return nil, errs.Usage("--output: %s", err)
 		}
 	}
 	return s, nil
@@ -137,7 +138,7 @@ func (f *Factory) ProfileName(cfg *config.Config) string {
 // RequireEndpoint returns the endpoint or a usage error that says how to set one.
 func (s *Settings) RequireEndpoint() (string, error) {
 	if s.Endpoint == "" {
-		return "", NewError(KindUsage, nil,
+		return "", errs.New(errs.KindUsage, nil,
 			"pass --endpoint https://ACCOUNT.documents.azure.com:443/, set COSMOSCTL_ENDPOINT, or `cosmosctl config set endpoint URL`",
 			"no Cosmos DB endpoint for profile %q", s.ProfileName)
 	}
@@ -147,7 +148,7 @@ func (s *Settings) RequireEndpoint() (string, error) {
 // RequireDatabase returns the database or a usage error naming -d.
 func (s *Settings) RequireDatabase() (string, error) {
 	if s.Database == "" {
-		return "", UsageError("no database: pass -d/--database, set COSMOSCTL_DATABASE, or `cosmosctl config set database NAME`")
+		return "", errs.Usage("no database: pass -d/--database, set COSMOSCTL_DATABASE, or `cosmosctl config set database NAME`")
 	}
 	return s.Database, nil
 }
@@ -155,7 +156,7 @@ func (s *Settings) RequireDatabase() (string, error) {
 // RequireContainer returns the container or a usage error naming -c.
 func (s *Settings) RequireContainer() (string, error) {
 	if s.Container == "" {
-		return "", UsageError("no container: pass -c/--container, set COSMOSCTL_CONTAINER, or `cosmosctl config set container NAME`")
+		return "", errs.Usage("no container: pass -c/--container, set COSMOSCTL_CONTAINER, or `cosmosctl config set container NAME`")
 	}
 	return s.Container, nil
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // Credentials is what a data command authenticates with: an Entra ID token
@@ -42,14 +44,14 @@ func (f *Factory) HTTPClient(s *Settings) (*http.Client, error) {
 	if ca := f.CAFile(s); ca != "" {
 		pem, err := os.ReadFile(ca)
 		if err != nil {
-			return nil, NewError(KindUsage, err, "fix the profile's ca-file or COSMOSCTL_CA_FILE", "cannot read CA bundle %s: %v", ca, err)
+			return nil, errs.New(errs.KindUsage, err, "fix the profile's ca-file or COSMOSCTL_CA_FILE", "cannot read CA bundle %s: %v", ca, err)
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, UsageError("CA bundle %s holds no PEM certificate", ca)
+			return nil, errs.Usage("CA bundle %s holds no PEM certificate", ca)
 		}
 		tlsConf.RootCAs = pool
 	}

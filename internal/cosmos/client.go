@@ -25,6 +25,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // Client is an azcosmos client plus what the SDK does not expose: a raw
@@ -66,10 +67,10 @@ func NewClientWithOptions(ctx context.Context, f *cmdutil.Factory, s *cmdutil.Se
 	}
 	base, err := url.Parse(endpoint)
 	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
-		return nil, cmdutil.UsageError("endpoint %q is not an http(s) URL, e.g. https://ACCOUNT.documents.azure.com:443/", endpoint)
+		return nil, errs.Usage("endpoint %q is not an http(s) URL, e.g. https://ACCOUNT.documents.azure.com:443/", endpoint)
 	}
 	if f.Credential == nil {
-		return nil, cmdutil.NewError(cmdutil.KindOther, nil, "", "this build has no credential provider")
+		return nil, errs.New(errs.KindOther, nil, "", "this build has no credential provider")
 	}
 	creds, err := f.Credential(ctx, s)
 	if err != nil {
@@ -109,12 +110,12 @@ func NewClientWithOptions(ctx context.Context, f *cmdutil.Factory, s *cmdutil.Se
 	case creds.Key != "":
 		kc, kerr := azcosmos.NewKeyCredential(creds.Key)
 		if kerr != nil {
-			return nil, cmdutil.NewError(cmdutil.KindUsage, kerr, "check the account key (base64, from the portal's Keys page)", "the account key is not valid base64")
+			return nil, errs.New(errs.KindUsage, kerr, "check the account key (base64, from the portal's Keys page)", "the account key is not valid base64")
 		}
 		c.key, _ = base64.StdEncoding.DecodeString(creds.Key)
 		c.Client, err = azcosmos.NewClientWithKey(endpoint, kc, opts)
 	default:
-		return nil, cmdutil.NewError(cmdutil.KindAuth, nil, "run `cosmosctl login`", "no credentials for profile %q", s.ProfileName)
+		return nil, errs.New(errs.KindAuth, nil, "run `cosmosctl login`", "no credentials for profile %q", s.ProfileName)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create Cosmos DB client for %s: %w", endpoint, err)

@@ -16,7 +16,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // Failure is the decoded essence of a Cosmos DB error response.
@@ -139,7 +139,7 @@ func submatch(re *regexp.Regexp, s string) string {
 	return ""
 }
 
-// Explain turns any failure of a data command into one *cmdutil.Error:
+// Explain turns any failure of a data command into one *errs.Error:
 // kind (→ exit code), a one-line message naming what failed and why, and a
 // hint with the fix. what describes the operation, e.g. `query shop/orders`.
 // The raw SDK error is kept as the cause (shown only with --debug).
@@ -147,15 +147,15 @@ func Explain(err error, what string) error {
 	if err == nil {
 		return nil
 	}
-	var ce *cmdutil.Error
+	var ce *errs.Error
 	if errors.As(err, &ce) {
 		return err
 	}
 	if errors.Is(err, context.Canceled) {
-		return cmdutil.NewError(cmdutil.KindInterrupted, err, "", "%s: interrupted", what)
+		return errs.New(errs.KindInterrupted, err, "", "%s: interrupted", what)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return cmdutil.NewError(cmdutil.KindUnavailable, err, "raise --timeout, or check the network and the account's health",
+		return errs.New(errs.KindUnavailable, err, "raise --timeout, or check the network and the account's health",
 			"%s: timed out", what)
 	}
 	if f, ok := AsFailure(err); ok {
@@ -165,7 +165,7 @@ func Explain(err error, what string) error {
 }
 
 func explainFailure(err error, f *Failure, what string) error {
-	kind := cmdutil.KindForStatus(f.Status)
+	kind := errs.KindForStatus(f.Status)
 	msg := f.Message
 	if msg == "" {
 		msg = fmt.Sprintf("HTTP %d", f.Status)
@@ -197,18 +197,18 @@ func explainFailure(err error, f *Failure, what string) error {
 				accepted = "https://cosmos.azure.com"
 			}
 			hint = fmt.Sprintf("set the token audience the account accepts: `cosmosctl config set audience %s`, then `cosmosctl login`", accepted)
-			return cmdutil.NewError(cmdutil.KindAuth, err, hint, "%s: the access token is for the wrong audience (401/5008): %s", what, msg)
+			return errs.New(errs.KindAuth, err, hint, "%s: the access token is for the wrong audience (401/5008): %s", what, msg)
 		case sub == "5006" || strings.Contains(lower, "expired"):
-			return cmdutil.NewError(cmdutil.KindAuth, err, "sign in again: `cosmosctl login`",
+			return errs.New(errs.KindAuth, err, "sign in again: `cosmosctl login`",
 				"%s: the access token has expired (401): %s", what, msg)
 		case sub == "5202" || strings.Contains(lower, "local authorization is disabled"):
-			return cmdutil.NewError(cmdutil.KindAuth, err, "the account accepts only Microsoft Entra ID: `cosmosctl login` and drop the account key",
+			return errs.New(errs.KindAuth, err, "the account accepts only Microsoft Entra ID: `cosmosctl login` and drop the account key",
 				"%s: key authentication is disabled on this account (401)", what)
 		case strings.Contains(lower, "wrong key") || strings.Contains(lower, "mac signature"):
-			return cmdutil.NewError(cmdutil.KindAuth, err, "check the account key (COSMOSCTL_KEY / the profile), or use Entra ID: `cosmosctl login`",
+			return errs.New(errs.KindAuth, err, "check the account key (COSMOSCTL_KEY / the profile), or use Entra ID: `cosmosctl login`",
 				"%s: the account key was rejected (401)", what)
 		}
-		return cmdutil.NewError(cmdutil.KindAuth, err, "sign in again: `cosmosctl login`", "%s: not authorized (%s): %s", what, statusText, msg)
+		return errs.New(errs.KindAuth, err, "sign in again: `cosmosctl login`", "%s: not authorized (%s): %s", what, statusText, msg)
 	case 403:
 		principal := submatch(rePrincipal, msg)
 		action := submatch(reAction, msg)
@@ -224,7 +224,7 @@ func explainFailure(err error, f *Failure, what string) error {
 				action = "Microsoft.DocumentDB/databaseAccounts/readMetadata"
 			}
 			hint = roleHint(accountName(f.Host), pid, "/")
-			return cmdutil.NewError(cmdutil.KindForbidden, err, hint,
+			return errs.New(errs.KindForbidden, err, hint,
 				"%s: %s has no data-plane role on this account (403/5301: %s denied)", what, who, action)
 		case "5302", "5303", "5400":
 			who := "the signed-in principal"
@@ -239,44 +239,44 @@ func explainFailure(err error, f *Failure, what string) error {
 			if action == "" {
 				action = "the requested data action"
 			}
-			return cmdutil.NewError(cmdutil.KindForbidden, err, roleHint(accountName(f.Host), pid, scope),
+			return errs.New(errs.KindForbidden, err, roleHint(accountName(f.Host), pid, scope),
 				"%s: %s may not perform %s on %s (403/%s)", what, who, action, orDefault(resource, "this resource"), sub)
 		case "5300":
 			req := submatch(reRequest, msg)
 			if req == "" {
 				req = strings.TrimSpace(f.Method + " " + f.URL)
 			}
-			return cmdutil.NewError(cmdutil.KindForbidden, err,
+			return errs.New(errs.KindForbidden, err,
 				"management operations (create/delete databases or containers, throughput) need Azure Resource Manager: use `az cosmosdb sql …` or the portal",
 				"%s: %s is a management operation that Entra ID tokens cannot perform on the data plane (403/5300)", what, req)
 		}
 		if strings.Contains(lower, "not valid at the current time") {
-			return cmdutil.NewError(cmdutil.KindForbidden, err, "check this machine's clock (the key signature carries the time)", "%s: request rejected for clock skew (403)", what)
+			return errs.New(errs.KindForbidden, err, "check this machine's clock (the key signature carries the time)", "%s: request rejected for clock skew (403)", what)
 		}
-		return cmdutil.NewError(cmdutil.KindForbidden, err, "", "%s: forbidden (%s): %s", what, statusText, msg)
+		return errs.New(errs.KindForbidden, err, "", "%s: forbidden (%s): %s", what, statusText, msg)
 	case 404:
 		if sub == "1003" || strings.Contains(lower, "owner resource does not exist") {
-			return cmdutil.NewError(cmdutil.KindNotFound, err, "list them with `cosmosctl db list` and `cosmosctl container list -d DB`",
+			return errs.New(errs.KindNotFound, err, "list them with `cosmosctl db list` and `cosmosctl container list -d DB`",
 				"%s: the database or container does not exist", what)
 		}
-		return cmdutil.NewError(cmdutil.KindNotFound, err, "", "%s: not found", what)
+		return errs.New(errs.KindNotFound, err, "", "%s: not found", what)
 	case 400:
 		if f.rawMessageKind == "compile" {
-			return cmdutil.NewError(cmdutil.KindUsage, err, "", "%s: invalid query: %s", what, msg)
+			return errs.New(errs.KindUsage, err, "", "%s: invalid query: %s", what, msg)
 		}
-		return cmdutil.NewError(cmdutil.KindUsage, err, "", "%s: bad request (%s): %s", what, statusText, msg)
+		return errs.New(errs.KindUsage, err, "", "%s: bad request (%s): %s", what, statusText, msg)
 	case 429:
-		return cmdutil.NewError(cmdutil.KindUnavailable, err, "retry later, lower --max-concurrency, or raise the container's throughput",
+		return errs.New(errs.KindUnavailable, err, "retry later, lower --max-concurrency, or raise the container's throughput",
 			"%s: throttled (429, request rate too large) after retries", what)
 	case 410:
-		return cmdutil.NewError(cmdutil.KindUnavailable, err, "retry: partition ranges were changing (split or migration)",
+		return errs.New(errs.KindUnavailable, err, "retry: partition ranges were changing (split or migration)",
 			"%s: partition range gone (%s)", what, statusText)
 	}
 	if f.Status >= 500 || f.Status == 408 {
-		return cmdutil.NewError(cmdutil.KindUnavailable, err, "the service is unavailable; retry later",
+		return errs.New(errs.KindUnavailable, err, "the service is unavailable; retry later",
 			"%s: service error (%s): %s", what, statusText, msg)
 	}
-	return cmdutil.NewError(kind, err, "", "%s: %s: %s", what, statusText, msg)
+	return errs.New(kind, err, "", "%s: %s: %s", what, statusText, msg)
 }
 
 func roleHint(account, principal, scope string) string {
@@ -303,21 +303,21 @@ func explainTransport(err error, what string) error {
 	var unk x509.UnknownAuthorityError
 	var cve *tls.CertificateVerificationError
 	if errors.As(err, &unk) || (errors.As(err, &cve) && isUnknownAuthority(cve.Err)) {
-		return cmdutil.NewError(cmdutil.KindUnavailable, err,
+		return errs.New(errs.KindUnavailable, err,
 			"trust the issuing CA: `cosmosctl config set ca-file PATH` (or COSMOSCTL_CA_FILE); for the sandbox use its ca.pem",
 			"%s: the server's TLS certificate is signed by an unknown authority", what)
 	}
 	var hn x509.HostnameError
 	if errors.As(err, &hn) {
-		return cmdutil.NewError(cmdutil.KindUnavailable, err, "check the endpoint's host name",
+		return errs.New(errs.KindUnavailable, err, "check the endpoint's host name",
 			"%s: the server's TLS certificate does not match the host: %v", what, hn)
 	}
 	if errors.As(err, &cve) {
-		return cmdutil.NewError(cmdutil.KindUnavailable, err, "", "%s: TLS certificate verification failed: %v", what, cve.Err)
+		return errs.New(errs.KindUnavailable, err, "", "%s: TLS certificate verification failed: %v", what, cve.Err)
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
-		return cmdutil.NewError(cmdutil.KindUnavailable, err, "check the endpoint (`cosmosctl config get endpoint`) and DNS",
+		return errs.New(errs.KindUnavailable, err, "check the endpoint (`cosmosctl config get endpoint`) and DNS",
 			"%s: cannot resolve %s", what, dnsErr.Name)
 	}
 	if errors.Is(err, syscall.ECONNREFUSED) {
@@ -328,16 +328,16 @@ func explainTransport(err error, what string) error {
 				host = u.Host
 			}
 		}
-		return cmdutil.NewError(cmdutil.KindUnavailable, err, "check the endpoint, or start the sandbox: `cosmosctl sandbox`",
+		return errs.New(errs.KindUnavailable, err, "check the endpoint, or start the sandbox: `cosmosctl sandbox`",
 			"%s: connection refused%s", what, ifNotEmpty(" by ", host))
 	}
 	var op *net.OpError
 	if errors.As(err, &op) {
-		return cmdutil.NewError(cmdutil.KindUnavailable, err, "check the network and the endpoint",
-			"%s: network error: %s", what, cmdutil.FirstLine(op.Error()))
+		return errs.New(errs.KindUnavailable, err, "check the network and the endpoint",
+			"%s: network error: %s", what, errs.FirstLine(op.Error()))
 	}
-	kind := cmdutil.KindOf(err)
-	return cmdutil.NewError(kind, err, "", "%s: %s", what, cmdutil.FirstLine(err.Error()))
+	kind := errs.KindOf(err)
+	return errs.New(kind, err, "", "%s: %s", what, errs.FirstLine(err.Error()))
 }
 
 func isUnknownAuthority(err error) bool {

@@ -17,7 +17,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 func respErr(status int, sub, body string) error {
@@ -39,41 +39,41 @@ func TestExplain(t *testing.T) {
 	tests := []struct {
 		name     string
 		err      error
-		kind     cmdutil.Kind
+		kind     errs.Kind
 		msgHas   []string
 		hintHas  string
 		exitCode int
 	}{
 		{"5301 account read", respErr(403, "5301", `{"code":"Forbidden","message":"Request blocked by Auth acct : Request is blocked because principal [6328f5f7] does not have required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/readMetadata] on any scope.\r\nActivityId: 1a, Microsoft.Azure.Documents.Common/2.14.0"}`),
-			cmdutil.KindForbidden, []string{"6328f5f7", "no data-plane role"}, `--account-name acct --resource-group <rg> --role-definition-id 00000000-0000-0000-0000-000000000001 --principal-id 6328f5f7 --scope "/"`, 4},
+			errs.KindForbidden, []string{"6328f5f7", "no data-plane role"}, `--account-name acct --resource-group <rg> --role-definition-id 00000000-0000-0000-0000-000000000001 --principal-id 6328f5f7 --scope "/"`, 4},
 		{"5302 data action", respErr(403, "5302", `{"code":"Forbidden","message":"Message: {\"Errors\":[\"Request is blocked because principal [abc] does not have the required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/executeQuery] on resource [dbs/shop/colls/orders]. Learn more\"]}\r\nActivityId: 2b"}`),
-			cmdutil.KindForbidden, []string{"principal abc", "executeQuery", "dbs/shop/colls/orders"}, `--scope "/dbs/shop/colls/orders"`, 4},
+			errs.KindForbidden, []string{"principal abc", "executeQuery", "dbs/shop/colls/orders"}, `--scope "/dbs/shop/colls/orders"`, 4},
 		{"5300 management", respErr(403, "5300", `{"code":"Forbidden","message":"Request blocked by Auth acct : The given request [POST /offers] cannot be authorized by AAD token in data plane.\r\nActivityId: x"}`),
-			cmdutil.KindForbidden, []string{"POST /offers", "management operation"}, "Azure Resource Manager", 4},
+			errs.KindForbidden, []string{"POST /offers", "management operation"}, "Azure Resource Manager", 4},
 		{"5008 audience", respErr(401, "5008", `{"code":"Unauthorized","message":"Provided AAD token is intended for [https://a.documents.azure.com/]. This database account accepts tokens intended for [https://a.documents.azure.com, https://cosmos.azure.com].\r\nActivityId: x"}`),
-			cmdutil.KindAuth, []string{"wrong audience"}, "cosmosctl config set audience https://cosmos.azure.com", 3},
+			errs.KindAuth, []string{"wrong audience"}, "cosmosctl config set audience https://cosmos.azure.com", 3},
 		{"expired", respErr(401, "", `{"code":"Unauthorized","message":"Request blocked by Auth a : Provided AAD token has been expired since [x]. Please refresh the AAD token.\r\nActivityId: x"}`),
-			cmdutil.KindAuth, []string{"expired"}, "cosmosctl login", 3},
+			errs.KindAuth, []string{"expired"}, "cosmosctl login", 3},
 		{"syntax error", respErr(400, "", `{"code":"BadRequest","message":"Message: {\"errors\":[{\"severity\":\"Error\",\"location\":{\"start\":0,\"end\":5},\"code\":\"SC1001\",\"message\":\"Syntax error, incorrect syntax near 'SELEC'.\"}]}\r\nActivityId: x"}`),
-			cmdutil.KindUsage, []string{"invalid query: Syntax error, incorrect syntax near 'SELEC'. (SC1001 at characters 0-5)"}, "", 2},
+			errs.KindUsage, []string{"invalid query: Syntax error, incorrect syntax near 'SELEC'. (SC1001 at characters 0-5)"}, "", 2},
 		{"not found", respErr(404, "", `{"code":"NotFound","message":"Entity with the specified id does not exist in the system.\r\nActivityId: x"}`),
-			cmdutil.KindNotFound, []string{"read x: not found"}, "", 5},
+			errs.KindNotFound, []string{"read x: not found"}, "", 5},
 		{"owner missing", respErr(404, "1003", `{"code":"NotFound","message":"Message: {\"Errors\":[\"Owner resource does not exist\"]}\r\nActivityId: x"}`),
-			cmdutil.KindNotFound, []string{"does not exist"}, "cosmosctl db list", 5},
+			errs.KindNotFound, []string{"does not exist"}, "cosmosctl db list", 5},
 		{"throttled", respErr(429, "3200", `{"code":"TooManyRequests","message":"Message: {\"Errors\":[\"Request rate is large.\"]}\r\nActivityId: x"}`),
-			cmdutil.KindUnavailable, []string{"throttled"}, "--max-concurrency", 6},
+			errs.KindUnavailable, []string{"throttled"}, "--max-concurrency", 6},
 		{"bad request keeps message", respErr(400, "", `{"code":"BadRequest","message":"Message: Syntax error near 'FORM'\r\nActivityId: x"}`),
-			cmdutil.KindUsage, []string{"Syntax error near 'FORM'"}, "", 2},
-		{"canceled", fmt.Errorf("x: %w", context.Canceled), cmdutil.KindInterrupted, []string{"interrupted"}, "", 130},
-		{"deadline", context.DeadlineExceeded, cmdutil.KindUnavailable, []string{"timed out"}, "--timeout", 6},
-		{"passes through cmdutil errors", cmdutil.UsageError("bad --pk"), cmdutil.KindUsage, []string{"bad --pk"}, "", 2},
+			errs.KindUsage, []string{"Syntax error near 'FORM'"}, "", 2},
+		{"canceled", fmt.Errorf("x: %w", context.Canceled), errs.KindInterrupted, []string{"interrupted"}, "", 130},
+		{"deadline", context.DeadlineExceeded, errs.KindUnavailable, []string{"timed out"}, "--timeout", 6},
+		{"passes through cmdutil errors", errs.Usage("bad --pk"), errs.KindUsage, []string{"bad --pk"}, "", 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Explain(tt.err, "read x")
-			var ce *cmdutil.Error
+			var ce *errs.Error
 			if !errors.As(got, &ce) {
-				t.Fatalf("Explain returned %T, want *cmdutil.Error", got)
+				t.Fatalf("Explain returned %T, want *errs.Error", got)
 			}
 			if ce.Kind != tt.kind {
 				t.Errorf("kind = %v, want %v (%s)", ce.Kind, tt.kind, ce.Msg)
@@ -89,7 +89,7 @@ func TestExplain(t *testing.T) {
 			if tt.hintHas != "" && !strings.Contains(ce.Hint, tt.hintHas) {
 				t.Errorf("hint %q lacks %q", ce.Hint, tt.hintHas)
 			}
-			if c := cmdutil.ExitCode(got); c != tt.exitCode {
+			if c := errs.ExitCode(got); c != tt.exitCode {
 				t.Errorf("exit code %d, want %d", c, tt.exitCode)
 			}
 		})
@@ -141,9 +141,9 @@ func TestExplainTransport(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Explain(tt.err, "query x")
-			var ce *cmdutil.Error
-			if !errors.As(got, &ce) || ce.Kind != cmdutil.KindUnavailable {
-				t.Fatalf("Explain = %#v, want an unavailable *cmdutil.Error", got)
+			var ce *errs.Error
+			if !errors.As(got, &ce) || ce.Kind != errs.KindUnavailable {
+				t.Fatalf("Explain = %#v, want an unavailable *errs.Error", got)
 			}
 			if !strings.Contains(ce.Msg, tt.msgHas) || !strings.Contains(ce.Hint, tt.hintHas) {
 				t.Errorf("msg %q hint %q; want %q / %q", ce.Msg, ce.Hint, tt.msgHas, tt.hintHas)

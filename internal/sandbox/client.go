@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // HTTPClient returns a client that trusts the CA named by the info file.
@@ -52,7 +52,7 @@ func (i *Info) Approve(ctx context.Context, principal, userCode string) error {
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.Do(req)
 	if err != nil {
-		return cmdutil.NewError(cmdutil.KindUnavailable, err, "is the sandbox still running?", "cannot reach the sandbox at %s: %v", i.AuthorityHost, err)
+		return errs.New(errs.KindUnavailable, err, "is the sandbox still running?", "cannot reach the sandbox at %s: %v", i.AuthorityHost, err)
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
@@ -68,7 +68,7 @@ func (i *Info) Approve(ctx context.Context, principal, userCode string) error {
 		msg = e.Message
 	}
 	if resp.StatusCode == http.StatusBadRequest {
-		return cmdutil.UsageError("approve %s: %s", userCode, msg)
+		return errs.Usage("approve %s: %s", userCode, msg)
 	}
 	return fmt.Errorf("approve %s: HTTP %d: %s", userCode, resp.StatusCode, msg)
 }
@@ -88,7 +88,7 @@ func (i *Info) FederatedToken(ctx context.Context, subject string) (string, erro
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return "", cmdutil.NewError(cmdutil.KindUnavailable, err, "is the sandbox still running?", "cannot reach the sandbox at %s: %v", i.AuthorityHost, err)
+		return "", errs.New(errs.KindUnavailable, err, "is the sandbox still running?", "cannot reach the sandbox at %s: %v", i.AuthorityHost, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
@@ -97,7 +97,7 @@ func (i *Info) FederatedToken(ctx context.Context, subject string) (string, erro
 	}
 	if resp.StatusCode != http.StatusOK {
 		if resp.StatusCode == http.StatusBadRequest {
-			return "", cmdutil.UsageError("federated token: %s", strings.TrimSpace(string(data)))
+			return "", errs.Usage("federated token: %s", strings.TrimSpace(string(data)))
 		}
 		return "", fmt.Errorf("federated token: HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(data)))
 	}

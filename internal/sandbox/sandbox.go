@@ -27,8 +27,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/engine"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/entra"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/gateway"
@@ -101,11 +101,11 @@ func (s *Sandbox) Info() Info {
 }
 
 // usage wraps bad input as an exit-2 error for the command.
-func usage(format string, args ...any) error { return cmdutil.UsageError(format, args...) }
+func usage(format string, args ...any) error { return errs.Usage(format, args...) }
 
 // Start validates opts, then starts both listeners and returns when they
 // serve. Bad input (non-loopback address, fault spec, seed, auto-approve
-// principal, port in use) is a *cmdutil.Error of kind usage, returned
+// principal, port in use) is a *errs.Error of kind usage, returned
 // before anything listens.
 func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	if err := ctx.Err(); err != nil {
@@ -179,7 +179,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	s.Entra = entraSrv
 
 	if running(ctx, opts.Dir) {
-		return nil, cmdutil.NewError(cmdutil.KindUsage, nil, "stop it first, or pass another --dir",
+		return nil, errs.New(errs.KindUsage, nil, "stop it first, or pass another --dir",
 			"a sandbox is already running in %s", opts.Dir)
 	}
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
@@ -324,7 +324,7 @@ func (s *Sandbox) Close() error {
 func (s *Sandbox) writeProfile(dir string) error {
 	cfg, err := config.Load(dir)
 	if err != nil {
-		return cmdutil.NewError(cmdutil.KindUsage, err, "fix or remove the file", "%s", err.Error())
+		return errs.New(errs.KindUsage, err, "fix or remove the file", "%s", err.Error())
 	}
 	p := cfg.EnsureProfile(ProfileName)
 	p.Endpoint = s.Endpoint + "/"
@@ -349,7 +349,7 @@ func ReadInfo(dir string) (*Info, error) {
 	path := filepath.Join(dir, InfoFile)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, cmdutil.NewError(cmdutil.KindUsage, err, "start one with `cosmosctl sandbox --dir "+dir+"`",
+		return nil, errs.New(errs.KindUsage, err, "start one with `cosmosctl sandbox --dir "+dir+"`",
 			"no sandbox is running in %s (%s not found)", dir, InfoFile)
 	}
 	if err != nil {
@@ -415,10 +415,10 @@ func loopbackAddr(flag, addr string) (string, error) {
 
 func listenError(flag, addr string, err error) error {
 	if errors.Is(err, syscall.EADDRINUSE) {
-		return cmdutil.NewError(cmdutil.KindUsage, err, "pick another port, or 127.0.0.1:0 for a free one",
+		return errs.New(errs.KindUsage, err, "pick another port, or 127.0.0.1:0 for a free one",
 			"%s %s: address already in use", flag, addr)
 	}
-	return cmdutil.NewError(cmdutil.KindUsage, err, "", "%s %s: %v", flag, addr, err)
+	return errs.New(errs.KindUsage, err, "", "%s %s: %v", flag, addr, err)
 }
 
 // acceptedResources are the token audiences Entra issues for the gateway:

@@ -18,8 +18,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
@@ -179,8 +179,8 @@ func TestDeviceCodeSignIn(t *testing.T) {
 				tc.code = dc2.Result.UserCode
 			}
 			err := info.Approve(ctx, tc.user, tc.code)
-			if err == nil || cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("Approve(%s, %s) = %v (exit %d), want exit 2 containing %q", tc.user, tc.code, err, cmdutil.ExitCode(err), tc.want)
+			if err == nil || errs.ExitCode(err) != errs.ExitUsage || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Approve(%s, %s) = %v (exit %d), want exit 2 containing %q", tc.user, tc.code, err, errs.ExitCode(err), tc.want)
 			}
 		}
 	})
@@ -380,8 +380,8 @@ func TestStartRejectsBadInput(t *testing.T) {
 				sb.Close()
 				t.Fatal("Start accepted bad input")
 			}
-			if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.HasPrefix(err.Error(), tt.want) {
-				t.Fatalf("err = %q (exit %d), want exit 2 starting %q", err, cmdutil.ExitCode(err), tt.want)
+			if errs.ExitCode(err) != errs.ExitUsage || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Fatalf("err = %q (exit %d), want exit 2 starting %q", err, errs.ExitCode(err), tt.want)
 			}
 			if _, statErr := os.Stat(tt.opts.Dir); !errors.Is(statErr, os.ErrNotExist) {
 				t.Errorf("Start created %s before rejecting its input", tt.opts.Dir)
@@ -403,8 +403,8 @@ func TestPortInUse(t *testing.T) {
 			sb.Close()
 			t.Fatal("Start succeeded on a port in use")
 		}
-		if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), ln.Addr().String()+": address already in use") {
-			t.Fatalf("err = %v (exit %d)", err, cmdutil.ExitCode(err))
+		if errs.ExitCode(err) != errs.ExitUsage || !strings.Contains(err.Error(), ln.Addr().String()+": address already in use") {
+			t.Fatalf("err = %v (exit %d)", err, errs.ExitCode(err))
 		}
 	}
 }
@@ -508,7 +508,7 @@ func TestCloseFreesPorts(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "sandbox.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("sandbox.json left behind: %v", err)
 	}
-	if _, err := sandbox.ReadInfo(dir); cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+	if _, err := sandbox.ReadInfo(dir); errs.ExitCode(err) != errs.ExitUsage {
 		t.Errorf("ReadInfo after Close = %v", err)
 	}
 }
@@ -615,7 +615,7 @@ func TestCustomSeedFile(t *testing.T) {
 func TestRefusesASecondSandboxInTheSameDir(t *testing.T) {
 	sb := sandboxtest.Start(t)
 	_, err := sandbox.Start(context.Background(), sandbox.Options{Dir: sb.Dir})
-	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "a sandbox is already running in "+sb.Dir) {
+	if errs.ExitCode(err) != errs.ExitUsage || !strings.Contains(err.Error(), "a sandbox is already running in "+sb.Dir) {
 		t.Fatalf("second start: %v", err)
 	}
 	// The first one is untouched.

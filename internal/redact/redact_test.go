@@ -1,11 +1,11 @@
-package cmdutil
+package redact
 
 import (
 	"strings"
 	"testing"
 )
 
-func TestRedact(t *testing.T) {
+func TestSecrets(t *testing.T) {
 	jwt := "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJvaWQiOiJ4In0.c2lnbmF0dXJl"
 	cases := []struct {
 		name, in, secret string
@@ -21,16 +21,16 @@ func TestRedact(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Redact(tc.in)
+			got := Secrets(tc.in)
 			if strings.Contains(got, tc.secret) {
-				t.Fatalf("Redact(%q) = %q still holds the secret", tc.in, got)
+				t.Fatalf("Secrets(%q) = %q still holds the secret", tc.in, got)
 			}
 			if !strings.Contains(got, "REDACTED") {
-				t.Fatalf("Redact(%q) = %q has no redaction mark", tc.in, got)
+				t.Fatalf("Secrets(%q) = %q has no redaction mark", tc.in, got)
 			}
 		})
 	}
-	if got := Redact("SELECT * FROM c WHERE c.code = 'x'"); got != "SELECT * FROM c WHERE c.code = 'x'" {
+	if got := Secrets("SELECT * FROM c WHERE c.code = 'x'"); got != "SELECT * FROM c WHERE c.code = 'x'" {
 		t.Fatalf("harmless text changed: %q", got)
 	}
 }

@@ -1,4 +1,6 @@
-package cmdutil
+// Package redact masks secrets (tokens, signatures, keys, OAuth form
+// fields) in text that is about to be printed or logged.
+package redact
 
 import "regexp"
 
@@ -16,8 +18,8 @@ var redactPatterns = []struct {
 	{regexp.MustCompile(`(?i)(AccountKey=)[^;\s"]+`), "${1}[REDACTED]"},
 }
 
-// Redact masks secrets in s so it can be printed with --debug.
-func Redact(s string) string {
+// Secrets masks secrets in s so it can be printed with --debug.
+func Secrets(s string) string {
 	for _, p := range redactPatterns {
 		s = p.re.ReplaceAllString(s, p.repl)
 	}

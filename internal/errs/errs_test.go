@@ -1,4 +1,4 @@
-package cmdutil
+package errs
 
 import (
 	"bytes"
@@ -23,8 +23,8 @@ func TestExitCodeForEachErrorClass(t *testing.T) {
 	}{
 		{"nil", nil, 0},
 		{"plain", errors.New("boom"), 1},
-		{"usage", UsageError("bad --param"), 2},
-		{"explained auth", NewError(KindAuth, nil, "run cosmosctl login", "not signed in"), 3},
+		{"usage", Usage("bad --param"), 2},
+		{"explained auth", New(KindAuth, nil, "run cosmosctl login", "not signed in"), 3},
 		{"401", resp(401), 3},
 		{"403", resp(403), 4},
 		{"404", resp(404), 5},
@@ -38,7 +38,7 @@ func TestExitCodeForEachErrorClass(t *testing.T) {
 		{"interrupted kind", &Error{Kind: KindInterrupted}, 130},
 		{"can-i denied", &ExitError{Code: 1}, 1},
 		{"can-i undecidable", &ExitError{Code: 7}, 7},
-		{"wrapped explained", fmt.Errorf("outer: %w", NewError(KindForbidden, nil, "", "denied")), 4},
+		{"wrapped explained", fmt.Errorf("outer: %w", New(KindForbidden, nil, "", "denied")), 4},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,13 +58,13 @@ func TestPrintError(t *testing.T) {
 	}{
 		{"nil prints nothing", nil, false, ""},
 		{"exit error prints nothing", &ExitError{Code: 1}, false, ""},
-		{"message and hint", NewError(KindAuth, errors.New("raw cause"), "run `cosmosctl login`", "not signed in to profile %q", "dev"),
+		{"message and hint", New(KindAuth, errors.New("raw cause"), "run `cosmosctl login`", "not signed in to profile %q", "dev"),
 			false, "error: not signed in to profile \"dev\"\nhint: run `cosmosctl login`\n"},
-		{"debug shows cause", NewError(KindAuth, errors.New("raw cause"), "", "not signed in"), true,
+		{"debug shows cause", New(KindAuth, errors.New("raw cause"), "", "not signed in"), true,
 			"error: not signed in\ndebug: cause: raw cause\n"},
 		{"multi-line raw error cut to one line", errors.New("GET https://x\n----\nRESPONSE 500"), false, "error: GET https://x\n"},
 		{"interrupted", context.Canceled, false, "error: interrupted\n"},
-		{"debug cause redacted", NewError(KindAuth, errors.New("POST /token: client_secret=s3cr3t&scope=x"), "", "sign-in failed"), true,
+		{"debug cause redacted", New(KindAuth, errors.New("POST /token: client_secret=s3cr3t&scope=x"), "", "sign-in failed"), true,
 			"error: sign-in failed\ndebug: cause: POST /token: client_secret=[REDACTED]&scope=x\n"},
 		{"raw error redacted", errors.New("refresh failed: refresh_token=0.AAAA-long&grant_type=refresh_token\nmore"), true,
 			"error: refresh failed: refresh_token=[REDACTED]&grant_type=refresh_token\nmore\n"},
@@ -72,7 +72,7 @@ func TestPrintError(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
-			PrintError(&b, tc.err, tc.debug)
+			Print(&b, tc.err, tc.debug)
 			if b.String() != tc.want {
 				t.Fatalf("got %q, want %q", b.String(), tc.want)
 			}

@@ -1,4 +1,8 @@
-package cmdutil
+// Package errs is the error model every layer shares: an explained error
+// (what failed, the cause, the fix) with a kind, and the one table that maps
+// kinds to exit codes. It is a leaf: it imports nothing of cosmosctl but
+// the redaction of secrets.
+package errs
 
 import (
 	"context"
@@ -12,6 +16,8 @@ import (
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
+	"github.com/cosmosctl/cosmosctl/internal/redact"
 )
 
 // Kind classifies a failure; each kind has one exit code.
@@ -97,12 +103,12 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // NewError builds an explained error.
-func NewError(kind Kind, cause error, hint string, format string, args ...any) *Error {
+func New(kind Kind, cause error, hint string, format string, args ...any) *Error {
 	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...), Hint: hint, Err: cause}
 }
 
 // UsageError is bad input from the user (exit 2).
-func UsageError(format string, args ...any) *Error {
+func Usage(format string, args ...any) *Error {
 	return &Error{Kind: KindUsage, Msg: fmt.Sprintf(format, args...)}
 }
 
@@ -185,7 +191,7 @@ func ExitCode(err error) int {
 
 // PrintError writes err for a person: one line, plus a hint line when there
 // is one. With debug the whole chain of causes follows.
-func PrintError(w io.Writer, err error, debug bool) {
+func Print(w io.Writer, err error, debug bool) {
 	var xe *ExitError
 	if err == nil || errors.As(err, &xe) {
 		return
@@ -200,7 +206,7 @@ func PrintError(w io.Writer, err error, debug bool) {
 		msg = "interrupted"
 	} else {
 		// A raw error can quote a request (URL, form, headers): mask secrets.
-		msg = Redact(msg)
+		msg = redact.Secrets(msg)
 		if !debug {
 			msg = FirstLine(msg)
 		}
@@ -210,7 +216,7 @@ func PrintError(w io.Writer, err error, debug bool) {
 		fmt.Fprintf(w, "hint: %s\n", hint)
 	}
 	if debug && e != nil && e.Err != nil {
-		fmt.Fprintf(w, "debug: cause: %s\n", Redact(e.Err.Error()))
+		fmt.Fprintf(w, "debug: cause: %s\n", redact.Secrets(e.Err.Error()))
 	}
 }
 
