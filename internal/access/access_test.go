@@ -1,0 +1,195 @@
+package access
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseAction(t *testing.T) {
+	cases := []struct {
+		in      string
+		want    []string // verbs
+		wantErr string
+	}{
+		{"read", []string{"read"}, ""},
+		{"QUERY", []string{"query"}, ""},
+		{"change-feed", []string{"change-feed"}, ""},
+		{"read-metadata", []string{"read-metadata"}, ""},
+		{"execute-sproc", []string{"execute-sproc"}, ""},
+		{ActionItemsRead, []string{"read"}, ""},
+		{strings.ToLower(ActionExecuteQuery), []string{"query"}, ""},
+		{ActionReadMetadata, []string{"read-metadata"}, ""},
+		{"items/*", []string{"read", "create", "upsert", "replace", "delete"}, ""},
+		{WildcardItems, []string{"read", "create", "upsert", "replace", "delete"}, ""},
+		{"containers/*", []string{"query", "change-feed", "execute-sproc"}, ""},
+		{WildcardContainers, []string{"query", "change-feed", "execute-sproc"}, ""},
+		{"write", nil, `unknown action "write"`},
+		{"", nil, "unknown action"},
+		{"Microsoft.DocumentDB/databaseAccounts/sqlDatabases/write", nil, "unknown action"},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			got, err := ParseAction(c.in)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var verbs []string
+			for _, a := range got {
+				verbs = append(verbs, a.Verb)
+			}
+			if strings.Join(verbs, ",") != strings.Join(c.want, ",") {
+				t.Fatalf("got %v, want %v", verbs, c.want)
+			}
+		})
+	}
+}
+
+func TestLeastRole(t *testing.T) {
+	reader := map[string]bool{"read-metadata": true, "read": true, "query": true, "change-feed": true}
+	for _, a := range Actions() {
+		want := DataContributorID
+		if reader[a.Verb] {
+			want = DataReaderID
+		}
+		if a.RoleID != want {
+			t.Errorf("%s: role %s, want %s", a.Verb, a.RoleID, want)
+		}
+	}
+	if got := (Action{RoleID: DataReaderID}).RoleName(); got != DataReaderName {
+		t.Errorf("RoleName = %q", got)
+	}
+}
+
+func TestParseScope(t *testing.T) {
+	cases := []struct {
+		in, want, level string
+		bad             bool
+	}{
+		{"/", "/", "account", false},
+		{"", "/", "account", false},
+		{"/dbs/shop", "/dbs/shop", "database", false},
+		{"/dbs/shop/", "/dbs/shop", "database", false},
+		{"/dbs/shop/colls/orders", "/dbs/shop/colls/orders", "container", false},
+		{"/dbs/my%20db/colls/c", "/dbs/my db/colls/c", "container", false},
+		{"dbs/shop", "", "", true},
+		{"/dbs", "", "", true},
+		{"/dbs/shop/orders", "", "", true},
+		{"/dbs/shop/colls/orders/docs/1", "", "", true},
+		{"/subscriptions/x/resourceGroups/rg", "", "", true},
+		{"/dbs//colls/c", "", "", true},
+	}
+	for _, c := range cases {
+		s, err := ParseScope(c.in)
+		if c.bad {
+			if err == nil {
+				t.Errorf("ParseScope(%q) = %v, want an error", c.in, s)
+			}
+			continue
+		}
+		if err != nil || s.String() != c.want || s.Level() != c.level {
+			t.Errorf("ParseScope(%q) = %q %s, %v; want %q %s", c.in, s.String(), s.Level(), err, c.want, c.level)
+		}
+	}
+}
+
+func TestFixCommand(t *testing.T) {
+	got := FixCommand(AccountName("https://myacct.documents.azure.com:443/"), "", Scope{Database: "shop", Container: "orders"},
+		"6328f5f7-dbf7-4244-bba8-fbb9d8066506", DataReaderID)
+	want := `az cosmosdb sql role assignment create --account-name myacct --resource-group <resource-group> --scope "/dbs/shop/colls/orders" --principal-id 6328f5f7-dbf7-4244-bba8-fbb9d8066506 --role-definition-id 00000000-0000-0000-0000-000000000001`
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	if got := FixCommand("a", "rg1", Scope{}, "", DataContributorID); !strings.Contains(got, `--resource-group rg1 --scope "/" --principal-id <principal-object-id> --role-definition-id `+DataContributorID) {
+		t.Fatalf("got %s", got)
+	}
+}
+
+func TestAccountName(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://myacct.documents.azure.com:443/":   "myacct",
+		"https://gov1.documents.azure.us/":          "gov1",
+		"https://cn1.documents.azure.cn":            "cn1",
+		"https://127.0.0.1:8081/":                   "<account>",
+		"https://localhost:8081/":                   "<account>",
+		"myacct.documents.azure.com":                "myacct",
+		"https://x.privatelink.documents.azure.com": "x",
+	} {
+		if got := AccountName(in); got != want {
+			t.Errorf("AccountName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestParseDenial(t *testing.T) {
+	cases := []struct {
+		name, msg string
+		want      Denial
+		ok        bool
+	}{
+		{"5301", "Request blocked by Auth acct : Request is blocked because principal [0b0b0b0b-0000-0000-0000-000000000000] does not have required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/readMetadata] on resource [/]. Learn more: https://aka.ms/cosmos-native-rbac.This could be because the user's group memberships were not present in the AAD token.",
+			Denial{Principal: "0b0b0b0b-0000-0000-0000-000000000000", Action: ActionReadMetadata, Resource: "/", GroupsMayApply: true}, true},
+		{"5302", "Request is blocked because principal [d0d0] does not have the required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/executeQuery] with OperationType [15] and ResourceType [2] on resource [dbs/shop/colls/orders]. Learn more: https://aka.ms/cosmos-native-rbac",
+			Denial{Principal: "d0d0", Action: ActionExecuteQuery, Resource: "dbs/shop/colls/orders"}, true},
+		{"5300", "Request blocked by Auth acct : The given request [POST /dbs] cannot be authorized by AAD token in data plane.", Denial{}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, ok := ParseDenial(c.msg)
+			if ok != c.ok || got != c.want {
+				t.Fatalf("got %+v %v, want %+v %v", got, ok, c.want, c.ok)
+			}
+		})
+	}
+	if s, ok := ScopeOfResource("dbs/shop/colls/orders"); !ok || s.String() != "/dbs/shop/colls/orders" {
+		t.Errorf("ScopeOfResource = %v %v", s, ok)
+	}
+	if _, ok := ScopeOfResource("3TxEAO5CNTo="); ok {
+		t.Errorf("a resource id is not a scope")
+	}
+}
+
+func TestDecide(t *testing.T) {
+	read := Actions()[1]
+	cases := []struct {
+		name string
+		o    Outcome
+		want Answer
+		ok   bool
+	}{
+		{"allowed 200", Outcome{Status: 200}, Yes, true},
+		{"change feed 304", Outcome{Status: 304}, Yes, true},
+		{"random id 404", Outcome{Status: 404}, Yes, true},
+		{"etag mismatch 412", Outcome{Status: 412}, Yes, true},
+		{"throttled", Outcome{Status: 429}, Yes, true},
+		{"5301", Outcome{Status: 403, SubStatus: "5301"}, No, true},
+		{"5302", Outcome{Status: 403, SubStatus: "5302"}, No, true},
+		{"5303", Outcome{Status: 403, SubStatus: "5303"}, No, true},
+		{"403 firewall", Outcome{Status: 403}, Unknown, true},
+		{"missing container", Outcome{Status: 404, SubStatus: "1003"}, Unknown, true},
+		{"401 is not an answer", Outcome{Status: 401, SubStatus: "5008"}, Unknown, false},
+		{"500", Outcome{Status: 500}, Unknown, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, reason, ok := Decide(read, c.o)
+			if got != c.want || ok != c.ok || (ok && reason == "") {
+				t.Fatalf("Decide = %v %q %v, want %v %v", got, reason, ok, c.want, c.ok)
+			}
+		})
+	}
+	for _, a := range Actions() {
+		p, why := Probeable(a)
+		if want := a.Verb != "create" && a.Verb != "upsert"; p != want || (!p && why == "") {
+			t.Errorf("Probeable(%s) = %v %q", a.Verb, p, why)
+		}
+	}
+	if Yes.Allowed() == nil || !*Yes.Allowed() || No.Allowed() == nil || *No.Allowed() || Unknown.Allowed() != nil {
+		t.Error("Allowed mapping")
+	}
+}
