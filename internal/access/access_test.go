@@ -1,6 +1,9 @@
 package access
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -191,5 +194,106 @@ func TestDecide(t *testing.T) {
 	}
 	if Yes.Allowed() == nil || !*Yes.Allowed() || No.Allowed() == nil || *No.Allowed() || Unknown.Allowed() != nil {
 		t.Error("Allowed mapping")
+	}
+}
+
+// fakeProber answers from a table keyed by verb; unlisted verbs get 200.
+type fakeProber struct {
+	answers map[string]Outcome
+	errs    map[string]error
+	asked   []string
+}
+
+func (f *fakeProber) Probe(_ context.Context, a Action, _ Scope) (Outcome, error) {
+	f.asked = append(f.asked, a.Verb)
+	if err := f.errs[a.Verb]; err != nil {
+		return Outcome{}, err
+	}
+	if o, ok := f.answers[a.Verb]; ok {
+		return o, nil
+	}
+	return Outcome{Status: 200}, nil
+}
+
+func TestCheck(t *testing.T) {
+	orders := Scope{Database: "shop", Container: "orders"}
+	accountDenied := Outcome{Status: 403, SubStatus: "5301", AccountRead: true,
+		Message: "Request is blocked because principal [b0b0] does not have required RBAC permissions to perform action [" + ActionReadMetadata + "] on resource [/]. Learn more: https://aka.ms/cosmos-native-rbac. This could be because the user's group memberships were not present in the AAD token."}
+	queryDenied := Outcome{Status: 403, SubStatus: "5302",
+		Message: "Request is blocked because principal [d0d0] does not have the required RBAC permissions to perform action [" + ActionExecuteQuery + "] with OperationType [15] and ResourceType [2] on resource [dbs/shop/colls/orders]."}
+	cases := []struct {
+		name    string
+		p       *fakeProber
+		want    string // verb=answer, in order
+		asked   string
+		wantErr string
+	}{
+		{"reader", &fakeProber{answers: map[string]Outcome{"read": {Status: 404}, "replace": {Status: 403, SubStatus: "5302"}, "delete": {Status: 403, SubStatus: "5302"}, "execute-sproc": {Status: 403, SubStatus: "5302"}}},
+			"read-metadata=yes read=yes query=yes change-feed=yes create=unknown upsert=unknown replace=no delete=no execute-sproc=no",
+			"read-metadata read query change-feed replace delete execute-sproc", ""},
+		{"no role: refused at the account read", &fakeProber{answers: map[string]Outcome{"read-metadata": accountDenied}},
+			"read-metadata=no read=no query=no change-feed=no create=no upsert=no replace=no delete=no execute-sproc=no",
+			"read-metadata", ""},
+		{"query refused, read allowed", &fakeProber{answers: map[string]Outcome{"read": {Status: 404}, "query": queryDenied}},
+			"read-metadata=yes read=yes query=no change-feed=yes create=unknown upsert=unknown replace=yes delete=yes execute-sproc=yes",
+			"read-metadata read query change-feed replace delete execute-sproc", ""},
+		{"network error stops", &fakeProber{errs: map[string]error{"query": errors.New("dial tcp: connection refused")}},
+			"read-metadata=yes read=yes", "read-metadata read query", "connection refused"},
+		{"401 is an error", &fakeProber{answers: map[string]Outcome{"read-metadata": {Status: 401, SubStatus: "5008"}}},
+			"", "read-metadata", "refused the sign-in (401/5008)"},
+		{"undecidable probe", &fakeProber{errs: map[string]error{"read": fmt.Errorf("%w: per container", ErrUndecidable)}},
+			"read-metadata=yes read=unknown query=yes change-feed=yes create=unknown upsert=unknown replace=yes delete=yes execute-sproc=yes",
+			"read-metadata read query change-feed replace delete execute-sproc", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rs, err := Check(context.Background(), c.p, Actions(), orders)
+			if c.wantErr == "" && err != nil || c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+				t.Fatalf("err = %v, want %q", err, c.wantErr)
+			}
+			var got []string
+			for _, r := range rs {
+				got = append(got, r.Action.Verb+"="+r.Answer.String())
+				if r.Reason == "" {
+					t.Errorf("%s: no reason", r.Action.Verb)
+				}
+			}
+			if strings.Join(got, " ") != c.want {
+				t.Errorf("answers:\n got %s\nwant %s", strings.Join(got, " "), c.want)
+			}
+			if strings.Join(c.p.asked, " ") != c.asked {
+				t.Errorf("probes sent: %q, want %q", strings.Join(c.p.asked, " "), c.asked)
+			}
+		})
+	}
+}
+
+func TestResultFix(t *testing.T) {
+	orders := Scope{Database: "shop", Container: "orders"}
+	p := &fakeProber{answers: map[string]Outcome{
+		"query":  {Status: 403, SubStatus: "5302", Message: "principal [d0d0] … action [" + ActionExecuteQuery + "] … on resource [dbs/shop/colls/orders]"},
+		"delete": {Status: 403, SubStatus: "5302"},
+		"read":   {Status: 404},
+	}}
+	rs, err := Check(context.Background(), p, Actions(), orders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byVerb := map[string]Result{}
+	for _, r := range rs {
+		byVerb[r.Action.Verb] = r
+	}
+	q := byVerb["query"]
+	if q.Principal != "d0d0" || q.Missing != ActionExecuteQuery {
+		t.Fatalf("query result %+v", q)
+	}
+	if got := q.Fix("acct", "", q.Principal); !strings.Contains(got, `--scope "/dbs/shop/colls/orders" --principal-id d0d0 --role-definition-id `+DataReaderID) {
+		t.Errorf("query fix: %s", got)
+	}
+	if got := byVerb["delete"].Fix("acct", "rg", "d0d0"); !strings.Contains(got, "--role-definition-id "+DataContributorID) {
+		t.Errorf("delete fix: %s", got)
+	}
+	if got := byVerb["read"].Fix("acct", "rg", "d0d0"); got != "" {
+		t.Errorf("a yes has no fix: %s", got)
 	}
 }

@@ -40,6 +40,9 @@ type Outcome struct {
 	Status    int
 	SubStatus string
 	Message   string // the service's message, for denials
+	// AccountRead is set when the answer was to the account read (GET /)
+	// that precedes every other request, not to the probe itself.
+	AccountRead bool
 }
 
 // Decide applies rbac.md §8.1's interpretation rule to a probe's outcome:

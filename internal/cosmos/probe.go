@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -17,10 +16,6 @@ import (
 	"github.com/cosmosctl/cosmosctl/internal/access"
 )
 
-// ErrNeedsContainer is returned by Probe for an item or container action
-// asked at account or database scope: those actions are decided per
-// container.
-var ErrNeedsContainer = errors.New("decided per container: name one with -c or a /dbs/DB/colls/C scope")
 
 // Probe sends the harmless request of rbac.md §8.1 that tells whether the
 // signed-in principal may perform a at scope, and returns its outcome for
@@ -28,13 +23,11 @@ var ErrNeedsContainer = errors.New("decided per container: name one with -c or a
 // fresh random logical partition, deletes and replaces carry an If-Match
 // etag no document has, and the query's filter is always false. An error
 // is returned only when no HTTP answer came back (network, TLS, sign-in);
-// an HTTP failure is an outcome, not an error.
+// an HTTP failure is an outcome, not an error. Callers ask only for
+// actions access.Probeable accepts (access.Check does).
 func (c *Client) Probe(ctx context.Context, a access.Action, sc access.Scope) (access.Outcome, error) {
-	if ok, why := access.Probeable(a); !ok {
-		return access.Outcome{}, errors.New(why)
-	}
 	if a.Name != access.ActionReadMetadata && sc.Container == "" {
-		return access.Outcome{}, ErrNeedsContainer
+		return access.Outcome{}, fmt.Errorf("%w: %s is decided per container: name one with -c or a /dbs/DB/colls/C scope", access.ErrUndecidable, a.Verb)
 	}
 	return outcome(c.probe(ctx, a, sc))
 }
@@ -119,7 +112,8 @@ func outcome(err error) (access.Outcome, error) {
 	if !ok {
 		return access.Outcome{}, err
 	}
-	return access.Outcome{Status: f.Status, SubStatus: f.SubStatus, Message: f.Message}, nil
+	return access.Outcome{Status: f.Status, SubStatus: f.SubStatus, Message: f.Message,
+		AccountRead: f.Method == http.MethodGet && strings.Trim(f.URL, "/") == ""}, nil
 }
 
 // probeValue is a random value no document uses, recognisable in the
