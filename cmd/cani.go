@@ -1,9 +1,20 @@
 package cmd
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
 	"github.com/spf13/cobra"
 
+	"github.com/cosmosctl/cosmosctl/internal/access"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/cosmos"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
+	"github.com/cosmosctl/cosmosctl/output"
 )
 
 // CanIOptions are the parsed arguments of `cosmosctl can-i`.
@@ -13,38 +24,222 @@ type CanIOptions struct {
 	Scope   string
 	List    bool
 	Quiet   bool
+	As      string
 }
 
 // NewCmdCanI builds `cosmosctl can-i`.
-func NewCmdCanI(f *cmdutil.Factory, runF func(*CanIOptions) error) *cobra.Command {
+func NewCmdCanI(f *cmdutil.Factory, runF func(context.Context, *CanIOptions) error) *cobra.Command {
 	opts := &CanIOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "can-i ACTION [SCOPE]",
+		Use:   "can-i ACTION [SCOPE] | can-i --list [SCOPE]",
 		Short: "Check whether you may perform a data-plane action",
-		Long: `Check whether the signed-in principal may perform a Cosmos DB data action, by probing
-the account with harmless requests (kubectl auth can-i for Cosmos DB).
+		Long: `Check whether the signed-in principal may perform a Cosmos DB data action, by sending
+harmless requests that never change data (kubectl auth can-i for Cosmos DB): reads and
+deletes of a random id that does not exist, a query whose filter is always false, a
+change-feed read of one range, the account and container reads for read-metadata.
 
-ACTION is a data action or its short form: read, query, readChangeFeed, readMetadata,
-create, upsert, replace, delete. SCOPE is /, /dbs/DB or /dbs/DB/colls/CONTAINER
-(default: the -d and -c in effect).
+ACTION is one of ` + strings.Join(access.Verbs(), ", ") + `,
+a full data action name (Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/items/read)
+or a wildcard (items/*, containers/*). SCOPE is /, /dbs/DB or /dbs/DB/colls/CONTAINER
+(default: the -d and -c in effect). create and upsert cannot be tested without possibly
+writing, so they answer unknown.
 
-Exit codes: 0 allowed, 1 denied, 7 cannot be decided without changing data.`,
-		Example: "  cosmosctl can-i query /dbs/shop/colls/orders\n  cosmosctl can-i --list",
-		Args:    cobra.RangeArgs(0, 2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				opts.Action = args[0]
+Prints yes, no or unknown on stdout and the reason on stderr; on no, the missing data
+action and the least-privilege role assignment that fixes it.
+
+Exit codes: 0 yes, 1 no, 7 unknown; the usual codes for errors (3 not signed in,
+6 unreachable).`,
+		Example: `  cosmosctl can-i query -d shop -c orders
+  cosmosctl can-i read /dbs/shop/colls/orders
+  cosmosctl can-i --list -d shop -c orders
+  cosmosctl can-i --list -o json
+  cosmosctl can-i delete -q && echo "may delete"`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case opts.List && len(args) > 1:
+				return errs.Usage("can-i --list takes at most a SCOPE, got %d arguments", len(args))
+			case !opts.List && len(args) == 0:
+				return errs.New(errs.KindUsage, nil, "e.g. `cosmosctl can-i query -d shop -c orders`, or `cosmosctl can-i --list`", "can-i needs an ACTION (%s) or --list", strings.Join(access.Verbs(), ", "))
+			case len(args) > 2:
+				return errs.Usage("can-i takes ACTION and an optional SCOPE, got %d arguments", len(args))
 			}
-			if len(args) > 1 {
-				opts.Scope = args[1]
+			return nil
+		},
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) == 0 && !opts.List {
+				return access.Verbs(), cobra.ShellCompDirectiveNoFileComp
+			}
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.List && len(args) == 1 {
+				opts.Scope = args[0]
+			} else {
+				if len(args) > 0 {
+					opts.Action = args[0]
+				}
+				if len(args) > 1 {
+					opts.Scope = args[1]
+				}
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return notYet("can-i")
+			return canIRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.List, "list", false, "Probe every action and print a table")
+	cmd.Flags().BoolVar(&opts.List, "list", false, "Check every action at the scope and print a table (-o json for an array)")
 	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "Print nothing; answer with the exit code only")
+	cmd.Flags().StringVar(&opts.As, "as", "", "Check as another signed-in profile")
 	return cmd
+}
+
+func canIRun(ctx context.Context, o *CanIOptions) error {
+	f := o.Factory
+	var actions []access.Action
+	if o.List {
+		actions = access.Actions()
+	} else {
+		var err error
+		if actions, err = access.ParseAction(o.Action); err != nil {
+			return errs.New(errs.KindUsage, nil, "see `cosmosctl can-i --help`", "%v", err)
+		}
+	}
+	if o.As != "" {
+		f.Flags.Profile = o.As
+	}
+	s, err := f.Resolve()
+	if err != nil {
+		return err
+	}
+	scope := access.Scope{Database: s.Database, Container: s.Container}
+	if o.Scope != "" {
+		if scope, err = access.ParseScope(o.Scope); err != nil {
+			return errs.Usage("%v", err)
+		}
+	} else if scope.Database == "" && scope.Container != "" {
+		return errs.Usage("-c/--container %s needs -d/--database", scope.Container)
+	}
+	ctx, cancel := f.WithTimeout(ctx)
+	defer cancel()
+	client, _, err := queryClient(ctx, f)
+	if err != nil {
+		return err
+	}
+	results, err := access.Check(ctx, client, actions, scope)
+	if err != nil {
+		var na *access.NotAnswerError
+		if errors.As(err, &na) {
+			return errs.New(errs.KindAuth, err, "sign in again: `cosmosctl login`", "can-i %s on %s: %v", na.Action.Verb, scope, err)
+		}
+		return cosmos.Explain(err, "can-i on "+scope.String())
+	}
+	account := access.AccountName(client.Endpoint)
+	if o.List {
+		if o.Quiet {
+			return nil
+		}
+		return canIPrintList(ctx, f, s, results)
+	}
+	ans := canIOverall(results)
+	if !o.Quiet {
+		fmt.Fprintln(f.IOStreams.Out, ans)
+		canIExplain(f.IOStreams.ErrOut, results, account)
+	}
+	switch ans {
+	case access.Yes:
+		return nil
+	case access.No:
+		return &errs.ExitError{Code: errs.ExitDenied}
+	}
+	return &errs.ExitError{Code: errs.ExitUndecidable}
+}
+
+// canIOverall folds the answers of a wildcard: no if any is no, yes if all
+// are yes, else unknown.
+func canIOverall(rs []access.Result) access.Answer {
+	ans := access.Yes
+	for _, r := range rs {
+		switch r.Answer {
+		case access.No:
+			return access.No
+		case access.Unknown:
+			ans = access.Unknown
+		}
+	}
+	return ans
+}
+
+// canIExplain writes the reason of each answer on stderr and, for each no,
+// the missing action and the fix.
+func canIExplain(w io.Writer, rs []access.Result, account string) {
+	fixed := map[string]bool{}
+	for _, r := range rs {
+		prefix := ""
+		if len(rs) > 1 {
+			prefix = r.Action.Verb + ": " + r.Answer.String() + ": "
+		}
+		fmt.Fprintf(w, "%s%s\n", prefix, r.Reason)
+		if r.Answer != access.No {
+			continue
+		}
+		fix := r.Fix(account, "", r.Principal)
+		if fixed[fix] {
+			continue
+		}
+		fixed[fix] = true
+		role := r.Action.RoleName()
+		if a, ok := access.ActionNamed(r.Missing); ok && a.RoleID == access.DataContributorID {
+			role = a.RoleName()
+		}
+		fmt.Fprintf(w, "hint: ask an owner of the account to grant %s at %s:\n  %s\n", role, r.Scope, fix)
+	}
+	if len(fixed) > 0 {
+		fmt.Fprintln(w, "see what you may do: `cosmosctl can-i --list`")
+	}
+}
+
+// canIRow is one line of `can-i --list`.
+type canIRow struct {
+	Action     string `json:"action"`
+	DataAction string `json:"dataAction"`
+	Allowed    *bool  `json:"allowed"`
+	Reason     string `json:"reason"`
+}
+
+// canITableRow is the same for people: yes/no/unknown instead of
+// true/false/null.
+type canITableRow struct {
+	Action  string `json:"action"`
+	Allowed string `json:"allowed"`
+	Reason  string `json:"reason"`
+}
+
+func canIPrintList(ctx context.Context, f *cmdutil.Factory, s *cmdutil.Settings, rs []access.Result) error {
+	oo := queryOutputOptions(ctx, f, s)
+	p, err := output.New(f.IOStreams.Out, oo)
+	if err != nil {
+		return queryPrinterError(err)
+	}
+	tabular := false
+	switch s.Output {
+	case "table", "wide", "csv", "tsv":
+		tabular = true
+	case "":
+		tabular = f.IOStreams.IsStdoutTTY()
+	}
+	for _, r := range rs {
+		var row any = canIRow{Action: r.Action.Verb, DataAction: r.Action.Name, Allowed: r.Answer.Allowed(), Reason: r.Reason}
+		if tabular && oo.JQ == "" {
+			row = canITableRow{Action: r.Action.Verb, Allowed: r.Answer.String(), Reason: r.Reason}
+		}
+		b, err := json.Marshal(row)
+		if err != nil {
+			return err
+		}
+		if err := p.Print(b); err != nil {
+			return err
+		}
+	}
+	return p.Close()
 }

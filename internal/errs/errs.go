@@ -42,6 +42,7 @@ const (
 	ExitForbidden   = 4
 	ExitNotFound    = 5
 	ExitUnavailable = 6
+	ExitDenied      = 1 // can-i only: the answer is no
 	ExitUndecidable = 7 // can-i only
 	ExitInterrupted = 130
 )
