@@ -126,10 +126,7 @@ func compileErrors(raw string) string {
 }
 
 var (
-	rePrincipal = regexp.MustCompile(`principal \[([^\]]*)\]`)
-	reAction    = regexp.MustCompile(`action \[([^\]]*)\]`)
-	reResource  = regexp.MustCompile(`on resource \[([^\]]*)\]`)
-	reRequest   = regexp.MustCompile(`given request \[([^\]]*)\]`)
+	reRequest = regexp.MustCompile(`given request \[([^\]]*)\]`)
 )
 
 func submatch(re *regexp.Regexp, s string) string {
@@ -144,6 +141,13 @@ func submatch(re *regexp.Regexp, s string) string {
 // hint with the fix. what describes the operation, e.g. `query shop/orders`.
 // The raw SDK error is kept as the cause (shown only with --debug).
 func Explain(err error, what string) error {
+	return ExplainTarget(err, Target{What: what})
+}
+
+// ExplainTarget is Explain with the resource and principal involved, so a
+// refusal names who was refused on what and the fix is least-privilege.
+func ExplainTarget(err error, t Target) error {
+	what := t.What
 	if err == nil {
 		return nil
 	}
@@ -159,12 +163,13 @@ func Explain(err error, what string) error {
 			"%s: timed out", what)
 	}
 	if f, ok := AsFailure(err); ok {
-		return explainFailure(err, f, what)
+		return explainFailure(err, f, t)
 	}
 	return explainTransport(err, what)
 }
 
-func explainFailure(err error, f *Failure, what string) error {
+func explainFailure(err error, f *Failure, t Target) error {
+	what := t.What
 	kind := errs.KindForStatus(f.Status)
 	msg := f.Message
 	if msg == "" {
@@ -210,37 +215,9 @@ func explainFailure(err error, f *Failure, what string) error {
 		}
 		return errs.New(errs.KindAuth, err, "sign in again: `cosmosctl login`", "%s: not authorized (%s): %s", what, statusText, msg)
 	case 403:
-		principal := submatch(rePrincipal, msg)
-		action := submatch(reAction, msg)
-		resource := submatch(reResource, msg)
 		switch sub {
-		case "5301":
-			who := "the signed-in principal"
-			pid := "<object-id>"
-			if principal != "" {
-				who, pid = "principal "+principal, principal
-			}
-			if action == "" {
-				action = "Microsoft.DocumentDB/databaseAccounts/readMetadata"
-			}
-			hint = roleHint(accountName(f.Host), pid, "/")
-			return errs.New(errs.KindForbidden, err, hint,
-				"%s: %s has no data-plane role on this account (403/5301: %s denied)", what, who, action)
-		case "5302", "5303", "5400":
-			who := "the signed-in principal"
-			pid := "<object-id>"
-			if principal != "" {
-				who, pid = "principal "+principal, principal
-			}
-			scope := "/"
-			if resource != "" && strings.HasPrefix(resource, "dbs/") {
-				scope = "/" + resource
-			}
-			if action == "" {
-				action = "the requested data action"
-			}
-			return errs.New(errs.KindForbidden, err, roleHint(accountName(f.Host), pid, scope),
-				"%s: %s may not perform %s on %s (403/%s)", what, who, action, orDefault(resource, "this resource"), sub)
+		case "5301", "5302", "5303", "5400":
+			return explainDenial(err, f, t, statusText)
 		case "5300":
 			req := submatch(reRequest, msg)
 			if req == "" {
@@ -257,7 +234,7 @@ func explainFailure(err error, f *Failure, what string) error {
 	case 404:
 		if sub == "1003" || strings.Contains(lower, "owner resource does not exist") {
 			return errs.New(errs.KindNotFound, err, "list them with `cosmosctl db list` and `cosmosctl container list -d DB`",
-				"%s: the database or container does not exist", what)
+				"%s: %s does not exist", what, t.missingOwner())
 		}
 		return errs.New(errs.KindNotFound, err, "", "%s: not found", what)
 	case 400:
@@ -277,26 +254,6 @@ func explainFailure(err error, f *Failure, what string) error {
 			"%s: service error (%s): %s", what, statusText, msg)
 	}
 	return errs.New(kind, err, "", "%s: %s: %s", what, statusText, msg)
-}
-
-func roleHint(account, principal, scope string) string {
-	return fmt.Sprintf("ask an owner of the account to grant a data-plane role: `az cosmosdb sql role assignment create --account-name %s --resource-group <rg> --role-definition-id 00000000-0000-0000-0000-000000000001 --principal-id %s --scope %q`", account, principal, scope)
-}
-
-// accountName is the account's name when the host is ACCOUNT.documents.azure.com
-// (or another Azure cloud's suffix); else a placeholder.
-func accountName(host string) string {
-	if i := strings.IndexByte(host, '.'); i > 0 && strings.Contains(host[i:], ".documents.") {
-		return host[:i]
-	}
-	return "<account>"
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
 
 func explainTransport(err error, what string) error {

@@ -45,7 +45,7 @@ func TestExplain(t *testing.T) {
 		exitCode int
 	}{
 		{"5301 account read", respErr(403, "5301", `{"code":"Forbidden","message":"Request blocked by Auth acct : Request is blocked because principal [6328f5f7] does not have required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/readMetadata] on any scope.\r\nActivityId: 1a, Microsoft.Azure.Documents.Common/2.14.0"}`),
-			errs.KindForbidden, []string{"6328f5f7", "no data-plane role"}, `--account-name acct --resource-group <rg> --role-definition-id 00000000-0000-0000-0000-000000000001 --principal-id 6328f5f7 --scope "/"`, 4},
+			errs.KindForbidden, []string{"6328f5f7", "no data-plane role"}, `--account-name acct --resource-group <resource-group> --scope "/" --principal-id 6328f5f7 --role-definition-id 00000000-0000-0000-0000-000000000001`, 4},
 		{"5302 data action", respErr(403, "5302", `{"code":"Forbidden","message":"Message: {\"Errors\":[\"Request is blocked because principal [abc] does not have the required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/executeQuery] on resource [dbs/shop/colls/orders]. Learn more\"]}\r\nActivityId: 2b"}`),
 			errs.KindForbidden, []string{"principal abc", "executeQuery", "dbs/shop/colls/orders"}, `--scope "/dbs/shop/colls/orders"`, 4},
 		{"5300 management", respErr(403, "5300", `{"code":"Forbidden","message":"Request blocked by Auth acct : The given request [POST /offers] cannot be authorized by AAD token in data plane.\r\nActivityId: x"}`),
@@ -192,5 +192,67 @@ func TestUnescapeHTML(t *testing.T) {
 		if got := string(UnescapeHTML([]byte(tt.in))); got != tt.want {
 			t.Errorf("UnescapeHTML(%s) = %s, want %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestExplainTarget(t *testing.T) {
+	bob := Principal{Name: "bob@contoso.test", ObjectID: "b0b0b0b0-0000-4000-8000-000000000002", Known: true, GroupsInToken: true, Groups: 1}
+	accountRead := respErr(403, "5301", `{"code":"Forbidden","message":"Request blocked by Auth acct : Request is blocked because principal [b0b0b0b0-0000-4000-8000-000000000002] does not have required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/readMetadata] on any scope. Learn more: https://aka.ms/cosmos-native-rbac.\r\nActivityId: 1a"}`)
+	query := respErr(403, "5302", `{"code":"Forbidden","message":"Request is blocked because principal [d0d0] does not have the required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/executeQuery] with OperationType [15] and ResourceType [2] on resource [dbs/shop/colls/orders]. Learn more: https://aka.ms/cosmos-native-rbac\r\nActivityId: 2b"}`)
+	create := respErr(403, "5302", `{"code":"Forbidden","message":"Request is blocked because principal [d0d0] does not have the required RBAC permissions to perform action [Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/items/create] on resource [dbs/shop/colls/orders]."}`)
+	owner := respErr(404, "1003", `{"code":"NotFound","message":"Message: {\"Errors\":[\"Owner resource does not exist\"]}\r\nActivityId: x"}`)
+	cases := []struct {
+		name     string
+		err      error
+		t        Target
+		msgHas   []string
+		msgLacks []string
+		hintHas  []string
+	}{
+		{"bob refused at the account read: fix at the container he asked for",
+			accountRead, Target{What: "query shop/orders", Database: "shop", Container: "orders", Principal: bob, ResourceGroup: "rg-shop"},
+			[]string{"bob@contoso.test (object id b0b0b0b0-0000-4000-8000-000000000002)", "readMetadata", "every request needs first", "403/5301"}, nil,
+			[]string{`--account-name acct --resource-group rg-shop --scope "/dbs/shop/colls/orders" --principal-id b0b0b0b0-0000-4000-8000-000000000002 --role-definition-id 00000000-0000-0000-0000-000000000001`, "Cosmos DB Built-in Data Reader", "cosmosctl can-i --list"}},
+		{"dave refused a query may still read",
+			query, Target{What: "query shop/orders", Database: "shop", Container: "orders", MayRead: true, Principal: Principal{Name: "dave@contoso.test", ObjectID: "d0d0", Known: true, GroupsInToken: true}},
+			[]string{"dave@contoso.test (object id d0d0) may not perform Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/executeQuery on dbs/shop/colls/orders (403/5302)", "point reads are allowed"}, nil,
+			[]string{`--scope "/dbs/shop/colls/orders" --principal-id d0d0 --role-definition-id 00000000-0000-0000-0000-000000000001`}},
+		{"a write needs the contributor role",
+			create, Target{What: "write", Database: "shop", Container: "orders"},
+			[]string{"principal d0d0 may not perform", "items/create"}, []string{"point reads"},
+			[]string{"--role-definition-id 00000000-0000-0000-0000-000000000002", "Cosmos DB Built-in Data Contributor"}},
+		{"no groups claim",
+			query, Target{What: "query shop/orders", Database: "shop", Container: "orders", Principal: Principal{Name: "erin@contoso.test", ObjectID: "e0e0", Known: true}},
+			[]string{"erin@contoso.test"}, []string{"point reads"},
+			[]string{"no groups claim", "roles assigned to your groups may not apply"}},
+		{"database missing", owner, Target{What: "query shopp/orders", Database: "shopp", Container: "orders", Missing: "database"},
+			[]string{"query shopp/orders: database shopp does not exist"}, nil, []string{"cosmosctl db list"}},
+		{"container missing", owner, Target{What: "query shop/orderz", Database: "shop", Container: "orderz", Missing: "container"},
+			[]string{"container orderz in database shop does not exist"}, nil, nil},
+		{"unknown which", owner, Target{What: "query a/b", Database: "a", Container: "b"},
+			[]string{"database a or its container b does not exist"}, nil, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var ce *errs.Error
+			if !errors.As(ExplainTarget(c.err, c.t), &ce) {
+				t.Fatal("not an explained error")
+			}
+			for _, s := range c.msgHas {
+				if !strings.Contains(ce.Msg, s) {
+					t.Errorf("message %q lacks %q", ce.Msg, s)
+				}
+			}
+			for _, s := range c.msgLacks {
+				if strings.Contains(ce.Msg, s) {
+					t.Errorf("message %q has %q", ce.Msg, s)
+				}
+			}
+			for _, s := range c.hintHas {
+				if !strings.Contains(ce.Hint, s) {
+					t.Errorf("hint %q lacks %q", ce.Hint, s)
+				}
+			}
+		})
 	}
 }
