@@ -32,6 +32,10 @@ type Failure struct {
 	Host                string // the account host that answered
 
 	rawMessageKind string // "compile" when the message was the query compiler's error list
+	// Server is set when the answer did not come from a Cosmos DB gateway:
+	// "entra" (an OAuth error body) or "other" (no activity id and no
+	// Cosmos error body: a web server, a proxy's page).
+	Server string
 }
 
 // AsFailure decodes err when it carries a Cosmos DB HTTP response (through
@@ -49,11 +53,37 @@ func AsFailure(err error) (*Failure, bool) {
 			f.URL = re.RawResponse.Request.URL.Path
 			f.Host = re.RawResponse.Request.URL.Hostname()
 		}
-		if body, perr := runtime.Payload(re.RawResponse); perr == nil {
+		body, perr := runtime.Payload(re.RawResponse)
+		if perr == nil {
 			f.parseBody(body)
+		}
+		if re.RawResponse.Header.Get("x-ms-activity-id") == "" {
+			f.Server = foreignServer(body)
 		}
 	}
 	return f, true
+}
+
+// foreignServer tells what answered without a Cosmos DB activity id: an
+// Entra ID endpoint (its OAuth error body), or another server ("" when the
+// body is still a Cosmos error, which a proxy may have stripped headers
+// from).
+func foreignServer(body []byte) string {
+	var b struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Error   any    `json:"error"`
+		Desc    string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &b) == nil {
+		switch {
+		case b.Code != "" && b.Message != "":
+			return ""
+		case b.Desc != "" || strings.Contains(string(body), "AADSTS"):
+			return "entra"
+		}
+	}
+	return "other"
 }
 
 // parseBody applies the §7.1 recipe: take message, cut at ActivityId, unwrap
@@ -170,6 +200,14 @@ func ExplainTarget(err error, t Target) error {
 
 func explainFailure(err error, f *Failure, t Target) error {
 	what := t.What
+	switch f.Server {
+	case "entra":
+		return errs.New(errs.KindUsage, err, "point the profile at the account's endpoint, https://ACCOUNT.documents.azure.com:443/: `cosmosctl config set endpoint URL`",
+			"%s: the endpoint %s is a Microsoft Entra ID endpoint, not a Cosmos DB account (HTTP %d)", what, f.Host, f.Status)
+	case "other":
+		return errs.New(errs.KindUsage, err, "check the endpoint (`cosmosctl config get endpoint`): it should be https://ACCOUNT.documents.azure.com:443/",
+			"%s: the server at %s is not a Cosmos DB gateway (HTTP %d without a Cosmos DB activity id)", what, f.Host, f.Status)
+	}
 	kind := errs.KindForStatus(f.Status)
 	msg := f.Message
 	if msg == "" {

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 
 	"github.com/cosmosctl/cosmosctl/internal/errs"
@@ -251,6 +252,39 @@ func TestExplainTarget(t *testing.T) {
 			for _, s := range c.hintHas {
 				if !strings.Contains(ce.Hint, s) {
 					t.Errorf("hint %q lacks %q", ce.Hint, s)
+				}
+			}
+		})
+	}
+}
+
+func TestExplainForeignServer(t *testing.T) {
+	cases := []struct {
+		name, body string
+		activity   bool
+		msgHas     string
+	}{
+		{"html page", "<html><body>Not Found</body></html>", false, "is not a Cosmos DB gateway (HTTP 404 without a Cosmos DB activity id)"},
+		{"entra endpoint", `{"error":"invalid_request","error_description":"AADSTS900561: The endpoint only accepts POST requests."}`, false, "is a Microsoft Entra ID endpoint, not a Cosmos DB account"},
+		{"cosmos body without activity id is still cosmos", `{"code":"NotFound","message":"Entity with the specified id does not exist in the system."}`, false, "x: not found"},
+		{"cosmos with activity id", `{"code":"NotFound","message":"gone"}`, true, "x: not found"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := respErr(404, "", c.body)
+			if c.activity {
+				var re *azcore.ResponseError
+				if errors.As(err, &re) {
+					re.RawResponse.Header.Set("x-ms-activity-id", "a1")
+				}
+			}
+			var ce *errs.Error
+			if !errors.As(Explain(err, "x"), &ce) || !strings.Contains(ce.Msg, c.msgHas) {
+				t.Fatalf("got %v, want %q", ce, c.msgHas)
+			}
+			if strings.Contains(c.msgHas, "not a Cosmos") || strings.Contains(c.msgHas, "Entra") {
+				if errs.ExitCode(ce) != 2 || !strings.Contains(ce.Hint, "endpoint") {
+					t.Errorf("exit %d hint %q", errs.ExitCode(ce), ce.Hint)
 				}
 			}
 		})
