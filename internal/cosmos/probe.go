@@ -16,7 +16,6 @@ import (
 	"github.com/cosmosctl/cosmosctl/internal/access"
 )
 
-
 // Probe sends the harmless request of rbac.md §8.1 that tells whether the
 // signed-in principal may perform a at scope, and returns its outcome for
 // access.Decide. Probes never change data: they address a random id in a
