@@ -14,32 +14,21 @@ import (
 	"time"
 
 	"github.com/cosmosctl/cosmosctl/auth/claims"
+	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
-// CheckEndpoint checks the endpoint's syntax: an https URL with a host, or
-// http to a loopback address (an emulator).
+// CheckEndpoint checks the endpoint's syntax and transport: an https URL
+// with a host, or http to a loopback address (an emulator).
 func CheckEndpoint(endpoint string) (string, error) {
 	if endpoint == "" {
 		return "", errs.New(errs.KindUsage, nil, "`cosmosctl config set endpoint https://ACCOUNT.documents.azure.com:443/`", "no Cosmos DB endpoint is configured")
 	}
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "", errs.New(errs.KindUsage, err, "`cosmosctl config set endpoint https://ACCOUNT.documents.azure.com:443/`", "endpoint %q is not an https URL", endpoint)
+	if err := cosmos.CheckTransport(endpoint); err != nil {
+		return "", err
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return "", errs.New(errs.KindUsage, nil, "use https://; plain http is only for an emulator on this machine",
-			"endpoint %s uses plain http to a host that is not loopback: tokens would travel in clear", endpoint)
-	}
+	u, _ := url.Parse(endpoint)
 	return u.Scheme + "://" + u.Host, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Resolver is the part of net.Resolver CheckDNS uses.
