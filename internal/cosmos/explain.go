@@ -1,6 +1,7 @@
 package cosmos
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -240,7 +241,7 @@ func explainFailure(err error, f *Failure, what string) error {
 				action = "the requested data action"
 			}
 			return errs.New(errs.KindForbidden, err, roleHint(accountName(f.Host), pid, scope),
-				"%s: %s may not perform %s on %s (403/%s)", what, who, action, orDefault(resource, "this resource"), sub)
+				"%s: %s may not perform %s on %s (403/%s)", what, who, action, cmp.Or(resource, "this resource"), sub)
 		case "5300":
 			req := submatch(reRequest, msg)
 			if req == "" {
@@ -290,13 +291,6 @@ func accountName(host string) string {
 		return host[:i]
 	}
 	return "<account>"
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
 
 func explainTransport(err error, what string) error {
