@@ -1,14 +1,13 @@
 package auth
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cosmosctl/cosmosctl/internal/errs"
+	"github.com/cosmosctl/cosmosctl/internal/testcert"
 )
 
 func TestReadCertificateFile(t *testing.T) {
@@ -27,34 +27,20 @@ func TestReadCertificateFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	certPEM := func(pub, priv any) []byte {
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "t"},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	certPEM := func(k crypto.Signer) []byte {
+		return testcert.CertPEM(testcert.SelfSigned(t, k, "t", time.Now().Add(-time.Hour), time.Now().Add(time.Hour)))
 	}
-	p8, err := x509.MarshalPKCS8PrivateKey(rk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ep8, err := x509.MarshalPKCS8PrivateKey(ek)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rsaCert := certPEM(&rk.PublicKey, rk)
+	rsaCert := certPEM(rk)
 	dir := t.TempDir()
 	tests := []struct {
 		name    string
 		content []byte // nil = no file
 		wantErr string
 	}{
-		{"PEM with PKCS#8 key", append(append([]byte(nil), rsaCert...), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: p8})...), ""},
+		{"PEM with PKCS#8 key", append(append([]byte(nil), rsaCert...), testcert.KeyPEM(t, rk)...), ""},
 		{"PEM with PKCS#1 key first", append(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)}), rsaCert...), ""},
 		{"certificate without key", rsaCert, "found no private key"},
-		{"EC key", append(certPEM(&ek.PublicKey, ek), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: ep8})...), "need an RSA key"},
+		{"EC key", append(certPEM(ek), testcert.KeyPEM(t, ek)...), "need an RSA key"},
 		{"not PEM, not PKCS#12", []byte("hello"), "neither PEM (no -----BEGIN line) nor a PKCS#12 file"},
 		{"missing", nil, "no such file or directory"},
 	}

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -75,7 +76,7 @@ func (s *Session) keyringUnavailable(err error) error {
 // Login runs a sign-in method, stores its secrets and records the account
 // in the profile.
 func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, error) {
-	method := first(o.Method, s.Settings.Profile.Auth, MethodDeviceCode)
+	method := cmp.Or(o.Method, s.Settings.Profile.Auth, MethodDeviceCode)
 	if s.httpErr != nil && method != MethodKey {
 		return nil, s.httpErr
 	}
@@ -140,11 +141,11 @@ func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, erro
 		res.ExpiresOn = tok.ExpiresOn
 		if c, cerr := claims.Decode(tok.Token); cerr == nil {
 			res.Claims = c
-			acct.ObjectID = first(acct.ObjectID, c.ObjectID)
-			acct.Tenant = first(acct.Tenant, c.TenantID)
-			acct.Username = first(acct.Username, c.User())
+			acct.ObjectID = cmp.Or(acct.ObjectID, c.ObjectID)
+			acct.Tenant = cmp.Or(acct.Tenant, c.TenantID)
+			acct.Username = cmp.Or(acct.Username, c.User())
 			if c.IsApp() {
-				acct.ClientID = first(acct.ClientID, c.ClientID())
+				acct.ClientID = cmp.Or(acct.ClientID, c.ClientID())
 			}
 		}
 	}
@@ -226,7 +227,7 @@ func (s *Session) loginError(err error) error {
 }
 
 func (s *Session) loginDeviceCode(ctx context.Context, st store.Store, o LoginOptions, scope string, acct *config.Account) (azcore.AccessToken, error) {
-	clientID := first(o.ClientID, s.Settings.Profile.ClientID, DefaultClientID)
+	clientID := cmp.Or(o.ClientID, s.Settings.Profile.ClientID, DefaultClientID)
 	tenant := s.Tenant(o.Tenant)
 	pc, err := s.publicClient(st, clientID, tenant)
 	if err != nil {
@@ -262,7 +263,7 @@ func (s *Session) loginDeviceCode(ctx context.Context, st store.Store, o LoginOp
 	acct.HomeAccountID = ar.Account.HomeAccountID
 	acct.Username = ar.Account.PreferredUsername
 	acct.ObjectID = ar.Account.LocalAccountID
-	acct.Tenant = first(ar.Account.Realm, tenant)
+	acct.Tenant = cmp.Or(ar.Account.Realm, tenant)
 	if tenant == DefaultTenant || tenant == "common" {
 		// Silent calls of later commands use the authority of the login.
 		acct.Tenant = tenant
@@ -277,15 +278,15 @@ func (s *Session) loginNonInteractive(ctx context.Context, o LoginOptions, metho
 	save := map[string][]byte{}
 	switch method {
 	case MethodAzureCLI:
-		acct.Tenant = first(o.Tenant, s.Settings.Profile.Tenant)
+		acct.Tenant = cmp.Or(o.Tenant, s.Settings.Profile.Tenant)
 		inner, err = s.azureCLICredential(acct.Tenant)
 	case MethodServicePrincipal:
-		acct.Tenant = first(o.Tenant, s.Settings.Profile.Tenant, s.getenv("AZURE_TENANT_ID"))
-		acct.ClientID = first(o.ClientID, s.Settings.Profile.ClientID, s.getenv("AZURE_CLIENT_ID"))
-		rec := loginRecord{ClientSecret: first(o.ClientSecret, s.getenv("AZURE_CLIENT_SECRET"))}
+		acct.Tenant = cmp.Or(o.Tenant, s.Settings.Profile.Tenant, s.getenv("AZURE_TENANT_ID"))
+		acct.ClientID = cmp.Or(o.ClientID, s.Settings.Profile.ClientID, s.getenv("AZURE_CLIENT_ID"))
+		rec := loginRecord{ClientSecret: cmp.Or(o.ClientSecret, s.getenv("AZURE_CLIENT_SECRET"))}
 		stored := rec
 		if o.CertificateFile != "" {
-			pw := first(o.CertificatePassword, s.getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD"))
+			pw := cmp.Or(o.CertificatePassword, s.getenv("AZURE_CLIENT_CERTIFICATE_PASSWORD"))
 			b, rerr := readCertificateFile(o.CertificateFile, pw, "--certificate")
 			if rerr != nil {
 				return azcore.AccessToken{}, nil, rerr
@@ -306,11 +307,11 @@ func (s *Session) loginNonInteractive(ctx context.Context, o LoginOptions, metho
 		inner, err = s.servicePrincipalCredential(acct.Tenant, acct.ClientID, rec)
 		save[keyLogin(s.Profile())], _ = json.Marshal(stored)
 	case MethodManagedIdentity:
-		acct.ClientID = first(o.ClientID, s.Settings.Profile.ClientID)
+		acct.ClientID = cmp.Or(o.ClientID, s.Settings.Profile.ClientID)
 		inner, err = s.managedIdentityCredential(acct.ClientID)
 	case MethodWorkloadIdentity:
-		acct.Tenant = first(o.Tenant, s.getenv("AZURE_TENANT_ID"), s.Settings.Profile.Tenant)
-		acct.ClientID = first(o.ClientID, s.getenv("AZURE_CLIENT_ID"), s.Settings.Profile.ClientID)
+		acct.Tenant = cmp.Or(o.Tenant, s.getenv("AZURE_TENANT_ID"), s.Settings.Profile.Tenant)
+		acct.ClientID = cmp.Or(o.ClientID, s.getenv("AZURE_CLIENT_ID"), s.Settings.Profile.ClientID)
 		inner, err = s.workloadIdentityCredential(acct.Tenant, acct.ClientID, o.FederatedTokenFile)
 	default:
 		return azcore.AccessToken{}, nil, errs.Usage("unknown sign-in method %q", method)

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -76,7 +77,7 @@ type msalCredential struct {
 }
 
 func (s *Session) msalCredential(ctx context.Context, st store.Store, a *config.Account) (*msalCredential, error) {
-	pc, err := s.publicClient(st, orDefault(a.ClientID, DefaultClientID), orDefault(a.Tenant, DefaultTenant))
+	pc, err := s.publicClient(st, cmp.Or(a.ClientID, DefaultClientID), cmp.Or(a.Tenant, DefaultTenant))
 	if err != nil {
 		return nil, s.notSignedIn(err)
 	}
@@ -127,13 +128,6 @@ func (c *msalCredential) silent(ctx context.Context, scopes []string, opts []pub
 		return azcore.AccessToken{}, c.s.notSignedIn(err)
 	}
 	return azcore.AccessToken{Token: ar.AccessToken, ExpiresOn: ar.ExpiresOn, RefreshOn: ar.Metadata.RefreshOn}, nil
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 func tokenOptions(scope string) policy.TokenRequestOptions {

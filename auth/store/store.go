@@ -33,6 +33,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/cosmosctl/cosmosctl/auth/keyring"
+	"github.com/cosmosctl/cosmosctl/internal/atomicfile"
 )
 
 // Kind names a backend; it is recorded in the profile's account so later
@@ -413,36 +414,12 @@ func (s *File) save(ctx context.Context, m map[string][]byte) error {
 			return fmt.Errorf("token store: encrypt: %w", err)
 		}
 	}
-	return writeAtomic(s.path, b)
-}
-
-// writeAtomic writes through a temporary file and a rename so that readers
-// (which do not always hold the lock) never see a partial file.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("token store: write %s: %w", path, err)
+	// Through a temporary file and a rename, so that readers (which do not
+	// always hold the lock) never see a partial file.
+	if err := atomicfile.Write(s.path, b, 0o600); err != nil {
+		return fmt.Errorf("token store: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err == nil {
-		_, err = tmp.Write(data)
-		if err == nil {
-			err = tmp.Sync()
-		}
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), path)
-		}
-		if err == nil {
-			return nil
-		}
-	} else {
-		tmp.Close()
-	}
-	return fmt.Errorf("token store: write %s: %w", path, err)
+	return nil
 }
 
 func (s *File) Check(ctx context.Context) error {

@@ -15,7 +15,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/atomicfile"
 )
 
 // certLifetime is short on purpose: a sandbox CA is trusted by files on disk,
@@ -109,7 +109,7 @@ func (m *tlsMaterial) write(dir string) (caFile string, err error) {
 		{"server-key.pem", pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600},
 	}
 	for _, f := range files {
-		if err := config.WriteFileAtomic(filepath.Join(dir, f.name), f.data, f.mode); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, f.name), f.data, f.mode); err != nil {
 			return "", err
 		}
 	}

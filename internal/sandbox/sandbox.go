@@ -27,6 +27,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cosmosctl/cosmosctl/internal/atomicfile"
 	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/engine"
@@ -277,7 +278,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		s.Close()
 		return nil, fmt.Errorf("encode %s: %w", InfoFile, err)
 	}
-	if err := config.WriteFileAtomic(filepath.Join(opts.Dir, InfoFile), append(info, '\n'), 0o600); err != nil {
+	if err := atomicfile.Write(filepath.Join(opts.Dir, InfoFile), append(info, '\n'), 0o600); err != nil {
 		s.Close()
 		return nil, err
 	}

@@ -7,9 +7,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"math/big"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -19,6 +17,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/cosmosctl/cosmosctl/internal/testcert"
 )
 
 const certClientID = "99999999-2222-4333-8444-555555555555"
@@ -49,20 +49,7 @@ func newTestCert(t *testing.T, keyIndex int, cn string, notBefore, notAfter time
 		t.Fatal(err)
 	}
 	k := ks[keyIndex]
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    notBefore, NotAfter: notAfter,
-		KeyUsage: x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := testcert.SelfSigned(t, k, cn, notBefore, notAfter)
 	return testCert{cert: c, key: k}
 }
 

@@ -4,19 +4,21 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/rbac"
 )
 
-// Data actions (rbac.md §2).
+// Data actions the gateway checks, short names for the rbac package's
+// constants (rbac.md §2) so the action strings are spelled in one place.
 const (
-	actReadMetadata   = "Microsoft.DocumentDB/databaseAccounts/readMetadata"
-	containerActions  = "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/"
-	actItemsRead      = containerActions + "items/read"
-	actItemsCreate    = containerActions + "items/create"
-	actItemsUpsert    = containerActions + "items/upsert"
-	actItemsReplace   = containerActions + "items/replace"
-	actItemsDelete    = containerActions + "items/delete"
-	actExecuteQuery   = containerActions + "executeQuery"
-	actReadChangeFeed = containerActions + "readChangeFeed"
+	actReadMetadata   = rbac.ActionReadMetadata
+	actItemsRead      = rbac.ActionItemsRead
+	actItemsCreate    = rbac.ActionItemsCreate
+	actItemsUpsert    = rbac.ActionItemsUpsert
+	actItemsReplace   = rbac.ActionItemsReplace
+	actItemsDelete    = rbac.ActionItemsDelete
+	actExecuteQuery   = rbac.ActionExecuteQuery
+	actReadChangeFeed = rbac.ActionReadChangeFeed
 )
 
 // .NET OperationType / ResourceType numbers quoted in 5302 messages

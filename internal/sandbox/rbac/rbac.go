@@ -70,6 +70,7 @@ func ValidateAction(a string) error {
 			return nil
 		}
 	}
+	//lint:ignore ST1005 the text is the service's verbatim message (rbac.md §2)
 	return fmt.Errorf("The provided data action string [%s] does not correspond to any valid SQL data action.", a)
 }
 

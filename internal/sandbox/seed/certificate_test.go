@@ -5,36 +5,15 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-)
 
-// selfSigned returns a PEM certificate and PEM private key for key k.
-func selfSigned(t *testing.T, cn string, pub, priv any) (certPEM, keyPEM string) {
-	t.Helper()
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}))
-}
+	"github.com/cosmosctl/cosmosctl/internal/testcert"
+)
 
 func TestCertificates(t *testing.T) {
 	rk, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -45,8 +24,10 @@ func TestCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	certPEM, keyPEM := selfSigned(t, "app-cert", &rk.PublicKey, rk)
-	ecPEM, _ := selfSigned(t, "ec-cert", &ek.PublicKey, ek)
+	now := time.Now()
+	certPEM := string(testcert.CertPEM(testcert.SelfSigned(t, rk, "app-cert", now.Add(-time.Hour), now.Add(time.Hour))))
+	keyPEM := string(testcert.KeyPEM(t, rk))
+	ecPEM := string(testcert.CertPEM(testcert.SelfSigned(t, ek, "ec-cert", now.Add(-time.Hour), now.Add(time.Hour))))
 	dir := t.TempDir()
 	write := func(name, text string) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
