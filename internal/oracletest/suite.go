@@ -139,8 +139,8 @@ func loadTestData(path string) (*TestData, error) {
 		return nil, err
 	}
 	var f struct {
-		Containers []Container                 `json:"containers"`
-		Data       []json.RawMessage           `json:"data"`
+		Containers []Container                `json:"containers"`
+		Data       []json.RawMessage          `json:"data"`
 		Parameters map[string]json.RawMessage `json:"parameters"`
 	}
 	if err := json.Unmarshal(b, &f); err != nil {
