@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -200,12 +199,4 @@ func RelTolerance(suite string) float64 {
 		return 1e-6
 	}
 	return 1e-12
-}
-
-// Close reports whether two floats agree to a relative tolerance.
-func Close(a, b, tol float64) bool {
-	if a == b {
-		return true
-	}
-	return math.Abs(a-b) <= tol*math.Max(math.Abs(a), math.Abs(b))
 }
