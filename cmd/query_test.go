@@ -40,7 +40,7 @@ type queryResult struct {
 
 // queryTestSeed is the demo seed plus: orders1 (the demo orders in one
 // range, the reference for cross-partition results) and, when the oracle
-// data is present, QuickStartProducts in 4 ranges.
+// data is present, database oracle (see oracleDatabase).
 func queryTestSeed(t *testing.T) *seed.Seed {
 	t.Helper()
 	s := seed.Demo()
@@ -55,29 +55,47 @@ func queryTestSeed(t *testing.T) *seed.Seed {
 	one.ID = "orders1"
 	one.PhysicalPartitions = 1
 	shop.Containers = append(shop.Containers, one)
-	oracleDir, found := oracletest.Find()
-	if b, err := os.ReadFile(filepath.Join(oracleDir, "testdata", "sqlSampleData.json")); found && err == nil {
-		var data struct {
-			Data []json.RawMessage `json:"data"`
-		}
-		if err := json.Unmarshal(b, &data); err != nil {
-			t.Fatal(err)
-		}
-		items := make([]json.RawMessage, len(data.Data))
-		for i, d := range data.Data {
-			var buf bytes.Buffer
-			_ = json.Compact(&buf, d)
-			items[i] = buf.Bytes()
-		}
-		s.Databases = append(s.Databases, seed.Database{ID: "oracle", Containers: []seed.Container{
-			{ID: "QuickStartProducts", PartitionKey: seed.PartitionKey{Paths: []string{"/categoryId"}, Kind: "Hash"}, PhysicalPartitions: 4, Items: items},
-			{ID: "QuickStartProducts1", PartitionKey: seed.PartitionKey{Paths: []string{"/categoryId"}, Kind: "Hash"}, PhysicalPartitions: 1, Items: items},
-		}})
+	if oracleDir, found := oracletest.Find(); found {
+		s.Databases = append(s.Databases, oracleDatabase(t, oracleDir))
 	}
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// oracleDatabase holds every container the oracle's test data declares,
+// each in 4 ranges with its vector policy and indexes, and the documents
+// (QuickStartProducts, and QuickStartProducts1 in one range; the vector
+// containers QuantizedCosine, FlatEuclidean, DiskANNDotProduct).
+func oracleDatabase(t *testing.T, oracleDir string) seed.Database {
+	t.Helper()
+	db := seed.Database{ID: "oracle"}
+	seen := map[string]bool{}
+	for _, suite := range oracletest.Suites(t, oracleDir) {
+		for _, def := range suite.TestData.Containers {
+			if seen[def.ID] {
+				continue
+			}
+			seen[def.ID] = true
+			b, err := json.Marshal(def)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c seed.Container
+			if err := json.Unmarshal(b, &c); err != nil {
+				t.Fatalf("oracle container %s: %v", def.ID, err)
+			}
+			c.PhysicalPartitions, c.Items = 4, suite.TestData.Data
+			db.Containers = append(db.Containers, c)
+			if def.ID == "QuickStartProducts" {
+				one := c
+				one.ID, one.PhysicalPartitions = "QuickStartProducts1", 1
+				db.Containers = append(db.Containers, one)
+			}
+		}
+	}
+	return db
 }
 
 func queryStart(t *testing.T, opts ...sandboxtest.Option) *queryEnv {
@@ -184,7 +202,9 @@ func queryCanonSort(t *testing.T, rows []any) []string {
 }
 
 // queryApproxEqual compares decoded JSON with a relative float tolerance.
-func queryApproxEqual(a, b any) bool {
+func queryApproxEqual(a, b any) bool { return queryApproxEqualTol(a, b, 1e-12) }
+
+func queryApproxEqualTol(a, b any, tol float64) bool {
 	switch x := a.(type) {
 	case float64:
 		y, ok := b.(float64)
@@ -194,14 +214,14 @@ func queryApproxEqual(a, b any) bool {
 		if x == y {
 			return true
 		}
-		return math.Abs(x-y) <= 1e-12*math.Max(math.Abs(x), math.Abs(y))
+		return math.Abs(x-y) <= tol*math.Max(math.Abs(x), math.Abs(y))
 	case []any:
 		y, ok := b.([]any)
 		if !ok || len(x) != len(y) {
 			return false
 		}
 		for i := range x {
-			if !queryApproxEqual(x[i], y[i]) {
+			if !queryApproxEqualTol(x[i], y[i], tol) {
 				return false
 			}
 		}
@@ -212,7 +232,7 @@ func queryApproxEqual(a, b any) bool {
 			return false
 		}
 		for k, v := range x {
-			if !queryApproxEqual(v, y[k]) {
+			if !queryApproxEqualTol(v, y[k], tol) {
 				return false
 			}
 		}
@@ -353,32 +373,35 @@ func truncateStr(v []string) string {
 func TestQueryOracle(t *testing.T) {
 	oracleDir := oracletest.Dir(t)
 	e := queryStart(t)
-	suites, _ := filepath.Glob(filepath.Join(oracleDir, "queries", "*.json"))
-	for _, suitePath := range suites {
-		b, err := os.ReadFile(suitePath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var suite struct {
-			Name    string
-			Queries []struct{ Name, Query, Container string }
-		}
-		if err := json.Unmarshal(b, &suite); err != nil {
-			t.Fatal(err)
+	for _, suite := range oracletest.Suites(t, oracleDir) {
+		// The suite's parameters go in a --param-file, as a user would pass
+		// a 128-dimension vector.
+		var params []string
+		if len(suite.TestData.Parameters) > 0 {
+			obj := map[string]json.RawMessage{}
+			for _, p := range suite.TestData.Parameters {
+				obj[p.Name] = p.Value
+			}
+			b, err := json.Marshal(obj)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), suite.Name+".params.json")
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			params = []string{"--param-file", path}
 		}
 		for _, q := range suite.Queries {
 			t.Run(suite.Name+"/"+q.Name, func(t *testing.T) {
-				wantRaw, err := os.ReadFile(filepath.Join(oracleDir, "queries", suite.Name, q.Name+".results.json"))
-				if err != nil {
-					t.Fatal(err)
+				args := append([]string{"query", q.SQL, "-d", "oracle", "-c", q.Container}, params...)
+				got := queryNormalize(t, e.mustJSON(t, args...))
+				want := queryNormalize(t, q.Want)
+				if suite.Name == "vector" {
+					queryCheckVector(t, got, want, q.Validators, oracletest.RelTolerance(suite.Name))
+					return
 				}
-				var wantRows []json.RawMessage
-				if err := json.Unmarshal(wantRaw, &wantRows); err != nil {
-					t.Fatal(err)
-				}
-				got := queryNormalize(t, e.mustJSON(t, "query", q.Query, "-d", "oracle", "-c", q.Container))
-				want := queryNormalize(t, wantRows)
-				if strings.Contains(strings.ToUpper(q.Query), "ORDER BY") {
+				if strings.Contains(strings.ToUpper(q.SQL), "ORDER BY") {
 					// Ties may come in any order: compare the sort key
 					// sequence, then the multiset.
 					if len(got) != len(want) {
@@ -401,6 +424,29 @@ func TestQueryOracle(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// queryCheckVector compares a vector search result with the oracle's: the
+// text in order, the scores to a relative tolerance, and the validators'
+// order of the scores.
+func queryCheckVector(t *testing.T, got, want []any, validators map[string]string, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d rows, want %d:\n got %v\nwant %v", len(got), len(want), truncateAny(got), truncateAny(want))
+	}
+	for i := range got {
+		g, _ := got[i].(map[string]any)
+		w, _ := want[i].(map[string]any)
+		if g["text"] != w["text"] {
+			t.Errorf("row %d: text %v, want %v", i, g["text"], w["text"])
+		}
+	}
+	if !queryApproxEqualTol(got, want, tol) {
+		t.Errorf("results differ beyond a relative %g:\n got %v\nwant %v", tol, truncateAny(got), truncateAny(want))
+	}
+	if err := oracletest.CheckValidators(got, validators); err != nil {
+		t.Errorf("validators %v: %v", validators, err)
 	}
 }
 

@@ -493,10 +493,35 @@ func gatewayDatabases(sd *seed.Seed) []gateway.Database {
 				PartitionKey:       engine.PartitionKeyDef{Paths: append([]string(nil), c.PartitionKey.Paths...), Kind: c.PartitionKey.Kind, Version: c.PartitionKey.Version},
 				PhysicalPartitions: c.PhysicalPartitions,
 				DefaultTTL:         c.DefaultTTL,
+				Vectors:            vectorPolicy(c.VectorEmbeddingPolicy),
+				VectorIndexes:      vectorIndexes(c.IndexingPolicy),
 				Items:              c.Items,
 			})
 		}
 		out = append(out, gd)
+	}
+	return out
+}
+
+// vectorPolicy converts a seed's vectorEmbeddingPolicy for the engine.
+func vectorPolicy(p *seed.VectorEmbeddingPolicy) engine.VectorPolicy {
+	var vp engine.VectorPolicy
+	if p == nil {
+		return vp
+	}
+	for _, e := range p.VectorEmbeddings {
+		vp.Embeddings = append(vp.Embeddings, engine.VectorEmbedding{Path: e.Path, DataType: e.DataType, Dimensions: e.Dimensions, DistanceFunction: e.DistanceFunction})
+	}
+	return vp
+}
+
+func vectorIndexes(p *seed.IndexingPolicy) []gateway.VectorIndex {
+	if p == nil {
+		return nil
+	}
+	out := make([]gateway.VectorIndex, 0, len(p.VectorIndexes))
+	for _, vi := range p.VectorIndexes {
+		out = append(out, gateway.VectorIndex{Path: vi.Path, Type: vi.Type})
 	}
 	return out
 }

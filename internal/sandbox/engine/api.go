@@ -81,5 +81,5 @@ func queryErrorf(format string, args ...any) *QueryError {
 // *QueryError; a cancelled ctx returns an error wrapping ctx.Err(). The
 // Query is immutable and may be executed concurrently.
 func (q *Query) Execute(ctx context.Context, docs []*Document, params []Param) (*Result, error) {
-	return q.execute(ctx, docs, params)
+	return q.execute(ctx, VectorPolicy{}, docs, params)
 }

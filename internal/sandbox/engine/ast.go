@@ -66,8 +66,9 @@ type fromSource struct {
 }
 
 type orderItem struct {
-	e    *expr
-	desc bool
+	e        *expr
+	desc     bool
+	explicit bool // ASC or DESC was written
 }
 
 // Query is a parsed query.

@@ -55,6 +55,8 @@ type executor struct {
 	err    error
 	// regexps caches compiled RegexMatch patterns for this execution.
 	regexps map[string]*regexp.Regexp
+	// vectors is the container's vector embedding policy (VectorDistance defaults).
+	vectors VectorPolicy
 }
 
 // tick is called in every loop that depends on the data; it polls the context
@@ -73,8 +75,8 @@ func (x *executor) tick() bool {
 	return true
 }
 
-func (q *Query) execute(ctx context.Context, docs []*Document, params []Param) (*Result, error) {
-	x := &executor{ctx: ctx, now: time.Now().UTC()}
+func (q *Query) execute(ctx context.Context, vp VectorPolicy, docs []*Document, params []Param) (*Result, error) {
+	x := &executor{ctx: ctx, now: time.Now().UTC(), vectors: vp}
 	pm, err := parseParams(params)
 	if err != nil {
 		return nil, err
@@ -252,7 +254,11 @@ func (x *executor) run(q *Query, src func(func(*env) bool), outer *env) []*value
 		sr := sortRow{row: r, seq: seq}
 		seq++
 		for _, o := range q.orderBy {
-			sr.keys = append(sr.keys, x.eval(o.e, e))
+			k := x.eval(o.e, e)
+			if k == nil && isVectorDistance(o.e) {
+				return true // no vector, no rank: a vector search skips the document
+			}
+			sr.keys = append(sr.keys, k)
 		}
 		out = append(out, sr)
 		if len(out) > maxIntermediateRows {
@@ -287,11 +293,16 @@ func (x *executor) run(q *Query, src func(func(*env) bool), outer *env) []*value
 		}
 	}
 	if len(q.orderBy) > 0 {
+		desc, err := x.orderDescending(q)
+		if err != nil {
+			x.fail(err)
+			return nil
+		}
 		sort.SliceStable(out, func(i, j int) bool {
-			for k, o := range q.orderBy {
+			for k := range q.orderBy {
 				c := orderCompare(out[i].keys[k], out[j].keys[k])
 				if c != 0 {
-					if o.desc {
+					if desc[k] {
 						return c > 0
 					}
 					return c < 0
@@ -401,6 +412,9 @@ func (x *executor) eval(e *expr, en *env) *value {
 		args := make([]*value, len(e.args))
 		for i, a := range e.args {
 			args[i] = x.eval(a, en)
+		}
+		if e.upper == vectorDistanceName {
+			return x.vectorDistance(e, args) // needs the call's paths for the policy
 		}
 		return x.call(e.upper, args)
 	case opUnary:

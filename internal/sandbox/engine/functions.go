@@ -661,6 +661,7 @@ func builtinTable() map[string]fnSpec {
 			}
 			return strVal(formatDateTime(t))
 		}},
+		"VECTORDISTANCE": vectorDistanceSpec(), // vector.go
 	}
 	return t
 }

@@ -127,6 +127,7 @@ type planInfo struct {
 		GroupByAliasToAggregateType map[string]*string `json:"groupByAliasToAggregateType"`
 		RewrittenQuery              string             `json:"rewrittenQuery"`
 		HasSelectValue              bool               `json:"hasSelectValue"`
+		HasNonStreamingOrderBy      bool               `json:"hasNonStreamingOrderBy"`
 	} `json:"queryInfo"`
 	QueryRanges []struct {
 		Min            string `json:"min"`
@@ -139,11 +140,17 @@ type planInfo struct {
 // runSingle runs the query over all documents as one range.
 func runSingle(t testing.TB, docs []*Document, text string, params []Param) []*value {
 	t.Helper()
+	return runSingleWithPolicy(t, VectorPolicy{}, docs, text, params)
+}
+
+// runSingleWithPolicy is runSingle in a container with a vector policy.
+func runSingleWithPolicy(t testing.TB, vp VectorPolicy, docs []*Document, text string, params []Param) []*value {
+	t.Helper()
 	q, err := Parse(text)
 	if err != nil {
 		t.Fatalf("Parse(%q): %v", text, err)
 	}
-	res, err := q.Execute(context.Background(), docs, params)
+	res, err := q.ExecuteWithPolicy(context.Background(), vp, docs, params)
 	if err != nil {
 		t.Fatalf("Execute(%q): %v", text, err)
 	}
@@ -175,11 +182,18 @@ func decodeRows(t testing.TB, rows []json.RawMessage) []*value {
 // DISTINCT, then OFFSET/LIMIT/TOP).
 func runCrossPartition(t testing.TB, pk PartitionKeyDef, docs []*Document, text string, params []Param, nRanges int) []*value {
 	t.Helper()
+	return runCrossPartitionWithPolicy(t, pk, VectorPolicy{}, docs, text, params, nRanges)
+}
+
+// runCrossPartitionWithPolicy is runCrossPartition in a container with a
+// vector policy (plans and per-range queries both see it).
+func runCrossPartitionWithPolicy(t testing.TB, pk PartitionKeyDef, vp VectorPolicy, docs []*Document, text string, params []Param, nRanges int) []*value {
+	t.Helper()
 	q, err := Parse(text)
 	if err != nil {
 		t.Fatalf("Parse(%q): %v", text, err)
 	}
-	raw, err := q.Plan(pk, params)
+	raw, err := q.PlanWithPolicy(pk, vp, params)
 	if err != nil {
 		t.Fatalf("Plan(%q): %v", text, err)
 	}
@@ -221,7 +235,7 @@ func runCrossPartition(t testing.TB, pk PartitionKeyDef, docs []*Document, text 
 		if !overlaps {
 			continue
 		}
-		res, err := rq.Execute(context.Background(), buckets[i], params)
+		res, err := rq.ExecuteWithPolicy(context.Background(), vp, buckets[i], params)
 		if err != nil {
 			t.Fatalf("Execute rewritten %q: %v", perRange, err)
 		}
@@ -230,6 +244,8 @@ func runCrossPartition(t testing.TB, pk PartitionKeyDef, docs []*Document, text 
 
 	var rows []*value
 	switch {
+	case qi.HasNonStreamingOrderBy:
+		rows = mergeNonStreaming(t, streams, qi.OrderBy, qi.Top, qi.Offset, qi.Limit)
 	case len(qi.OrderBy) > 0:
 		rows = mergeOrderBy(streams, qi.OrderBy)
 	case len(qi.GroupByExpressions) > 0 || len(qi.GroupByAliases) > 0:

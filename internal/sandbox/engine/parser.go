@@ -17,7 +17,8 @@ type parser struct {
 	depth int
 }
 
-// Parse parses query text. Errors are *SyntaxError.
+// Parse parses query text. Errors are *SyntaxError, or a *QueryError for
+// shapes the service refuses after compiling (ORDER BY VectorDistance ASC/DESC).
 func Parse(text string) (*Query, error) {
 	if len(text) > maxQueryLength {
 		return nil, &SyntaxError{Code: "SC1001", Message: "The SQL query text exceeded the maximum limit of " + strconv.Itoa(maxQueryLength) + " characters.", Start: 0, End: 0}
@@ -37,6 +38,9 @@ func Parse(text string) (*Query, error) {
 	q.text = text
 	if serr := resolveQuery(text, q, nil); serr != nil {
 		return nil, serr
+	}
+	if err := checkVectorOrderBy(q); err != nil {
+		return nil, err
 	}
 	return q, nil
 }
@@ -208,9 +212,9 @@ func (ps *parser) query() (*Query, *SyntaxError) {
 			}
 			oi := orderItem{e: e}
 			if ps.acceptKw("DESC") {
-				oi.desc = true
+				oi.desc, oi.explicit = true, true
 			} else {
-				ps.acceptKw("ASC")
+				oi.explicit = ps.acceptKw("ASC")
 			}
 			q.orderBy = append(q.orderBy, oi)
 			if !ps.acceptOp(",") {

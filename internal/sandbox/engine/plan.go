@@ -71,6 +71,10 @@ func containsAgg(e *expr) bool {
 // Plan returns the query plan JSON exactly as the real gateway's query-plan
 // endpoint does (partitionedQueryExecutionInfoVersion 2).
 func (q *Query) Plan(pk PartitionKeyDef, params []Param) (json.RawMessage, error) {
+	return q.plan(pk, VectorPolicy{}, params)
+}
+
+func (q *Query) plan(pk PartitionKeyDef, vp VectorPolicy, params []Param) (json.RawMessage, error) {
 	pm, err := parseParams(params)
 	if err != nil {
 		return nil, err
@@ -78,7 +82,7 @@ func (q *Query) Plan(pk PartitionKeyDef, params []Param) (json.RawMessage, error
 	if err := checkParams(q, pm); err != nil {
 		return nil, err
 	}
-	x := &executor{params: pm}
+	x := &executor{params: pm, vectors: vp}
 	count := func(e *expr) *value {
 		if e == nil {
 			return valNull
@@ -100,9 +104,13 @@ func (q *Query) Plan(pk PartitionKeyDef, params []Param) (json.RawMessage, error
 	qi.set("limit", count(q.limit))
 
 	var dirs, obExprs, gbExprs, gbAliases, aggs []*value
-	for _, o := range q.orderBy {
+	desc, err := x.orderDescending(q)
+	if err != nil {
+		return nil, err
+	}
+	for i, o := range q.orderBy {
 		d := "Ascending"
-		if o.desc {
+		if desc[i] {
 			d = "Descending"
 		}
 		dirs = append(dirs, strVal(d))
@@ -140,7 +148,7 @@ func (q *Query) Plan(pk PartitionKeyDef, params []Param) (json.RawMessage, error
 	qi.set("rewrittenQuery", strVal(rewritten))
 	qi.set("hasSelectValue", boolVal(q.selectValue))
 	qi.set("dCountInfo", valNull)
-	qi.set("hasNonStreamingOrderBy", valFalse)
+	qi.set("hasNonStreamingOrderBy", boolVal(q.hasVectorOrderBy()))
 
 	var ranges []*value
 	for _, epk := range q.pinnedEPKs(pk, x) {

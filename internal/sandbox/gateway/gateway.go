@@ -46,7 +46,18 @@ type Container struct {
 	PartitionKey       engine.PartitionKeyDef
 	PhysicalPartitions int // 0 means 1
 	DefaultTTL         *int
-	Items              []json.RawMessage
+	// Vectors is the vectorEmbeddingPolicy (VectorDistance's defaults) and
+	// VectorIndexes the indexingPolicy.vectorIndexes; both are returned in
+	// the container's properties.
+	Vectors       engine.VectorPolicy
+	VectorIndexes []VectorIndex
+	Items         []json.RawMessage
+}
+
+// VectorIndex is one entry of a container's indexingPolicy.vectorIndexes.
+type VectorIndex struct {
+	Path string `json:"path"`
+	Type string `json:"type"` // flat, quantizedFlat, diskANN
 }
 
 // Authorizer answers whether a principal (token oid, plus token groups) may

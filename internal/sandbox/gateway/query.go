@@ -221,7 +221,7 @@ func (g *Gateway) queryDocuments(x *exchange, ref resourceRef) {
 	}
 	h := x.r.Header
 	if strings.EqualFold(h.Get("x-ms-cosmos-is-query-plan-request"), "true") {
-		plan, err := q.Plan(c.pk, params)
+		plan, err := q.PlanWithPolicy(c.pk, c.vectors, params)
 		if err != nil {
 			x.queryFailed(err)
 			return
@@ -274,7 +274,7 @@ func (g *Gateway) queryDocuments(x *exchange, ref resourceRef) {
 				return
 			}
 			if q.NeedsCrossPartitionState() {
-				plan, err := q.Plan(c.pk, params)
+				plan, err := q.PlanWithPolicy(c.pk, c.vectors, params)
 				if err != nil {
 					x.queryFailed(err)
 					return
@@ -467,7 +467,7 @@ func (g *Gateway) spanResult(ctx context.Context, c *container, q *engine.Query,
 			docs = append(docs, d.doc)
 		}
 	}
-	res, err := q.Execute(ctx, docs, params)
+	res, err := q.ExecuteWithPolicy(ctx, c.vectors, docs, params)
 	if err != nil {
 		return nil, fmt.Errorf("executing the query: %w", err)
 	}

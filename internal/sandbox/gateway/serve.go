@@ -295,6 +295,9 @@ type containerBody struct {
 	Triggers                 string          `json:"_triggers"`
 	UDFs                     string          `json:"_udfs"`
 	Conflicts                string          `json:"_conflicts"`
+
+	// Left out when the container has no vector properties.
+	VectorEmbeddingPolicy *vectorPolicyBody `json:"vectorEmbeddingPolicy,omitempty"`
 }
 
 func (db *database) body() databaseBody {
@@ -304,13 +307,14 @@ func (db *database) body() databaseBody {
 func (c *container) body() containerBody {
 	return containerBody{
 		ID:                       c.id,
-		IndexingPolicy:           json.RawMessage(`{"indexingMode":"consistent","automatic":true,"includedPaths":[{"path":"/*"}],"excludedPaths":[{"path":"/\"_etag\"/?"}]}`),
+		IndexingPolicy:           c.indexingPolicy(),
 		PartitionKey:             pkDefBody{Paths: c.pk.Paths, Kind: c.pk.Kind, Version: c.pk.Version},
 		DefaultTTL:               c.defaultTTL,
 		ConflictResolutionPolicy: json.RawMessage(`{"mode":"LastWriterWins","conflictResolutionPath":"/_ts","conflictResolutionProcedure":""}`),
 		GeospatialConfig:         json.RawMessage(`{"type":"Geography"}`),
 		RID:                      c.rid, TS: c.ts, Self: "dbs/" + c.db.rid + "/colls/" + c.rid + "/", ETag: `"` + c.rid + `-0"`,
 		Docs: "docs/", Sprocs: "sprocs/", Triggers: "triggers/", UDFs: "udfs/", Conflicts: "conflicts/",
+		VectorEmbeddingPolicy: c.vectorPolicy(),
 	}
 }
 

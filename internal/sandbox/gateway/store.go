@@ -32,6 +32,8 @@ type container struct {
 	ts         int64
 	pk         engine.PartitionKeyDef
 	defaultTTL *int
+	vectors    engine.VectorPolicy
+	vecIndexes []VectorIndex
 	ranges     []engine.Range
 	docs       []*storedDoc
 	byKey      map[string]int // docKey(id, pk) → index in docs
@@ -119,6 +121,7 @@ func newContainer(db *database, c Container, n int, ts int64) (*container, error
 	binary.LittleEndian.PutUint32(rb[4:], uint32(n)<<8)
 	coll := &container{
 		db: db, id: c.ID, rid: encodeRID(rb), ts: ts, pk: def, defaultTTL: c.DefaultTTL,
+		vectors: c.Vectors, vecIndexes: c.VectorIndexes,
 		ranges: engine.SplitRanges(n2), byKey: map[string]int{},
 		parents: map[string][]string{}, nextRangeID: n2,
 	}

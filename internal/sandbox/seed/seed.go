@@ -146,6 +146,12 @@ type Container struct {
 	// file. Load appends its items to Items and clears it.
 	ItemsFile string `json:"itemsFile,omitempty"`
 
+	// VectorEmbeddingPolicy and IndexingPolicy (only its vector indexes are
+	// kept) are returned in the container's properties; VectorDistance
+	// takes its defaults from the policy.
+	VectorEmbeddingPolicy *VectorEmbeddingPolicy `json:"vectorEmbeddingPolicy,omitempty"`
+	IndexingPolicy        *IndexingPolicy        `json:"indexingPolicy,omitempty"`
+
 	// labels name each item in error messages (index-aligned with Items).
 	labels []string
 }
@@ -514,6 +520,9 @@ func (s *Seed) Validate() error {
 			}
 			collSeen[c.ID] = ci
 			if err := c.validateKey(); err != nil {
+				return fail(cpath, "%v", err)
+			}
+			if err := c.validateVectors(); err != nil {
 				return fail(cpath, "%v", err)
 			}
 			if c.PhysicalPartitions == 0 {
