@@ -109,7 +109,11 @@ func ParseItemRefs(r io.Reader, source string) ([]ItemRef, error) {
 // order of refs (HTML escapes the SDK adds undone, see UnescapeHTML);
 // missing the refs that matched no item. charge is the request charge of
 // the read-many and of the container read that learns the key paths.
+// No refs, no requests.
 func (c *Client) ReadMany(ctx context.Context, db, coll string, refs []ItemRef) (found []json.RawMessage, missing []ItemRef, charge float64, err error) {
+	if len(refs) == 0 {
+		return nil, nil, 0, nil
+	}
 	what := fmt.Sprintf("read-many %s/%s", db, coll)
 	ctr, err := c.NewContainer(db, coll)
 	if err != nil {

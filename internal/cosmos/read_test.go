@@ -126,6 +126,10 @@ func TestReadMany(t *testing.T) {
 			}
 		})
 	}
+	// Nothing asked, nothing sent: not even the missing container is noticed.
+	if found, missing, charge, err := e.client.ReadMany(context.Background(), "core", "nope", nil); err != nil || found != nil || missing != nil || charge != 0 {
+		t.Errorf("no refs: %v, %v, %v, %v", found, missing, charge, err)
+	}
 	_, _, _, err := e.client.ReadMany(context.Background(), "core", "nope", refs(t, `{"id":"s","pk":"a b"}`))
 	if errs.ExitCode(err) != errs.ExitNotFound || !strings.Contains(err.Error(), "read-many core/nope") {
 		t.Errorf("missing container: %v", err)
