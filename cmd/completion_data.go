@@ -16,16 +16,13 @@ func completionDatabases(f *cmdutil.Factory) completions.Lister {
 		if err != nil {
 			return nil, err
 		}
-		var ids []string
-		pager := c.NewQueryDatabasesPager("SELECT * FROM root", nil)
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, d := range page.Databases {
-				ids = append(ids, d.ID)
-			}
+		dbs, err := c.Databases(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, len(dbs))
+		for i, d := range dbs {
+			ids[i] = d.ID
 		}
 		return ids, nil
 	}
@@ -38,20 +35,13 @@ func completionContainers(f *cmdutil.Factory) completions.Lister {
 		if err != nil {
 			return nil, err
 		}
-		db, err := c.NewDatabase(database)
+		cs, err := c.Containers(ctx, database)
 		if err != nil {
 			return nil, err
 		}
-		var ids []string
-		pager := db.NewQueryContainersPager("SELECT * FROM root", nil)
-		for pager.More() {
-			page, err := pager.NextPage(ctx)
-			if err != nil {
-				return nil, err
-			}
-			for _, p := range page.Containers {
-				ids = append(ids, p.ID)
-			}
+		ids := make([]string, len(cs))
+		for i, p := range cs {
+			ids[i] = p.ID
 		}
 		return ids, nil
 	}

@@ -3,15 +3,11 @@ package cmd
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"strings"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
-	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // ContainerListOptions are the parsed flags of `cosmosctl container list`.
@@ -82,11 +78,6 @@ the data plane refuses offer reads to tokens (403/5300).`,
 	}
 }
 
-// containerPK renders a partition key definition compactly: "/a" or "/a,/b".
-func containerPK(d azcosmos.PartitionKeyDefinition) string {
-	return strings.Join(d.Paths, ",")
-}
-
 func containerListRun(o *ContainerListOptions) error {
 	f := o.Factory
 	ctx := o.ctx
@@ -100,32 +91,7 @@ func containerListRun(o *ContainerListOptions) error {
 		return err
 	}
 	db := s.Database
-	dbc, err := client.NewDatabase(db)
-	if err != nil {
-		return fmt.Errorf("database %s: %w", db, err)
-	}
-	pager := dbc.NewQueryContainersPager("SELECT * FROM root", nil)
-	return listPrint(ctx, f, s, "list containers of "+db, pager,
-		func(page azcosmos.QueryContainersResponse) []azcosmos.ContainerProperties { return page.Containers },
-		func(c azcosmos.ContainerProperties) any {
-			return struct {
-				ID           string `json:"id"`
-				PartitionKey string `json:"partitionKey"`
-				Kind         string `json:"kind"`
-				DefaultTTL   *int32 `json:"defaultTtl,omitempty"`
-			}{c.ID, containerPK(c.PartitionKeyDefinition), string(c.PartitionKeyDefinition.Kind), c.DefaultTimeToLive}
-		})
-}
-
-// containerIndexing summarises an indexing policy.
-type containerIndexing struct {
-	Mode             string   `json:"mode"`
-	Automatic        bool     `json:"automatic"`
-	IncludedPaths    []string `json:"includedPaths"`
-	ExcludedPaths    []string `json:"excludedPaths"`
-	CompositeIndexes int      `json:"compositeIndexes"`
-	SpatialIndexes   int      `json:"spatialIndexes"`
-	VectorIndexes    int      `json:"vectorIndexes,omitempty"`
+	return listPrint(ctx, f, s, "list containers of "+db, func() ([]cosmos.Container, error) { return client.Containers(ctx, db) })
 }
 
 func containerShowRun(o *ContainerShowOptions) error {
@@ -144,72 +110,11 @@ func containerShowRun(o *ContainerShowOptions) error {
 	if coll == "" {
 		coll = s.Container
 	}
-	what := fmt.Sprintf("show container %s/%s", db, coll)
-	ctr, err := client.NewContainer(db, coll)
+	desc, err := client.DescribeContainer(ctx, db, coll)
 	if err != nil {
-		return fmt.Errorf("container %s/%s: %w", db, coll, err)
+		return err
 	}
-	resp, err := ctr.Read(ctx, nil)
-	if err != nil {
-		if fl, ok := cosmos.AsFailure(err); ok && fl.Status == 404 {
-			return errs.New(errs.KindNotFound, err, fmt.Sprintf("list them with `cosmosctl container list -d %s`", db), "container %q not found in database %q", coll, db)
-		}
-		return cosmos.Explain(err, what)
-	}
-	props := resp.ContainerProperties
-	ranges, err := client.PartitionKeyRanges(ctx, db, coll)
-	if err != nil {
-		return cosmos.Explain(err, what)
-	}
-	pkd := props.PartitionKeyDefinition
-	kind := string(pkd.Kind)
-	if kind == "" {
-		kind = "Hash"
-	}
-	out := struct {
-		ID                 string             `json:"id"`
-		Database           string             `json:"database"`
-		PartitionKey       any                `json:"partitionKey"`
-		PhysicalPartitions int                `json:"physicalPartitions"`
-		DefaultTTL         any                `json:"defaultTtl"`
-		Indexing           *containerIndexing `json:"indexing,omitempty"`
-		UniqueKeys         [][]string         `json:"uniqueKeys,omitempty"`
-		Throughput         string             `json:"throughput"`
-	}{ID: props.ID, Database: db, PhysicalPartitions: len(ranges)}
-	out.PartitionKey = map[string]any{"paths": pkd.Paths, "kind": kind, "version": pkd.Version}
-	switch {
-	case props.DefaultTimeToLive == nil:
-		out.DefaultTTL = "off"
-	case *props.DefaultTimeToLive == -1:
-		out.DefaultTTL = "on (no default expiry)"
-	default:
-		out.DefaultTTL = *props.DefaultTimeToLive
-	}
-	if ip := props.IndexingPolicy; ip != nil {
-		ix := &containerIndexing{Mode: string(ip.IndexingMode), Automatic: ip.Automatic,
-			CompositeIndexes: len(ip.CompositeIndexes), SpatialIndexes: len(ip.SpatialIndexes), VectorIndexes: len(ip.VectorIndexes),
-			IncludedPaths: []string{}, ExcludedPaths: []string{}}
-		for _, p := range ip.IncludedPaths {
-			ix.IncludedPaths = append(ix.IncludedPaths, p.Path)
-		}
-		for _, p := range ip.ExcludedPaths {
-			ix.ExcludedPaths = append(ix.ExcludedPaths, p.Path)
-		}
-		out.Indexing = ix
-	}
-	if uk := props.UniqueKeyPolicy; uk != nil {
-		for _, k := range uk.UniqueKeys {
-			out.UniqueKeys = append(out.UniqueKeys, k.Paths)
-		}
-	}
-	// Offers (throughput) are management operations: tokens get 403/5300,
-	// so cosmosctl does not ask; keys could, but the answer belongs to ARM.
-	if client.Method == "key" {
-		out.Throughput = "not read (use `az cosmosdb sql container throughput show`)"
-	} else {
-		out.Throughput = "not available to Entra ID tokens on the data plane (403/5300); use `az cosmosdb sql container throughput show`"
-	}
-	doc, err := json.Marshal(out)
+	doc, err := json.Marshal(desc)
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
@@ -63,53 +61,35 @@ func dbListRun(o *DBListOptions) error {
 	if err != nil {
 		return err
 	}
-	pager := client.NewQueryDatabasesPager("SELECT * FROM root", nil)
-	return listPrint(ctx, f, s, "list databases", pager,
-		func(page azcosmos.QueryDatabasesResponse) []azcosmos.DatabaseProperties { return page.Databases },
-		func(d azcosmos.DatabaseProperties) any {
-			return struct {
-				ID           string `json:"id"`
-				LastModified string `json:"lastModified,omitempty"`
-			}{ID: d.ID, LastModified: dbTime(d.LastModified.IsZero(), d.LastModified.UTC().Format("2006-01-02T15:04:05Z"))}
-		})
+	return listPrint(ctx, f, s, "list databases", func() ([]cosmos.Database, error) { return client.Databases(ctx) })
 }
 
-// listPrint streams the items of a listing pager to the printer, one
-// document per item. A failure before the first item prints nothing on
-// stdout (not even "[]"), as for queries, so a script never mistakes an
-// error for an empty listing.
-func listPrint[R, T any](ctx context.Context, f *cmdutil.Factory, s *cmdutil.Settings, what string,
-	pager *runtime.Pager[R], items func(R) []T, doc func(T) any) error {
+// listPrint prints a listing, one document per item. The printer comes
+// first, so a bad -o fails before any request. A failure before the first
+// item prints nothing on stdout (not even "[]"), as for queries, so a
+// script never mistakes an error for an empty listing; after a partial
+// listing it prints what came, then fails.
+func listPrint[T any](ctx context.Context, f *cmdutil.Factory, s *cmdutil.Settings, what string, list func() ([]T, error)) error {
 	p, err := output.New(f.IOStreams.Out, queryOutputOptions(ctx, f, s))
 	if err != nil {
 		return queryPrinterError(err)
 	}
-	printed := 0
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
+	items, listErr := list()
+	if listErr != nil && len(items) == 0 {
+		return listErr
+	}
+	for _, it := range items {
+		b, err := json.Marshal(it)
 		if err != nil {
-			if printed > 0 {
-				_ = p.Close()
-			}
-			return cosmos.Explain(err, what)
+			return fmt.Errorf("%s: encode: %w", what, err)
 		}
-		for _, it := range items(page) {
-			b, err := json.Marshal(doc(it))
-			if err != nil {
-				return fmt.Errorf("%s: encode: %w", what, err)
-			}
-			if err := p.Print(b); err != nil {
-				return err
-			}
-			printed++
+		if err := p.Print(b); err != nil {
+			return err
 		}
+	}
+	if listErr != nil {
+		_ = p.Close()
+		return listErr
 	}
 	return p.Close()
-}
-
-func dbTime(zero bool, s string) string {
-	if zero {
-		return ""
-	}
-	return s
 }

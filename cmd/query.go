@@ -1,18 +1,14 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"sort"
-	"strconv"
 	"strings"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
@@ -116,163 +112,6 @@ func queryText(o *QueryOptions) (string, error) {
 	return strings.TrimSpace(o.SQL), nil
 }
 
-// queryParseParams applies the --param rules of the issue: VALUE is JSON when it
-// is a JSON number, true, false, null, or starts with {, [ or "; else a
-// plain string. --param overrides --param-file. Sorted by name.
-func queryParseParams(params []string, paramFile string) ([]azcosmos.QueryParameter, error) {
-	vals := map[string]json.RawMessage{}
-	if paramFile != "" {
-		b, err := os.ReadFile(paramFile)
-		if err != nil {
-			return nil, errs.Usage("--param-file: cannot read %s: %v", paramFile, err)
-		}
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(b, &obj); err != nil || obj == nil {
-			msg := "not a JSON object"
-			if err != nil {
-				msg = err.Error()
-			}
-			return nil, errs.Usage("--param-file %s: %s (want {\"@name\": value, …})", paramFile, msg)
-		}
-		for k, v := range obj {
-			if !strings.HasPrefix(k, "@") || len(k) < 2 {
-				return nil, errs.Usage("--param-file %s: parameter name %q must start with @", paramFile, k)
-			}
-			vals[k] = v
-		}
-	}
-	for _, p := range params {
-		name, value, ok := strings.Cut(p, "=")
-		if !ok {
-			return nil, errs.Usage("--param %q: want @name=VALUE", p)
-		}
-		if !strings.HasPrefix(name, "@") || len(name) < 2 {
-			return nil, errs.Usage("--param %q: the name must start with @ (e.g. --param @city=Oslo)", p)
-		}
-		raw, err := queryParamValue(value)
-		if err != nil {
-			return nil, errs.Usage("--param %s: %v", name, err)
-		}
-		vals[name] = raw
-	}
-	names := make([]string, 0, len(vals))
-	for k := range vals {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	out := make([]azcosmos.QueryParameter, 0, len(names))
-	for _, n := range names {
-		out = append(out, azcosmos.QueryParameter{Name: n, Value: vals[n]})
-	}
-	return out, nil
-}
-
-func queryParamValue(v string) (json.RawMessage, error) {
-	t := strings.TrimSpace(v)
-	if t != "" && (t[0] == '{' || t[0] == '[' || t[0] == '"') {
-		if !json.Valid([]byte(t)) {
-			var x any
-			err := json.Unmarshal([]byte(t), &x)
-			return nil, fmt.Errorf("value %s starts like JSON but does not parse: %v (quote it for the shell, e.g. '\"text\"')", v, err)
-		}
-		var buf bytes.Buffer
-		_ = json.Compact(&buf, []byte(t))
-		return buf.Bytes(), nil
-	}
-	switch t {
-	case "true", "false", "null":
-		return json.RawMessage(t), nil
-	}
-	if queryIsJSONNumber(t) {
-		return json.RawMessage(t), nil
-	}
-	b, _ := json.Marshal(v)
-	return b, nil
-}
-
-func queryIsJSONNumber(s string) bool {
-	if s == "" || !(s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) {
-		return false
-	}
-	var n json.Number
-	return json.Unmarshal([]byte(s), &n) == nil
-}
-
-// queryParsePK parses --pk: a JSON scalar, a JSON array (hierarchical key) or
-// a bare word (a string). It returns the SDK key and its canonical JSON.
-// Strings azcosmos would encode as invalid JSON (it uses QuoteToASCII:
-// astral-plane and control characters) are refused rather than sent.
-func queryParsePK(v string) (azcosmos.PartitionKey, string, error) {
-	t := strings.TrimSpace(v)
-	var comps []json.RawMessage
-	if t != "" && json.Valid([]byte(t)) && (t[0] == '[' || t[0] == '"' || t[0] == '{' || t == "true" || t == "false" || t == "null" || queryIsJSONNumber(t)) {
-		switch t[0] {
-		case '[':
-			if err := json.Unmarshal([]byte(t), &comps); err != nil {
-				return azcosmos.PartitionKey{}, "", errs.Usage("--pk %s: %v", v, err)
-			}
-			if len(comps) == 0 {
-				return azcosmos.PartitionKey{}, "", errs.Usage("--pk []: a hierarchical key needs at least one component")
-			}
-		case '{':
-			return azcosmos.PartitionKey{}, "", errs.Usage("--pk %s: a partition key is a string, number, boolean, null or an array of them", v)
-		default:
-			comps = []json.RawMessage{json.RawMessage(t)}
-		}
-	} else {
-		b, _ := json.Marshal(v)
-		comps = []json.RawMessage{b}
-	}
-	pk := azcosmos.NewPartitionKey()
-	var canon []string
-	for _, c := range comps {
-		c = bytes.TrimSpace(c)
-		switch {
-		case len(c) == 0:
-			return azcosmos.PartitionKey{}, "", errs.Usage("--pk %s: empty component", v)
-		case c[0] == '"':
-			var s string
-			if err := json.Unmarshal(c, &s); err != nil {
-				return azcosmos.PartitionKey{}, "", errs.Usage("--pk %s: %v", v, err)
-			}
-			if err := queryCheckPKString(s); err != nil {
-				return azcosmos.PartitionKey{}, "", err
-			}
-			pk = pk.AppendString(s)
-		case string(c) == "true" || string(c) == "false":
-			pk = pk.AppendBool(string(c) == "true")
-		case string(c) == "null":
-			pk = pk.AppendNull()
-		case c[0] == '-' || (c[0] >= '0' && c[0] <= '9'):
-			f, err := strconv.ParseFloat(string(c), 64)
-			if err != nil {
-				return azcosmos.PartitionKey{}, "", errs.Usage("--pk %s: %v", v, err)
-			}
-			if i, ierr := strconv.ParseInt(string(c), 10, 64); ierr == nil && (i > 1<<53 || i < -(1<<53)) {
-				return azcosmos.PartitionKey{}, "", errs.Usage("--pk %s: integers beyond ±2^53 lose precision in the partition key header; the SDK cannot address this key exactly", string(c))
-			}
-			pk = pk.AppendNumber(f)
-		default:
-			return azcosmos.PartitionKey{}, "", errs.Usage("--pk %s: components must be strings, numbers, booleans or null", v)
-		}
-		canon = append(canon, string(c))
-	}
-	return pk, "[" + strings.Join(canon, ",") + "]", nil
-}
-
-// queryCheckPKString refuses strings azcosmos would put into the header as
-// invalid JSON (cosmos-wire §8: strconv.QuoteToASCII).
-func queryCheckPKString(s string) error {
-	q := strconv.QuoteToASCII(s)
-	var back string
-	if json.Unmarshal([]byte(q), &back) == nil && back == s {
-		return nil
-	}
-	return errs.New(errs.KindUsage, nil,
-		"the Go SDK encodes such keys as invalid JSON; use another tool for this item, or a key without them",
-		"--pk %s: partition key strings with control characters or characters outside the Basic Multilingual Plane (e.g. emoji) cannot be sent correctly", q)
-}
-
 // queryClient resolves settings and builds the Cosmos client.
 func queryClient(ctx context.Context, f *cmdutil.Factory) (*cosmos.Client, *cmdutil.Settings, error) {
 	return queryClientFor(ctx, f, false, false)
@@ -353,7 +192,7 @@ func queryRun(o *QueryOptions) error {
 	if sql == "" {
 		return errs.Usage("no query: pass SQL as an argument, -f FILE, or - to read stdin")
 	}
-	params, err := queryParseParams(o.Params, o.ParamFile)
+	params, err := cosmos.ParseParams(o.Params, o.ParamFile)
 	if err != nil {
 		return err
 	}
@@ -368,11 +207,12 @@ func queryRun(o *QueryOptions) error {
 	spec := query.Spec{Query: sql, Params: params, PageSize: int32(o.PageSize), MaxConcurrency: o.MaxConcurrency,
 		MaxItems: o.MaxItems, Continuation: strings.TrimSpace(o.Continuation), IndexMetrics: o.IndexMetrics}
 	if o.pkGiven || o.PartitionKey != "" {
-		pk, canon, err := queryParsePK(o.PartitionKey)
+		pk, err := cosmos.ParsePartitionKey(o.PartitionKey)
 		if err != nil {
 			return err
 		}
-		spec.PartitionKey, spec.PartitionKeyJSON = &pk, canon
+		key := pk.SDK()
+		spec.PartitionKey, spec.PartitionKeyJSON = &key, pk.JSON()
 	}
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
@@ -412,17 +252,9 @@ func queryRun(o *QueryOptions) error {
 			defer queryWarnDropped(f, printer)
 			return printer.Close()
 		}
-		meta := map[string]any{
-			"continuation":  nil,
-			"requestCharge": out.Stats.Charge,
-			"pages":         out.Stats.Pages,
-			"roundTrips":    out.Stats.RoundTrips,
-		}
-		if out.Continuation != "" {
-			meta["continuation"] = out.Continuation
-		}
-		if o.Metrics || o.IndexMetrics {
-			meta["metrics"] = out.Stats.Ranges
+		meta, err := query.NewMeta(out, o.Metrics || o.IndexMetrics).Fields()
+		if err != nil {
+			return err
 		}
 		return env.Finish(meta)
 	}

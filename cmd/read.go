@@ -60,7 +60,7 @@ func readRun(o *ReadOptions) error {
 	if !o.pkGiven {
 		return errs.Usage("--pk is required: the partition key value of the item (a bare word is a string; JSON for numbers, null, or arrays)")
 	}
-	pk, canon, err := queryParsePK(o.PartitionKey)
+	pk, err := cosmos.ParsePartitionKey(o.PartitionKey)
 	if err != nil {
 		return err
 	}
@@ -75,35 +75,15 @@ func readRun(o *ReadOptions) error {
 	if o.WithMeta && !queryIsJSONFormat(f, s) {
 		return errs.Usage("--with-meta needs -o json")
 	}
-	ctr, err := client.NewContainer(db, coll)
+	doc, meta, err := client.ReadItem(ctx, db, coll, o.ID, pk)
 	if err != nil {
-		return fmt.Errorf("container %s/%s: %w", db, coll, err)
+		return err
 	}
-	pkText := readPKText(canon)
-	resp, err := ctr.ReadItem(ctx, pk, o.ID, nil)
-	if err != nil {
-		if fl, ok := cosmos.AsFailure(err); ok && fl.Status == 404 && (fl.SubStatus == "" || fl.SubStatus == "0") {
-			return errs.New(errs.KindNotFound, err, "check the id and the partition key (both must match)",
-				"item %q not found in %s/%s (partition key %s)", o.ID, db, coll, pkText)
-		}
-		return cosmos.Explain(err, fmt.Sprintf("read item %q in %s/%s", o.ID, db, coll))
-	}
-	doc := json.RawMessage(resp.Value)
 	if o.WithMeta {
-		env := map[string]any{"item": doc, "etag": string(resp.ETag), "requestCharge": resp.RequestCharge, "sessionToken": resp.SessionToken}
+		env := map[string]any{"item": doc, "etag": meta.ETag, "requestCharge": meta.RequestCharge, "sessionToken": meta.SessionToken}
 		return queryPrinterError(output.WriteJSON(f.IOStreams.Out, env, oo))
 	}
 	return readPrintOne(f, oo, s, doc)
-}
-
-// readPKText shows the key as the user thinks of it: a scalar for one
-// component, the JSON array for hierarchical keys.
-func readPKText(canon string) string {
-	var comps []json.RawMessage
-	if json.Unmarshal([]byte(canon), &comps) == nil && len(comps) == 1 {
-		return string(comps[0])
-	}
-	return canon
 }
 
 // readPrintOne prints a single document: with -o json (or piped default)
