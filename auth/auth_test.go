@@ -9,7 +9,6 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/cache"
 
 	"github.com/cosmosctl/cosmosctl/auth/store"
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
 )
 
@@ -43,29 +42,6 @@ func TestExplainAADSTS(t *testing.T) {
 				t.Fatalf("explanation %q lacks %q", expl, tt.contains)
 			}
 		})
-	}
-}
-
-func TestAudienceAndScope(t *testing.T) {
-	tests := []struct{ endpoint, audience, scope string }{
-		{"https://acct.documents.azure.com:443/", "https://acct.documents.azure.com", "https://acct.documents.azure.com/.default"},
-		{"https://127.0.0.1:8081", "https://127.0.0.1", "https://127.0.0.1/.default"},
-		{"https://[::1]:8081/", "https://::1", "https://::1/.default"},
-		{"", "", ""},
-		{"not a url", "", ""},
-	}
-	for _, tt := range tests {
-		if got := AudienceForEndpoint(tt.endpoint); got != tt.audience {
-			t.Errorf("AudienceForEndpoint(%q) = %q, want %q", tt.endpoint, got, tt.audience)
-		}
-		if tt.audience != "" {
-			if got := Scope(tt.audience); got != tt.scope {
-				t.Errorf("Scope(%q) = %q", tt.audience, got)
-			}
-		}
-	}
-	if Scope("https://cosmos.azure.com/") != "https://cosmos.azure.com/.default" || Scope("https://x/.default") != "https://x/.default" {
-		t.Error("Scope does not normalise")
 	}
 }
 
@@ -152,10 +128,10 @@ func TestNotSignedInNamesTheMethod(t *testing.T) {
 			if tt.method != "" {
 				p.Account = &config.Account{Method: tt.method}
 			}
-			s := &Session{
-				f:        &cmdutil.Factory{Flags: &cmdutil.GlobalFlags{Profile: tt.flagProfile}, Getenv: func(string) string { return "" }},
-				Settings: &cmdutil.Settings{ProfileName: tt.profile, Profile: p, Config: &config.Config{}},
-			}
+			s := NewSession(Config{
+				Settings: &config.Settings{ProfileName: tt.profile, ProfileFlag: tt.flagProfile, Profile: p, Config: &config.Config{}},
+				Getenv:   func(string) string { return "" },
+			})
 			msg := s.notSignedIn(nil).Error()
 			if !strings.HasSuffix(msg, tt.want) {
 				t.Fatalf("message %q, want it to end with %q", msg, tt.want)

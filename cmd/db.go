@@ -10,13 +10,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/output"
 )
 
 // DBListOptions are the parsed flags of `cosmosctl db list`.
 type DBListOptions struct {
-	Factory *cmdutil.Factory
+	DataDeps
 
 	ctx context.Context
 }
@@ -35,7 +36,7 @@ func NewCmdDB(f *cmdutil.Factory) *cobra.Command {
 
 // NewCmdDBList builds `cosmosctl db list`.
 func NewCmdDBList(f *cmdutil.Factory, runF func(*DBListOptions) error) *cobra.Command {
-	opts := &DBListOptions{Factory: f}
+	opts := &DBListOptions{DataDeps: newDataDeps(f)}
 	return &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -52,7 +53,7 @@ func NewCmdDBList(f *cmdutil.Factory, runF func(*DBListOptions) error) *cobra.Co
 }
 
 func dbListRun(o *DBListOptions) error {
-	f := o.Factory
+	f := &o.DataDeps
 	ctx := o.ctx
 	if ctx == nil {
 		ctx = context.Background()
@@ -78,7 +79,7 @@ func dbListRun(o *DBListOptions) error {
 // document per item. A failure before the first item prints nothing on
 // stdout (not even "[]"), as for queries, so a script never mistakes an
 // error for an empty listing.
-func listPrint[R, T any](ctx context.Context, f *cmdutil.Factory, s *cmdutil.Settings, what string,
+func listPrint[R, T any](ctx context.Context, f *DataDeps, s *config.Settings, what string,
 	pager *runtime.Pager[R], items func(R) []T, doc func(T) any) error {
 	p, err := output.New(f.IOStreams.Out, queryOutputOptions(ctx, f, s))
 	if err != nil {
