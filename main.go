@@ -9,7 +9,6 @@ import (
 	"runtime/debug"
 	"syscall"
 
-	"github.com/cosmosctl/cosmosctl/auth"
 	"github.com/cosmosctl/cosmosctl/cmd"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
@@ -25,7 +24,6 @@ var (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	f := cmdutil.New(buildInfo())
-	f.Credential = auth.NewCredentialFunc(f)
 	err := cmd.Execute(ctx, f, os.Args[1:])
 	interrupted := ctx.Err() != nil
 	stop()

@@ -10,7 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -18,8 +18,8 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/auth/store"
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
@@ -43,56 +43,82 @@ const (
 	// RefreshMargin is MSAL's own margin: a cached token with less time
 	// left is refreshed. Applied to every method.
 	RefreshMargin = 5 * time.Minute
-	// CosmosAudience is the account-agnostic Cosmos DB audience.
-	CosmosAudience = "https://cosmos.azure.com"
 	// EmulatorKey is the well-known, public key of the Cosmos DB emulator.
 	EmulatorKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
 )
 
-// NewCredentialFunc is the Factory's credential hook (wired in main.go).
-func NewCredentialFunc(f *cmdutil.Factory) cmdutil.CredentialFunc {
-	return func(ctx context.Context, s *cmdutil.Settings) (*cmdutil.Credentials, error) {
-		sess, err := NewSession(f, s)
-		if err != nil {
-			return nil, err
-		}
-		r, err := sess.Resolve(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return r.Credentials, nil
-	}
+// Config is what a Session needs from the invocation, given explicitly so
+// that the token path runs without the CLI layer.
+type Config struct {
+	// Dir is the configuration directory; the token files live there.
+	Dir string
+	// Settings are the effective settings; their profile is signed in to.
+	Settings *config.Settings
+	// Getenv reads the environment (nil = os.Getenv).
+	Getenv func(string) string
+	// Now is the clock (nil = time.Now).
+	Now func() time.Time
+	// HTTPClient returns the client for Entra ID requests. It is called
+	// only when a request is about to be made, so that a bad CA bundle
+	// does not stop logout or whoami of a key.
+	HTTPClient func() (*http.Client, error)
+	// Keyring holds the token store's encryption key (nil = the OS
+	// keyring with the default timeout).
+	Keyring keyring.Keyring
+	// Debugf writes a --debug line (nil = discard); never given secrets.
+	Debugf func(format string, args ...any)
 }
 
 // Session is one invocation's view of a profile's sign-in.
 type Session struct {
-	f        *cmdutil.Factory
-	Settings *cmdutil.Settings
-	dir      string
-	keyring  keyring.Keyring
-	httpc    *http.Client
-	httpErr  error
+	cfg      Config
+	Settings *config.Settings
+	httpc    *http.Client // set by httpClient before the first Entra request
 }
 
 // NewSession prepares the token path for the effective settings.
-func NewSession(f *cmdutil.Factory, s *cmdutil.Settings) (*Session, error) {
-	dir, err := f.ConfigDir()
-	if err != nil {
-		return nil, errs.New(errs.KindUsage, err, "set COSMOSCTL_CONFIG_DIR", "cannot find the configuration directory: %v", err)
+func NewSession(cfg Config) *Session {
+	if cfg.Getenv == nil {
+		cfg.Getenv = os.Getenv
 	}
-	// A bad CA bundle must not stop logout or whoami of a key; the error
-	// surfaces when a request is about to be made.
-	httpc, httpErr := f.HTTPClient(s)
-	io := f.IOStreams
-	interactive := io.IsStdinTTY() && io.IsStderrTTY()
-	return &Session{
-		f:        f,
-		Settings: s,
-		dir:      dir,
-		keyring:  keyring.NewSystem(keyring.TimeoutFor(f.Getenv, interactive)),
-		httpc:    httpc,
-		httpErr:  httpErr,
-	}, nil
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Debugf == nil {
+		cfg.Debugf = func(string, ...any) {}
+	}
+	if cfg.Keyring == nil {
+		cfg.Keyring = keyring.NewSystem(keyring.DefaultTimeout)
+	}
+	return &Session{cfg: cfg, Settings: cfg.Settings}
+}
+
+// Credentials resolves the profile's credentials for the data commands:
+// the token path (cached token, silent refresh, else "run cosmosctl
+// login"). It never prompts.
+func (s *Session) Credentials(ctx context.Context) (*cosmos.Credentials, error) {
+	r, err := s.Resolve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Credentials, nil
+}
+
+// httpClient gets the Entra HTTP client once, before the first request.
+func (s *Session) httpClient() error {
+	if s.httpc != nil {
+		return nil
+	}
+	if s.cfg.HTTPClient == nil {
+		s.httpc = &http.Client{}
+		return nil
+	}
+	c, err := s.cfg.HTTPClient()
+	if err != nil {
+		return err
+	}
+	s.httpc = c
+	return nil
 }
 
 // Profile is the profile name.
@@ -101,47 +127,17 @@ func (s *Session) Profile() string { return s.Settings.ProfileName }
 // Account is the profile's sign-in record, or nil.
 func (s *Session) Account() *config.Account { return s.Settings.Profile.Account }
 
-func (s *Session) getenv(k string) string { return s.f.Getenv(k) }
+func (s *Session) getenv(k string) string { return s.cfg.Getenv(k) }
 
-func (s *Session) now() time.Time {
-	if s.f.Now != nil {
-		return s.f.Now()
-	}
-	return time.Now()
-}
+func (s *Session) now() time.Time { return s.cfg.Now() }
 
-// Audience is the token audience: the profile's audience, else the
-// account host (scheme://host without port, as azcosmos asks), else the
-// account-agnostic Cosmos DB audience.
+func (s *Session) debugf(format string, args ...any) { s.cfg.Debugf(format, args...) }
+
+// Audience is the token audience of the profile (cosmos.Audience: the
+// profile's audience, else the account host, else the account-agnostic
+// Cosmos DB audience).
 func (s *Session) Audience() string {
-	if a := s.Settings.Profile.Audience; a != "" {
-		return strings.TrimRight(a, "/")
-	}
-	if a := AudienceForEndpoint(s.Settings.Endpoint); a != "" {
-		return a
-	}
-	return CosmosAudience
-}
-
-// AudienceForEndpoint returns scheme://host of an endpoint URL, or "".
-func AudienceForEndpoint(endpoint string) string {
-	if endpoint == "" {
-		return ""
-	}
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	return u.Scheme + "://" + u.Hostname()
-}
-
-// Scope turns an audience into the .default scope Entra expects.
-func Scope(audience string) string {
-	audience = strings.TrimRight(audience, "/")
-	if strings.HasSuffix(audience, "/.default") {
-		return audience
-	}
-	return audience + "/.default"
+	return cosmos.Audience(s.Settings.Endpoint, s.Settings.Profile.Audience)
 }
 
 // AuthorityHost is the Entra authority host, without a trailing slash;
@@ -169,7 +165,7 @@ func (s *Session) Tenant(flag string) string {
 
 // Store opens a token store backend.
 func (s *Session) Store(kind store.Kind) (store.Store, error) {
-	st, err := store.Open(kind, s.dir, s.keyring)
+	st, err := store.Open(kind, s.cfg.Dir, s.cfg.Keyring)
 	if err != nil {
 		return nil, errs.New(errs.KindAuth, err, s.loginHint(), "profile %q has an unusable token storage setting: %v", s.Profile(), err)
 	}
@@ -187,7 +183,7 @@ func keyAccount(profile string) string { return "key:" + profile }
 func (s *Session) loginCommand() string {
 	// Name the profile unless a bare `cosmosctl login` would pick it.
 	current := first(s.getenv("COSMOSCTL_PROFILE"), s.Settings.Config.CurrentProfile, "default")
-	if s.f.Flags.Profile == "" && s.Profile() == current {
+	if s.Settings.ProfileFlag == "" && s.Profile() == current {
 		return "cosmosctl login"
 	}
 	return "cosmosctl --profile " + s.Profile() + " login"
@@ -254,7 +250,7 @@ func (s *Session) storeError(err error) error {
 
 // Resolved is the credential chosen for the profile and where it came from.
 type Resolved struct {
-	*cmdutil.Credentials
+	*cosmos.Credentials
 	Storage  store.Kind // where its secrets live
 	Location string     // human description of Storage
 	Account  *config.Account
@@ -273,13 +269,13 @@ type refresher interface {
 // "not signed in".
 func (s *Session) Resolve(ctx context.Context) (*Resolved, error) {
 	if k := strings.TrimSpace(s.getenv("COSMOSCTL_KEY")); k != "" {
-		return &Resolved{Credentials: &cmdutil.Credentials{Method: MethodKey, Key: k}, Storage: store.KindMemory, Location: "environment variable COSMOSCTL_KEY"}, nil
+		return &Resolved{Credentials: &cosmos.Credentials{Method: MethodKey, Key: k}, Storage: store.KindMemory, Location: "environment variable COSMOSCTL_KEY"}, nil
 	}
 	if a := s.Account(); a != nil && a.Method == MethodKey {
 		return s.resolveAccount(ctx, a)
 	}
-	if s.httpErr != nil {
-		return nil, s.httpErr
+	if err := s.httpClient(); err != nil {
+		return nil, err
 	}
 	if a := s.Account(); a != nil && a.Method != "" {
 		return s.resolveAccount(ctx, a)
@@ -315,7 +311,7 @@ func (s *Session) resolveAccount(ctx context.Context, a *config.Account) (*Resol
 		if err != nil {
 			return nil, err
 		}
-		r.Credentials = &cmdutil.Credentials{Method: a.Method, Token: cred}
+		r.Credentials = &cosmos.Credentials{Method: a.Method, Token: cred}
 		r.refresher = cred
 		return r, nil
 	case MethodKey:
@@ -330,7 +326,7 @@ func (s *Session) resolveAccount(ctx context.Context, a *config.Account) (*Resol
 		if len(k) == 0 {
 			return nil, s.notSignedIn(nil)
 		}
-		r.Credentials = &cmdutil.Credentials{Method: MethodKey, Key: string(k)}
+		r.Credentials = &cosmos.Credentials{Method: MethodKey, Key: string(k)}
 		return r, nil
 	}
 	inner, err := s.methodCredential(ctx, st, a)
@@ -338,7 +334,7 @@ func (s *Session) resolveAccount(ctx context.Context, a *config.Account) (*Resol
 		return nil, err
 	}
 	cc := newCachingCredential(s, st, inner)
-	r.Credentials = &cmdutil.Credentials{Method: a.Method, Token: cc}
+	r.Credentials = &cosmos.Credentials{Method: a.Method, Token: cc}
 	r.refresher = cc
 	return r, nil
 }
@@ -350,7 +346,7 @@ func (s *Session) resolveEnv() (*Resolved, error) {
 	}
 	cc := newCachingCredential(s, store.NewMemory(), inner)
 	return &Resolved{
-		Credentials: &cmdutil.Credentials{Method: MethodEnv, Token: cc},
+		Credentials: &cosmos.Credentials{Method: MethodEnv, Token: cc},
 		Storage:     store.KindMemory,
 		Location:    "memory (environment credentials; nothing stored)",
 		Account:     &config.Account{Method: MethodEnv, ClientID: s.getenv("AZURE_CLIENT_ID"), Tenant: s.getenv("AZURE_TENANT_ID"), Storage: string(store.KindMemory)},

@@ -3,13 +3,14 @@ package auth
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/cache"
 
+	"github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/auth/store"
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
 )
 
@@ -43,29 +44,6 @@ func TestExplainAADSTS(t *testing.T) {
 				t.Fatalf("explanation %q lacks %q", expl, tt.contains)
 			}
 		})
-	}
-}
-
-func TestAudienceAndScope(t *testing.T) {
-	tests := []struct{ endpoint, audience, scope string }{
-		{"https://acct.documents.azure.com:443/", "https://acct.documents.azure.com", "https://acct.documents.azure.com/.default"},
-		{"https://127.0.0.1:8081", "https://127.0.0.1", "https://127.0.0.1/.default"},
-		{"https://[::1]:8081/", "https://::1", "https://::1/.default"},
-		{"", "", ""},
-		{"not a url", "", ""},
-	}
-	for _, tt := range tests {
-		if got := AudienceForEndpoint(tt.endpoint); got != tt.audience {
-			t.Errorf("AudienceForEndpoint(%q) = %q, want %q", tt.endpoint, got, tt.audience)
-		}
-		if tt.audience != "" {
-			if got := Scope(tt.audience); got != tt.scope {
-				t.Errorf("Scope(%q) = %q", tt.audience, got)
-			}
-		}
-	}
-	if Scope("https://cosmos.azure.com/") != "https://cosmos.azure.com/.default" || Scope("https://x/.default") != "https://x/.default" {
-		t.Error("Scope does not normalise")
 	}
 }
 
@@ -152,13 +130,56 @@ func TestNotSignedInNamesTheMethod(t *testing.T) {
 			if tt.method != "" {
 				p.Account = &config.Account{Method: tt.method}
 			}
-			s := &Session{
-				f:        &cmdutil.Factory{Flags: &cmdutil.GlobalFlags{Profile: tt.flagProfile}, Getenv: func(string) string { return "" }},
-				Settings: &cmdutil.Settings{ProfileName: tt.profile, Profile: p, Config: &config.Config{}},
-			}
+			s := NewSession(Config{
+				Settings: &config.Settings{ProfileName: tt.profile, ProfileFlag: tt.flagProfile, Profile: p, Config: &config.Config{}},
+				Getenv:   func(string) string { return "" },
+			})
 			msg := s.notSignedIn(nil).Error()
 			if !strings.HasSuffix(msg, tt.want) {
 				t.Fatalf("message %q, want it to end with %q", msg, tt.want)
+			}
+		})
+	}
+}
+
+// The HTTP client is asked for only when Entra is about to be called, so
+// a bad CA bundle does not stop key sign-ins; when it is asked for, its
+// error is the command's.
+func TestCredentialsAskForHTTPClientOnlyForEntra(t *testing.T) {
+	caErr := errors.New("cannot read CA bundle /nope.pem")
+	tests := []struct {
+		name    string
+		env     map[string]string
+		auth    string
+		method  string
+		wantErr error
+	}{
+		{name: "key from the environment", env: map[string]string{"COSMOSCTL_KEY": "a2V5"}, method: MethodKey},
+		{name: "environment credentials", env: map[string]string{"AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": "s"}, wantErr: caErr},
+		{name: "managed identity", auth: MethodManagedIdentity, wantErr: caErr},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			asked := 0
+			s := NewSession(Config{
+				Dir:      t.TempDir(),
+				Settings: &config.Settings{ProfileName: "p", Profile: &config.Profile{Auth: tt.auth}, Config: &config.Config{}},
+				Getenv:   func(k string) string { return tt.env[k] },
+				HTTPClient: func() (*http.Client, error) {
+					asked++
+					return nil, caErr
+				},
+				Keyring: keyring.NewMock(),
+			})
+			creds, err := s.Credentials(context.Background())
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) || asked != 1 {
+					t.Fatalf("Credentials: %v after %d HTTP client requests, want %v after 1", err, asked, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || creds.Method != tt.method || asked != 0 {
+				t.Fatalf("Credentials: %+v, %v after %d HTTP client requests", creds, err, asked)
 			}
 		})
 	}

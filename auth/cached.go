@@ -95,7 +95,7 @@ func (c *cachingCredential) acquire(ctx context.Context, o policy.TokenRequestOp
 	if tok.ExpiresOn.After(c.s.now().Add(RefreshMargin)) {
 		b, _ := json.Marshal(cachedToken{Token: tok.Token, ExpiresOn: tok.ExpiresOn})
 		if err := c.st.Put(ctx, c.key(o.Scopes), b); err != nil {
-			c.s.f.Debugf("could not cache the access token: %v", err)
+			c.s.debugf("could not cache the access token: %v", err)
 		}
 	}
 	return tok, nil

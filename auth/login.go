@@ -18,6 +18,7 @@ import (
 	"github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/auth/store"
 	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/redact"
 )
@@ -77,13 +78,15 @@ func (s *Session) keyringUnavailable(err error) error {
 // in the profile.
 func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, error) {
 	method := cmp.Or(o.Method, s.Settings.Profile.Auth, MethodDeviceCode)
-	if s.httpErr != nil && method != MethodKey {
-		return nil, s.httpErr
+	if method != MethodKey {
+		if err := s.httpClient(); err != nil {
+			return nil, err
+		}
 	}
 	if o.Audience != "" {
 		s.Settings.Profile.Audience = strings.TrimRight(o.Audience, "/")
 	}
-	scope := Scope(s.Audience())
+	scope := cosmos.Scope(s.Audience())
 
 	kind := store.KindMemory
 	if needsStore(method, o.SaveKey) {
@@ -183,7 +186,7 @@ func (s *Session) forget(ctx context.Context, target store.Kind, st store.Store,
 	if old := s.Account(); old != nil && old.Storage != "" && store.Kind(old.Storage) != target && store.Kind(old.Storage) != store.KindMemory {
 		if ost, err := s.Store(store.Kind(old.Storage)); err == nil {
 			if err := deleteProfile(ctx, ost, s.Profile()); err != nil {
-				s.f.Debugf("could not remove the old tokens of profile %s: %v", s.Profile(), err)
+				s.debugf("could not remove the old tokens of profile %s: %v", s.Profile(), err)
 			}
 		}
 	}
@@ -242,7 +245,7 @@ func (s *Session) loginDeviceCode(ctx context.Context, st store.Store, o LoginOp
 	}
 	if o.OpenBrowser != nil && !o.NoBrowser && dc.Result.VerificationURL != "" {
 		if err := o.OpenBrowser(ctx, dc.Result.VerificationURL); err != nil {
-			s.f.Debugf("could not open a browser: %v", err)
+			s.debugf("could not open a browser: %v", err)
 		}
 	}
 	ar, err := dc.AuthenticationResult(ctx)

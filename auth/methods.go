@@ -231,7 +231,7 @@ func envConfigured(getenv func(string) string) bool {
 }
 
 // envCredential follows EnvironmentCredential's variables, plus the
-// federated token file, reading them through the factory's Getenv.
+// federated token file, reading them through Config.Getenv.
 func (s *Session) envCredential() (azcore.TokenCredential, error) {
 	ge := s.getenv
 	tenant, clientID := ge("AZURE_TENANT_ID"), ge("AZURE_CLIENT_ID")

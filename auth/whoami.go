@@ -6,6 +6,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/auth/claims"
 	"github.com/cosmosctl/cosmosctl/auth/store"
+	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
@@ -49,7 +50,7 @@ func (s *Session) Whoami(ctx context.Context, refresh bool) (*Identity, error) {
 		return id, nil
 	}
 	id.Audience = s.Audience()
-	tok, err := r.GetToken(ctx, Scope(id.Audience), refresh)
+	tok, err := r.GetToken(ctx, cosmos.Scope(id.Audience), refresh)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +96,7 @@ func (s *Session) Token(ctx context.Context, audience string) (string, time.Time
 	if audience == "" {
 		audience = s.Audience()
 	}
-	tok, err := r.GetToken(ctx, Scope(audience), false)
+	tok, err := r.GetToken(ctx, cosmos.Scope(audience), false)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -133,17 +134,11 @@ func (s *Session) Logout(ctx context.Context) (signedIn bool, warning error, err
 
 // ForProfile returns a session for another profile of the same config.
 func (s *Session) ForProfile(name string) *Session {
-	p := s.Settings.Config.Profile(name)
-	if p == nil {
+	if s.Settings.Config.Profile(name) == nil {
 		return nil
 	}
-	settings := *s.Settings
-	settings.ProfileName = name
-	settings.Profile = p
-	settings.Exists = true
-	settings.Endpoint = p.Endpoint
 	c := *s
-	c.Settings = &settings
+	c.Settings = s.Settings.ForProfile(name)
 	return &c
 }
 

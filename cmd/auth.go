@@ -6,14 +6,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cosmosctl/cosmosctl/auth"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // AuthTokenOptions are the parsed flags of `cosmosctl auth token`.
 type AuthTokenOptions struct {
-	Factory  *cmdutil.Factory
+	AuthDeps
 	Audience string
 	Show     bool
 }
@@ -32,7 +31,7 @@ func NewCmdAuth(f *cmdutil.Factory) *cobra.Command {
 
 // NewCmdAuthToken builds `cosmosctl auth token`.
 func NewCmdAuthToken(f *cmdutil.Factory, runF func(*AuthTokenOptions) error) *cobra.Command {
-	opts := &AuthTokenOptions{Factory: f}
+	opts := &AuthTokenOptions{AuthDeps: newAuthDeps(f)}
 	cmd := &cobra.Command{
 		Use:   "token",
 		Short: "Print an access token for the profile (for curl and other tools)",
@@ -54,35 +53,20 @@ terminal unless --show is given.`,
 }
 
 func authTokenRun(ctx context.Context, o *AuthTokenOptions) error {
-	f := o.Factory
-	if f.IOStreams.IsStdoutTTY() && !o.Show {
+	if o.IOStreams.IsStdoutTTY() && !o.Show {
 		return errs.New(errs.KindUsage, nil, "pipe it into another command, or pass --show to print it anyway",
 			"refusing to print an access token to a terminal")
 	}
-	sess, _, err := authSession(f)
+	sess, err := o.AuthSession()
 	if err != nil {
 		return err
 	}
-	ctx, cancel := f.WithTimeout(ctx)
+	ctx, cancel := o.WithTimeout(ctx)
 	defer cancel()
 	tok, _, err := sess.Token(ctx, o.Audience)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(f.IOStreams.Out, tok)
+	_, err = fmt.Fprintln(o.IOStreams.Out, tok)
 	return err
-}
-
-// authSession resolves the effective settings and opens the token session
-// of their profile: what every sign-in command starts with.
-func authSession(f *cmdutil.Factory) (*auth.Session, *cmdutil.Settings, error) {
-	settings, err := f.Resolve()
-	if err != nil {
-		return nil, nil, err
-	}
-	sess, err := auth.NewSession(f, settings)
-	if err != nil {
-		return nil, nil, err
-	}
-	return sess, settings, nil
 }

@@ -5,12 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	authkeyring "github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 )
 
 func TestAuthTokenRefusesTerminal(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t, sandboxtest.WithAutoApprove("alice"))
 	e.mustRun(t, "--profile", "sandbox", "login")
 	for _, show := range []bool{false, true} {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/internal/access"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/output"
@@ -19,17 +20,17 @@ import (
 
 // CanIOptions are the parsed arguments of `cosmosctl can-i`.
 type CanIOptions struct {
-	Factory *cmdutil.Factory
-	Action  string
-	Scope   string
-	List    bool
-	Quiet   bool
-	As      string
+	DataDeps
+	Action string
+	Scope  string
+	List   bool
+	Quiet  bool
+	As     string
 }
 
 // NewCmdCanI builds `cosmosctl can-i`.
 func NewCmdCanI(f *cmdutil.Factory, runF func(context.Context, *CanIOptions) error) *cobra.Command {
-	opts := &CanIOptions{Factory: f}
+	opts := &CanIOptions{DataDeps: newDataDeps(f)}
 	cmd := &cobra.Command{
 		Use:   "can-i ACTION [SCOPE] | can-i --list [SCOPE]",
 		Short: "Check whether you may perform a data-plane action",
@@ -82,6 +83,11 @@ Exit codes: 0 yes, 1 no, 7 unknown; the usual codes for errors (3 not signed in,
 					opts.Scope = args[1]
 				}
 			}
+			if opts.As != "" {
+				// --as is --profile for this one command; the settings,
+				// credential and client are built after this, lazily.
+				f.Flags.Profile = opts.As
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -95,7 +101,7 @@ Exit codes: 0 yes, 1 no, 7 unknown; the usual codes for errors (3 not signed in,
 }
 
 func canIRun(ctx context.Context, o *CanIOptions) error {
-	f := o.Factory
+	f := &o.DataDeps
 	var actions []access.Action
 	if o.List {
 		actions = access.Actions()
@@ -105,10 +111,7 @@ func canIRun(ctx context.Context, o *CanIOptions) error {
 			return errs.New(errs.KindUsage, nil, "see `cosmosctl can-i --help`", "%v", err)
 		}
 	}
-	if o.As != "" {
-		f.Flags.Profile = o.As
-	}
-	s, err := f.Resolve()
+	s, err := f.Settings()
 	if err != nil {
 		return err
 	}
@@ -215,7 +218,7 @@ type canITableRow struct {
 	Reason  string `json:"reason"`
 }
 
-func canIPrintList(ctx context.Context, f *cmdutil.Factory, s *cmdutil.Settings, rs []access.Result) error {
+func canIPrintList(ctx context.Context, f *DataDeps, s *config.Settings, rs []access.Result) error {
 	oo := queryOutputOptions(ctx, f, s)
 	p, err := output.New(f.IOStreams.Out, oo)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
+	"github.com/cosmosctl/cosmosctl/output"
 )
 
 // NewCmdConfig builds the `cosmosctl config` group.
@@ -108,6 +109,11 @@ func newCmdConfigSet(f *cmdutil.Factory) *cobra.Command {
 				return err
 			}
 			name := f.ProfileName(c)
+			if args[0] == "output" {
+				if err := config.ValidateOutput(args[1], output.Formats()); err != nil {
+					return errs.Usage("%s", err)
+				}
+			}
 			if err := c.EnsureProfile(name).Set(args[0], args[1]); err != nil {
 				return errs.Usage("%s", err)
 			}
@@ -164,7 +170,7 @@ func newCmdConfigView(f *cmdutil.Factory) *cobra.Command {
 		Short: "Print the configuration file and the effective settings",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := f.Resolve()
+			s, err := f.Settings()
 			if err != nil {
 				return err
 			}

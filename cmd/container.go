@@ -12,14 +12,14 @@ import (
 
 // ContainerListOptions are the parsed flags of `cosmosctl container list`.
 type ContainerListOptions struct {
-	Factory *cmdutil.Factory
+	DataDeps
 
 	ctx context.Context
 }
 
 // ContainerShowOptions are the parsed flags of `cosmosctl container show`.
 type ContainerShowOptions struct {
-	Factory   *cmdutil.Factory
+	DataDeps
 	Container string
 
 	ctx context.Context
@@ -39,7 +39,7 @@ func NewCmdContainer(f *cmdutil.Factory) *cobra.Command {
 
 // NewCmdContainerList builds `cosmosctl container list`.
 func NewCmdContainerList(f *cmdutil.Factory, runF func(*ContainerListOptions) error) *cobra.Command {
-	opts := &ContainerListOptions{Factory: f}
+	opts := &ContainerListOptions{DataDeps: newDataDeps(f)}
 	return &cobra.Command{
 		Use:     "list [-d DATABASE]",
 		Aliases: []string{"ls"},
@@ -57,7 +57,7 @@ func NewCmdContainerList(f *cmdutil.Factory, runF func(*ContainerListOptions) er
 
 // NewCmdContainerShow builds `cosmosctl container show`.
 func NewCmdContainerShow(f *cmdutil.Factory, runF func(*ContainerShowOptions) error) *cobra.Command {
-	opts := &ContainerShowOptions{Factory: f}
+	opts := &ContainerShowOptions{DataDeps: newDataDeps(f)}
 	return &cobra.Command{
 		Use:   "show [CONTAINER]",
 		Short: "Describe a container: partition key, indexing policy, physical ranges, TTL",
@@ -79,7 +79,7 @@ the data plane refuses offer reads to tokens (403/5300).`,
 }
 
 func containerListRun(o *ContainerListOptions) error {
-	f := o.Factory
+	f := &o.DataDeps
 	ctx := o.ctx
 	if ctx == nil {
 		ctx = context.Background()
@@ -95,7 +95,7 @@ func containerListRun(o *ContainerListOptions) error {
 }
 
 func containerShowRun(o *ContainerShowOptions) error {
-	f := o.Factory
+	f := &o.DataDeps
 	ctx := o.ctx
 	if ctx == nil {
 		ctx = context.Background()

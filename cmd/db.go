@@ -8,13 +8,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/output"
 )
 
 // DBListOptions are the parsed flags of `cosmosctl db list`.
 type DBListOptions struct {
-	Factory *cmdutil.Factory
+	DataDeps
 
 	ctx context.Context
 }
@@ -33,7 +34,7 @@ func NewCmdDB(f *cmdutil.Factory) *cobra.Command {
 
 // NewCmdDBList builds `cosmosctl db list`.
 func NewCmdDBList(f *cmdutil.Factory, runF func(*DBListOptions) error) *cobra.Command {
-	opts := &DBListOptions{Factory: f}
+	opts := &DBListOptions{DataDeps: newDataDeps(f)}
 	return &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -50,7 +51,7 @@ func NewCmdDBList(f *cmdutil.Factory, runF func(*DBListOptions) error) *cobra.Co
 }
 
 func dbListRun(o *DBListOptions) error {
-	f := o.Factory
+	f := &o.DataDeps
 	ctx := o.ctx
 	if ctx == nil {
 		ctx = context.Background()
@@ -69,7 +70,7 @@ func dbListRun(o *DBListOptions) error {
 // item prints nothing on stdout (not even "[]"), as for queries, so a
 // script never mistakes an error for an empty listing; after a partial
 // listing it prints what came, then fails.
-func listPrint[T any](ctx context.Context, f *cmdutil.Factory, s *cmdutil.Settings, what string, list func() ([]T, error)) error {
+func listPrint[T any](ctx context.Context, f *DataDeps, s *config.Settings, what string, list func() ([]T, error)) error {
 	p, err := output.New(f.IOStreams.Out, queryOutputOptions(ctx, f, s))
 	if err != nil {
 		return queryPrinterError(err)

@@ -16,27 +16,24 @@ import (
 
 // LoginOptions are the parsed flags of `cosmosctl login`.
 type LoginOptions struct {
-	Factory          *cmdutil.Factory
-	Tenant           string
-	ClientID         string
+	AuthDeps
+	// Getenv reads COSMOSCTL_KEY and the browser settings.
+	Getenv func(string) string
+	// Login holds the flags that auth takes as they are; loginRun adds
+	// the method, the key and the prompts.
+	Login auth.LoginOptions
+	// The method flags; at most one may be set.
 	AzureCLI         bool
 	ServicePrincipal bool
-	ClientSecret     string
-	Certificate      string
-	CertPassword     string
 	ManagedIdentity  bool
 	WorkloadIdentity bool
 	Env              bool
 	Key              bool
-	SaveKey          bool
-	NoBrowser        bool
-	InsecureStorage  bool
-	Audience         string
 }
 
 // NewCmdLogin builds `cosmosctl login`.
 func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Command {
-	opts := &LoginOptions{Factory: f}
+	opts := &LoginOptions{AuthDeps: newAuthDeps(f), Getenv: f.Getenv}
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Sign in with Microsoft Entra ID (device code, Azure CLI, service principal, managed or workload identity)",
@@ -66,21 +63,21 @@ Tokens are stored encrypted with a key kept in the OS keyring. Where no keyring 
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Tenant, "tenant", "", "Entra tenant ID or domain (default: the profile's, else organizations)")
-	fl.StringVar(&opts.ClientID, "client-id", "", "Application (client) ID")
+	fl.StringVar(&opts.Login.Tenant, "tenant", "", "Entra tenant ID or domain (default: the profile's, else organizations)")
+	fl.StringVar(&opts.Login.ClientID, "client-id", "", "Application (client) ID")
 	fl.BoolVar(&opts.AzureCLI, "azure-cli", false, "Use the Azure CLI's credential")
 	fl.BoolVar(&opts.ServicePrincipal, "service-principal", false, "Sign in as a service principal")
-	fl.StringVar(&opts.ClientSecret, "client-secret", "", "Service principal secret (prefer AZURE_CLIENT_SECRET)")
-	fl.StringVar(&opts.Certificate, "certificate", "", "Service principal certificate file (PEM or PKCS#12)")
-	fl.StringVar(&opts.CertPassword, "certificate-password", "", "Password of a PKCS#12 --certificate (prefer AZURE_CLIENT_CERTIFICATE_PASSWORD)")
+	fl.StringVar(&opts.Login.ClientSecret, "client-secret", "", "Service principal secret (prefer AZURE_CLIENT_SECRET)")
+	fl.StringVar(&opts.Login.CertificateFile, "certificate", "", "Service principal certificate file (PEM or PKCS#12)")
+	fl.StringVar(&opts.Login.CertificatePassword, "certificate-password", "", "Password of a PKCS#12 --certificate (prefer AZURE_CLIENT_CERTIFICATE_PASSWORD)")
 	fl.BoolVar(&opts.ManagedIdentity, "managed-identity", false, "Use the Azure managed identity")
 	fl.BoolVar(&opts.WorkloadIdentity, "workload-identity", false, "Use a federated workload identity token file")
 	fl.BoolVar(&opts.Env, "env", false, "Use the standard AZURE_* environment variables")
 	fl.BoolVar(&opts.Key, "key", false, "Use an account key (COSMOSCTL_KEY or stdin)")
-	fl.BoolVar(&opts.SaveKey, "save-key", false, "With --key: keep the key in the token store")
-	fl.BoolVar(&opts.NoBrowser, "no-browser", false, "Do not open a browser for the device code")
-	fl.BoolVar(&opts.InsecureStorage, "insecure-storage", false, "Store tokens in a plaintext file when no keyring is available")
-	fl.StringVar(&opts.Audience, "audience", "", "Token audience: the account host (default) or https://cosmos.azure.com")
+	fl.BoolVar(&opts.Login.SaveKey, "save-key", false, "With --key: keep the key in the token store")
+	fl.BoolVar(&opts.Login.NoBrowser, "no-browser", false, "Do not open a browser for the device code")
+	fl.BoolVar(&opts.Login.InsecureStorage, "insecure-storage", false, "Store tokens in a plaintext file when no keyring is available")
+	fl.StringVar(&opts.Login.Audience, "audience", "", "Token audience: the account host (default) or https://cosmos.azure.com")
 	return cmd
 }
 
@@ -124,43 +121,32 @@ func loginMethod(o *LoginOptions) (string, error) {
 }
 
 func loginRun(ctx context.Context, o *LoginOptions) error {
-	f := o.Factory
 	method, err := loginMethod(o)
 	if err != nil {
 		return err
 	}
-	if o.SaveKey && !o.Key {
+	lo := o.Login
+	if lo.SaveKey && !o.Key {
 		return errs.Usage("--save-key needs --key")
 	}
-	if (o.ClientSecret != "" || o.Certificate != "") && !o.ServicePrincipal {
+	if (lo.ClientSecret != "" || lo.CertificateFile != "") && !o.ServicePrincipal {
 		return errs.Usage("--client-secret and --certificate need --service-principal")
 	}
-	if o.CertPassword != "" && o.Certificate == "" {
+	if lo.CertificatePassword != "" && lo.CertificateFile == "" {
 		return errs.Usage("--certificate-password needs --certificate")
 	}
-	sess, _, err := authSession(f)
+	sess, err := o.AuthSession()
 	if err != nil {
 		return err
 	}
-	ctx, cancel := f.WithTimeout(ctx)
+	ctx, cancel := o.WithTimeout(ctx)
 	defer cancel()
 
-	lo := auth.LoginOptions{
-		Method:              method,
-		Tenant:              o.Tenant,
-		ClientID:            o.ClientID,
-		ClientSecret:        o.ClientSecret,
-		CertificateFile:     o.Certificate,
-		CertificatePassword: o.CertPassword,
-		Audience:            o.Audience,
-		SaveKey:             o.SaveKey,
-		InsecureStorage:     o.InsecureStorage,
-		NoBrowser:           o.NoBrowser,
-		Prompt:              f.IOStreams.ErrOut,
-		OpenBrowser:         auth.BrowserOpener(f.Getenv, f.IOStreams),
-	}
+	lo.Method = method
+	lo.Prompt = o.IOStreams.ErrOut
+	lo.OpenBrowser = auth.BrowserOpener(o.Getenv, o.IOStreams)
 	if method == auth.MethodKey {
-		if lo.Key, err = loginReadKey(f); err != nil {
+		if lo.Key, err = loginReadKey(o); err != nil {
 			return err
 		}
 	}
@@ -168,20 +154,20 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	loginReport(f.IOStreams.ErrOut, sess, res)
+	loginReport(o.IOStreams.ErrOut, sess, res)
 	return nil
 }
 
 // loginReadKey takes the key from COSMOSCTL_KEY or stdin, never from a
 // flag (flags end up in shell history and process listings).
-func loginReadKey(f *cmdutil.Factory) (string, error) {
-	if k := strings.TrimSpace(f.Getenv("COSMOSCTL_KEY")); k != "" {
+func loginReadKey(o *LoginOptions) (string, error) {
+	if k := strings.TrimSpace(o.Getenv("COSMOSCTL_KEY")); k != "" {
 		return k, nil
 	}
-	if f.IOStreams.IsStdinTTY() {
+	if o.IOStreams.IsStdinTTY() {
 		return "", errs.Usage("--key reads the account key from COSMOSCTL_KEY or stdin: set the variable or pipe the key in")
 	}
-	b, err := io.ReadAll(io.LimitReader(f.IOStreams.In, 4096))
+	b, err := io.ReadAll(io.LimitReader(o.IOStreams.In, 4096))
 	if err != nil {
 		return "", fmt.Errorf("read the key from stdin: %w", err)
 	}

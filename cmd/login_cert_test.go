@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/cosmosctl/cosmosctl/auth"
-	authkeyring "github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/rbac"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
@@ -95,7 +94,6 @@ func certSeed(t *testing.T, c clientCert) *seed.Seed {
 }
 
 func TestLoginCertificate(t *testing.T) {
-	authkeyring.MockInit()
 	good := newClientCert(t, "build pipeline")
 	unknown := newClientCert(t, "not registered")
 	e := loginSandbox(t, sandboxtest.WithSeed(certSeed(t, good)))
@@ -188,7 +186,6 @@ func TestLoginCertificate(t *testing.T) {
 // TestLoginCertificateSilentRefresh: with tokens shorter than the refresh
 // margin, each command signs a new assertion from the stored certificate.
 func TestLoginCertificateSilentRefresh(t *testing.T) {
-	authkeyring.MockInit()
 	good := newClientCert(t, "build pipeline")
 	e := loginSandbox(t, sandboxtest.WithSeed(certSeed(t, good)), sandboxtest.WithTokenLifetime(2*time.Minute))
 	file := filepath.Join(t.TempDir(), "build.pfx")
@@ -226,7 +223,6 @@ func TestLoginCertificateSilentRefresh(t *testing.T) {
 // TestLoginEnvCertificate: the env route signs in with
 // AZURE_CLIENT_CERTIFICATE_PATH and stores nothing.
 func TestLoginEnvCertificate(t *testing.T) {
-	authkeyring.MockInit()
 	good := newClientCert(t, "build pipeline")
 	e := loginSandbox(t, sandboxtest.WithSeed(certSeed(t, good)))
 	dir := t.TempDir()

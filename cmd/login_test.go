@@ -21,21 +21,23 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/auth"
 	authkeyring "github.com/cosmosctl/cosmosctl/auth/keyring"
+	"github.com/cosmosctl/cosmosctl/internal/cmdtest"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
-	"github.com/cosmosctl/cosmosctl/internal/iostreams"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/entra"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
 )
 
-// loginEnv is one user's machine: a running sandbox, a config directory
-// and an environment. Every run builds a new Factory, like a new process.
+// loginEnv is one user's machine: a running sandbox, a config directory,
+// an environment and a keyring. Every run builds a new Factory, like a new
+// process.
 type loginEnv struct {
 	sb        *sandbox.Sandbox
 	configDir string
 	env       map[string]string
+	keyring   authkeyring.Keyring
 }
 
 type loginRunResult struct {
@@ -49,20 +51,18 @@ func loginSandbox(t *testing.T, opts ...sandboxtest.Option) *loginEnv {
 	dir := t.TempDir()
 	opts = append([]sandboxtest.Option{sandboxtest.WithConfigDir(dir)}, opts...)
 	sb := sandboxtest.Start(t, opts...)
-	return &loginEnv{sb: sb, configDir: dir, env: map[string]string{"COSMOSCTL_KEYRING_TIMEOUT": "5s"}}
+	e := &loginEnv{sb: sb, configDir: dir, env: map[string]string{"COSMOSCTL_KEYRING_TIMEOUT": "5s"}, keyring: authkeyring.NewMock()}
+	if os.Getenv(loginRealKeyringVar) != "" {
+		e.keyring = authkeyring.NewSystem(5 * time.Second)
+	}
+	return e
 }
 
 func (e *loginEnv) factory() (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
-	ios, in, out, errOut := iostreams.Test()
-	f := &cmdutil.Factory{
-		IOStreams: ios,
-		Build:     cmdutil.BuildInfo{Version: "test"},
-		Flags:     &cmdutil.GlobalFlags{},
-		Getenv:    func(k string) string { return e.env[k] },
-		Now:       time.Now,
-		ConfigDir: func() (string, error) { return e.configDir, nil },
+	f, in, out, errOut := cmdtest.NewFactory(e.configDir, e.env)
+	if e.keyring != nil { // else a fresh in-memory one
+		f.Keyring = cmdtest.Keyring(e.keyring)
 	}
-	f.Credential = auth.NewCredentialFunc(f)
 	return f, in, out, errOut
 }
 
@@ -97,21 +97,17 @@ func (e *loginEnv) whoami(t *testing.T) map[string]any {
 	return m
 }
 
-// credentialToken exercises the contract data commands use: f.Credential.
+// credentialToken exercises the contract data commands use: f.Credentials.
 func (e *loginEnv) credentialToken(t *testing.T) string {
 	t.Helper()
 	f, _, _, _ := e.factory()
 	f.Flags.Profile = "sandbox"
-	s, err := f.Resolve()
+	creds, err := f.Credentials(context.Background())
 	if err != nil {
-		t.Fatal(err)
-	}
-	creds, err := f.Credential(context.Background(), s)
-	if err != nil {
-		t.Fatalf("f.Credential: %v", err)
+		t.Fatalf("f.Credentials: %v", err)
 	}
 	if creds.Token == nil {
-		t.Fatalf("f.Credential returned no token credential: %+v", creds.Method)
+		t.Fatalf("f.Credentials returned no token credential: %+v", creds.Method)
 	}
 	tok, err := creds.Token.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{sandboxtest.Scope(e.sb)}})
 	if err != nil {
@@ -144,7 +140,6 @@ func (e *loginEnv) assertNoSecrets(t *testing.T, secrets ...string) {
 func loginEntraRequests(sb *sandbox.Sandbox) int { return sb.Entra.Stats().Total }
 
 func TestLoginDeviceCodeSessionLifecycle(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t, sandboxtest.WithAutoApprove("alice"))
 
 	r := e.mustRun(t, "--profile", "sandbox", "login", "--no-browser")
@@ -193,7 +188,7 @@ func TestLoginDeviceCodeSessionLifecycle(t *testing.T) {
 		e.whoami(t)
 		tok = strings.TrimSpace(e.mustRun(t, "--profile", "sandbox", "auth", "token").stdout)
 		if got := e.credentialToken(t); got != tok {
-			t.Errorf("f.Credential and auth token disagree")
+			t.Errorf("f.Credentials and auth token disagree")
 		}
 	}
 	if n := loginEntraRequests(e.sb) - before; n != 0 {
@@ -207,8 +202,7 @@ func TestLoginDeviceCodeSessionLifecycle(t *testing.T) {
 	// The token works against the gateway through azcosmos.
 	f, _, _, _ := e.factory()
 	f.Flags.Profile = "sandbox"
-	s, _ := f.Resolve()
-	creds, err := f.Credential(context.Background(), s)
+	creds, err := f.Credentials(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +229,6 @@ func TestLoginDeviceCodeSessionLifecycle(t *testing.T) {
 }
 
 func TestLoginShortLifetimeRefreshesSilently(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t, sandboxtest.WithAutoApprove("alice"), sandboxtest.WithTokenLifetime(2*time.Minute))
 	e.mustRun(t, "--profile", "sandbox", "login")
 	before := e.sb.Entra.Stats()
@@ -267,7 +260,6 @@ func TestLoginShortLifetimeRefreshesSilently(t *testing.T) {
 }
 
 func TestLoginServicePrincipal(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t)
 	tests := []struct {
 		name     string
@@ -304,7 +296,6 @@ func TestLoginServicePrincipal(t *testing.T) {
 }
 
 func TestLoginWorkloadIdentityAndEnv(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t)
 	fed, err := e.sb.Entra.MintFederatedToken("repo:cosmosctl/cosmosctl:ref:refs/heads/main", "api://AzureADTokenExchange", time.Hour)
 	if err != nil {
@@ -337,8 +328,8 @@ func TestLoginWorkloadIdentityAndEnv(t *testing.T) {
 				e.env[k] = v
 			}
 			// No keyring is needed on these routes.
-			authkeyring.MockInitWithError(errors.New("no keyring in CI"))
-			defer authkeyring.MockInit()
+			e.keyring = authkeyring.NewMockWithError(errors.New("no keyring in CI"))
+			defer func() { e.keyring = authkeyring.NewMock() }()
 			before := tt.grant(e.sb.Entra.Stats())
 			if tt.login != nil {
 				r := e.mustRun(t, tt.login...)
@@ -359,7 +350,6 @@ func TestLoginWorkloadIdentityAndEnv(t *testing.T) {
 }
 
 func TestLoginAzureCLI(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t)
 	// The fake az returns a real sandbox token, obtained here as the ci
 	// service principal, and counts its calls.
@@ -403,7 +393,6 @@ JSON
 }
 
 func TestLoginKey(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t)
 	tests := []struct {
 		name       string
@@ -441,7 +430,6 @@ func TestLoginKey(t *testing.T) {
 }
 
 func TestLoginFlagErrors(t *testing.T) {
-	authkeyring.MockInit()
 	e := &loginEnv{configDir: t.TempDir(), env: map[string]string{}}
 	garbage := filepath.Join(t.TempDir(), "cert.pem")
 	os.WriteFile(garbage, []byte("not a certificate"), 0o600)
@@ -475,7 +463,6 @@ func TestLoginFlagErrors(t *testing.T) {
 }
 
 func TestLoginConcurrentCommands(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t, sandboxtest.WithAutoApprove("alice"))
 	e.mustRun(t, "--profile", "sandbox", "login")
 	// Concurrent writers (an extra audience each) and readers on one cache.
@@ -509,9 +496,11 @@ func TestLoginConcurrentCommands(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------------
-// Real keyring backend. go-keyring's mock cannot be undone within a
-// process, so these tests re-run the test binary for one test with
-// COSMOSCTL_TEST_REAL_KEYRING set; the child never calls MockInit.
+// Real keyring backend. Other tests inject an in-memory keyring; these
+// re-run the test binary for one test with COSMOSCTL_TEST_REAL_KEYRING
+// set, where loginSandbox gives the OS keyring, so that its process-wide
+// state (the session bus connection, DBUS_SESSION_BUS_ADDRESS) stays out
+// of the other tests.
 
 const loginRealKeyringVar = "COSMOSCTL_TEST_REAL_KEYRING"
 
@@ -667,7 +656,6 @@ func startDeviceCodeLogin(t *testing.T, e *loginEnv) (code string, done <-chan e
 }
 
 func TestLoginDeviceCodeApprovedByUser(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t) // no auto-approve: the code must be approved
 	code, done, stderr := startDeviceCodeLogin(t, e)
 	if err := e.sb.Entra.Approve(code, "bob"); err != nil {
@@ -684,7 +672,6 @@ func TestLoginDeviceCodeApprovedByUser(t *testing.T) {
 // A sign-in cancelled on the verification page is reported as declined
 // (what the page promises), not as an expired grant.
 func TestLoginDeviceCodeDeclined(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t)
 	code, done, _ := startDeviceCodeLogin(t, e)
 	if err := e.sb.Entra.Decline(code); err != nil {
@@ -707,7 +694,6 @@ func TestLoginDeviceCodeDeclined(t *testing.T) {
 }
 
 func TestLoginManagedIdentity(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t)
 	// azidentity finds the App Service endpoint in the process environment.
 	t.Setenv("IDENTITY_ENDPOINT", e.sb.AuthorityHost+"/msi/token")
@@ -723,7 +709,6 @@ func TestLoginManagedIdentity(t *testing.T) {
 }
 
 func TestLoginErrorsExplained(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t)
 	tests := []struct {
 		name string
@@ -760,11 +745,9 @@ func TestLoginErrorsExplained(t *testing.T) {
 }
 
 func TestLoginKeyringLockedAfterLogin(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t, sandboxtest.WithAutoApprove("alice"))
 	e.mustRun(t, "--profile", "sandbox", "login")
-	authkeyring.MockInitWithError(errors.New("failed to unlock correct collection '/org/freedesktop/secrets/collection/login'"))
-	defer authkeyring.MockInit()
+	e.keyring = authkeyring.NewMockWithError(errors.New("failed to unlock correct collection '/org/freedesktop/secrets/collection/login'"))
 	for _, args := range [][]string{{"whoami"}, {"auth", "token"}} {
 		r := e.run(t, append([]string{"--profile", "sandbox"}, args...)...)
 		if r.code != errs.ExitAuth || !strings.Contains(r.stderr, "keyring is unavailable") || !strings.Contains(r.stderr, "--insecure-storage") {

@@ -11,13 +11,13 @@ import (
 
 // LogoutOptions are the parsed flags of `cosmosctl logout`.
 type LogoutOptions struct {
-	Factory *cmdutil.Factory
-	All     bool
+	AuthDeps
+	All bool
 }
 
 // NewCmdLogout builds `cosmosctl logout`.
 func NewCmdLogout(f *cmdutil.Factory, runF func(*LogoutOptions) error) *cobra.Command {
-	opts := &LogoutOptions{Factory: f}
+	opts := &LogoutOptions{AuthDeps: newAuthDeps(f)}
 	cmd := &cobra.Command{
 		Use:   "logout",
 		Short: "Remove the profile's cached tokens from the token store and keyring",
@@ -37,14 +37,14 @@ from the token store. When no tokens are left, the encryption key is removed fro
 }
 
 func logoutRun(ctx context.Context, o *LogoutOptions) error {
-	f := o.Factory
-	sess, settings, err := authSession(f)
+	sess, err := o.AuthSession()
 	if err != nil {
 		return err
 	}
-	ctx, cancel := f.WithTimeout(ctx)
+	settings := sess.Settings
+	ctx, cancel := o.WithTimeout(ctx)
 	defer cancel()
-	w := f.IOStreams.ErrOut
+	w := o.IOStreams.ErrOut
 	profiles := []string{settings.ProfileName}
 	if o.All {
 		profiles = settings.Config.ProfileNames()

@@ -8,13 +8,11 @@ import (
 	"testing"
 
 	"github.com/cosmosctl/cosmosctl/auth"
-	authkeyring "github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 )
 
 func TestLogoutAll(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t, sandboxtest.WithAutoApprove("alice"))
 	f, _, _, _ := e.factory()
 	cfg, err := f.Config()

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/query"
@@ -20,7 +21,7 @@ import (
 
 // QueryOptions are the parsed flags of `cosmosctl query`.
 type QueryOptions struct {
-	Factory        *cmdutil.Factory
+	DataDeps
 	SQL            string
 	File           string
 	Params         []string
@@ -42,7 +43,7 @@ type QueryOptions struct {
 
 // NewCmdQuery builds `cosmosctl query`.
 func NewCmdQuery(f *cmdutil.Factory, runF func(*QueryOptions) error) *cobra.Command {
-	opts := &QueryOptions{Factory: f}
+	opts := &QueryOptions{DataDeps: newDataDeps(f)}
 	cmd := &cobra.Command{
 		Use:   "query [SQL | -f FILE | -]",
 		Short: "Run a NoSQL query, across partitions included, and stream the results",
@@ -92,7 +93,7 @@ Paging: --max-items N stops after N results and prints a continuation token on s
 
 // queryText returns the SQL from the argument, -f FILE or stdin.
 func queryText(o *QueryOptions) (string, error) {
-	in := o.Factory.IOStreams.In
+	in := o.IOStreams.In
 	switch {
 	case o.SQL != "" && o.File != "":
 		return "", errs.Usage("give the query either as an argument or with -f/--file, not both")
@@ -113,15 +114,15 @@ func queryText(o *QueryOptions) (string, error) {
 }
 
 // queryClient resolves settings and builds the Cosmos client.
-func queryClient(ctx context.Context, f *cmdutil.Factory) (*cosmos.Client, *cmdutil.Settings, error) {
+func queryClient(ctx context.Context, f *DataDeps) (*cosmos.Client, *config.Settings, error) {
 	return queryClientFor(ctx, f, false, false)
 }
 
 // queryClientFor is queryClient for commands that also need a database
 // (and a container): those are checked first, so a missing -d or -c is a
 // usage error before anything signs in.
-func queryClientFor(ctx context.Context, f *cmdutil.Factory, needDatabase, needContainer bool) (*cosmos.Client, *cmdutil.Settings, error) {
-	s, err := f.Resolve()
+func queryClientFor(ctx context.Context, f *DataDeps, needDatabase, needContainer bool) (*cosmos.Client, *config.Settings, error) {
+	s, err := f.Settings()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -138,7 +139,7 @@ func queryClientFor(ctx context.Context, f *cmdutil.Factory, needDatabase, needC
 			return nil, nil, err
 		}
 	}
-	c, err := cosmos.NewClient(ctx, f, s)
+	c, err := f.CosmosClient(ctx)
 	if err != nil {
 		return nil, nil, cosmos.Explain(err, "connect")
 	}
@@ -146,10 +147,11 @@ func queryClientFor(ctx context.Context, f *cmdutil.Factory, needDatabase, needC
 }
 
 // queryOutputOptions are the printer options for this invocation.
-func queryOutputOptions(ctx context.Context, f *cmdutil.Factory, s *cmdutil.Settings) output.Options {
+func queryOutputOptions(ctx context.Context, f *DataDeps, s *config.Settings) output.Options {
 	io := f.IOStreams
+	jq, slurp := f.JQ()
 	return output.Options{
-		Format: s.Output, JQ: f.Flags.JQ, JQSlurp: f.Flags.JQSlurp,
+		Format: s.Output, JQ: jq, JQSlurp: slurp,
 		TTY: io.IsStdoutTTY(), Width: io.TerminalWidth(), Color: io.ColorEnabled(),
 		Context: ctx,
 	}
@@ -166,12 +168,12 @@ func queryPrinterError(err error) error {
 }
 
 // queryIsJSONFormat reports whether results print as a JSON array.
-func queryIsJSONFormat(f *cmdutil.Factory, s *cmdutil.Settings) bool {
+func queryIsJSONFormat(f *DataDeps, s *config.Settings) bool {
 	return s.Output == "json" || (s.Output == "" && !f.IOStreams.IsStdoutTTY())
 }
 
 // queryWarnDropped tells stderr about table columns that appeared too late.
-func queryWarnDropped(f *cmdutil.Factory, p output.Printer) {
+func queryWarnDropped(f *DataDeps, p output.Printer) {
 	if cr, ok := p.(output.ColumnReporter); ok {
 		if d := cr.DroppedColumns(); len(d) > 0 {
 			fmt.Fprintf(f.IOStreams.ErrOut, "note: columns first seen after the first %d results were not shown: %s (use -o json)\n", output.ColumnWindow, strings.Join(d, ", "))
@@ -180,7 +182,7 @@ func queryWarnDropped(f *cmdutil.Factory, p output.Printer) {
 }
 
 func queryRun(o *QueryOptions) error {
-	f := o.Factory
+	f := &o.DataDeps
 	ctx := o.ctx
 	if ctx == nil {
 		ctx = context.Background()
@@ -290,7 +292,7 @@ func queryRun(o *QueryOptions) error {
 }
 
 // queryPrintStats writes the charge summary (and metrics) on stderr.
-func queryPrintStats(f *cmdutil.Factory, o *QueryOptions, out *query.Outcome) {
+func queryPrintStats(f *DataDeps, o *QueryOptions, out *query.Outcome) {
 	if out == nil || o.WithMeta {
 		return
 	}

@@ -14,9 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosmosctl/cosmosctl/internal/cmdtest"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
-	"github.com/cosmosctl/cosmosctl/internal/iostreams"
 	"github.com/cosmosctl/cosmosctl/internal/oracletest"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
@@ -107,18 +108,10 @@ func queryStart(t *testing.T, opts ...sandboxtest.Option) *queryEnv {
 }
 
 func (e *queryEnv) factory() (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
-	ios, in, out, errOut := iostreams.Test()
-	f := &cmdutil.Factory{
-		IOStreams: ios,
-		Build:     cmdutil.BuildInfo{Version: "test"},
-		Flags:     &cmdutil.GlobalFlags{},
-		Getenv:    func(k string) string { return e.env[k] },
-		Now:       time.Now,
-		ConfigDir: func() (string, error) { return e.configDir, nil },
-	}
+	f, in, out, errOut := cmdtest.NewFactory(e.configDir, e.env)
 	key := e.sb.AccountKey
-	f.Credential = func(ctx context.Context, s *cmdutil.Settings) (*cmdutil.Credentials, error) {
-		return &cmdutil.Credentials{Method: "key", Key: key}, nil
+	f.Credentials = func(ctx context.Context) (*cosmos.Credentials, error) {
+		return &cosmos.Credentials{Method: "key", Key: key}, nil
 	}
 	return f, in, out, errOut
 }

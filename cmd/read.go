@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/output"
@@ -15,7 +16,7 @@ import (
 
 // ReadOptions are the parsed flags of `cosmosctl read`.
 type ReadOptions struct {
-	Factory      *cmdutil.Factory
+	DataDeps
 	ID           string
 	PartitionKey string
 	WithMeta     bool
@@ -26,7 +27,7 @@ type ReadOptions struct {
 
 // NewCmdRead builds `cosmosctl read` (alias get).
 func NewCmdRead(f *cmdutil.Factory, runF func(*ReadOptions) error) *cobra.Command {
-	opts := &ReadOptions{Factory: f}
+	opts := &ReadOptions{DataDeps: newDataDeps(f)}
 	cmd := &cobra.Command{
 		Use:     "read ID --pk VALUE",
 		Aliases: []string{"get"},
@@ -52,7 +53,7 @@ Exits 5 when the item does not exist.`,
 }
 
 func readRun(o *ReadOptions) error {
-	f := o.Factory
+	f := &o.DataDeps
 	ctx := o.ctx
 	if ctx == nil {
 		ctx = context.Background()
@@ -88,7 +89,7 @@ func readRun(o *ReadOptions) error {
 
 // readPrintOne prints a single document: with -o json (or piped default)
 // the exact bytes of the service, as a bare object; else through a printer.
-func readPrintOne(f *cmdutil.Factory, oo output.Options, s *cmdutil.Settings, doc json.RawMessage) error {
+func readPrintOne(f *DataDeps, oo output.Options, s *config.Settings, doc json.RawMessage) error {
 	if queryIsJSONFormat(f, s) {
 		if oo.JQ == "" && !oo.TTY {
 			b := append(append([]byte(nil), doc...), '\n')

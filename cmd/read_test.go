@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
@@ -319,8 +319,8 @@ func TestQueryEntraIdentities(t *testing.T) {
 		t.Helper()
 		cred := sandboxtest.Credential(t, e.sb, name)
 		f, _, out, errOut := e.factory()
-		f.Credential = func(ctx context.Context, s *cmdutil.Settings) (*cmdutil.Credentials, error) {
-			return &cmdutil.Credentials{Method: "devicecode", Token: cred}, nil
+		f.Credentials = func(ctx context.Context) (*cosmos.Credentials, error) {
+			return &cosmos.Credentials{Method: "devicecode", Token: cred}, nil
 		}
 		return queryExecute(f, out, errOut, args)
 	}

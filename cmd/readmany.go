@@ -15,7 +15,7 @@ import (
 
 // ReadManyOptions are the parsed flags of `cosmosctl read-many`.
 type ReadManyOptions struct {
-	Factory *cmdutil.Factory
+	DataDeps
 	IDsFile string
 
 	ctx context.Context
@@ -23,7 +23,7 @@ type ReadManyOptions struct {
 
 // NewCmdReadMany builds `cosmosctl read-many`.
 func NewCmdReadMany(f *cmdutil.Factory, runF func(*ReadManyOptions) error) *cobra.Command {
-	opts := &ReadManyOptions{Factory: f}
+	opts := &ReadManyOptions{DataDeps: newDataDeps(f)}
 	cmd := &cobra.Command{
 		Use:   "read-many [--ids-file FILE]",
 		Short: "Read many items by id and partition key in a few requests",
@@ -44,7 +44,7 @@ Missing items are reported on stderr; exits 5 only when none was found.`,
 }
 
 func readManyRun(o *ReadManyOptions) error {
-	f := o.Factory
+	f := &o.DataDeps
 	ctx := o.ctx
 	if ctx == nil {
 		ctx = context.Background()

@@ -1,6 +1,7 @@
-// Package cmd holds cosmosctl's Cobra command tree. Each command gets its
-// dependencies from a cmdutil.Factory and keeps its parsed flags in an
-// Options struct; an injectable run function lets tests capture them.
+// Package cmd holds cosmosctl's Cobra command tree. Each command takes the
+// dependencies it uses from the cmdutil.Factory into its Options struct,
+// next to its parsed flags; an injectable run function lets tests capture
+// them.
 package cmd
 
 import (
@@ -14,6 +15,7 @@ import (
 	"github.com/cosmosctl/cosmosctl/completions"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
+	"github.com/cosmosctl/cosmosctl/output"
 )
 
 // NewRootCmd builds the whole command tree.
@@ -56,10 +58,10 @@ Try everything locally, with no Azure subscription:
 	pf.BoolVar(&f.Flags.NoColor, "no-color", false, "Disable colour output (also NO_COLOR)")
 	pf.DurationVar(&f.Flags.Timeout, "timeout", 0, "Give up after this long, e.g. 30s or 2m (0 = no limit)")
 
-	_ = root.RegisterFlagCompletionFunc("profile", completions.Profiles(f))
-	_ = root.RegisterFlagCompletionFunc("output", completions.OutputFormats())
-	_ = root.RegisterFlagCompletionFunc("database", completions.Names(f, completionDatabases(f), false))
-	_ = root.RegisterFlagCompletionFunc("container", completions.Names(f, completionContainers(f), true))
+	_ = root.RegisterFlagCompletionFunc("profile", complete(completions.Profiles(completionProfiles(f))))
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp))
+	_ = root.RegisterFlagCompletionFunc("database", complete(completions.Names(completionDatabase(f), completionDatabases(f), false)))
+	_ = root.RegisterFlagCompletionFunc("container", complete(completions.Names(completionDatabase(f), completionContainers(f), true)))
 
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if f.Flags.NoColor {

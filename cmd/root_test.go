@@ -9,21 +9,21 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/cmdtest"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // rootRun runs the command tree like main does and returns the exit code.
 func rootRun(t *testing.T, dir string, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	f, _, out, errOut := cmdutil.NewTestFactory(dir, env)
+	f, _, out, errOut := cmdtest.NewFactory(dir, env)
 	err := Execute(context.Background(), f, args)
 	errs.Print(f.IOStreams.ErrOut, err, false)
 	return errs.ExitCode(err), out.String(), errOut.String()
 }
 
 func TestEveryCommandHelpRenders(t *testing.T) {
-	f, _, _, _ := cmdutil.NewTestFactory(t.TempDir(), nil)
+	f, _, _, _ := cmdtest.NewFactory(t.TempDir(), nil)
 	var paths [][]string
 	var walk func(c *cobra.Command, prefix []string)
 	walk = func(c *cobra.Command, prefix []string) {

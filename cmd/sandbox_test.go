@@ -12,7 +12,7 @@ import (
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/cmdtest"
 	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox"
@@ -64,7 +64,7 @@ func TestSandboxFlagErrorsExitTwo(t *testing.T) {
 }
 
 func TestSandboxFlagsReachOptions(t *testing.T) {
-	f, _, _, _ := cmdutil.NewTestFactory(t.TempDir(), nil)
+	f, _, _, _ := cmdtest.NewFactory(t.TempDir(), nil)
 	var got *SandboxOptions
 	cmd := newCmdSandbox(f, func(o *SandboxOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--dir", "d", "--seed", "s.json", "--listen", "127.0.0.1:1", "--entra-listen", "[::1]:2",
@@ -85,7 +85,7 @@ func TestSandboxFlagsReachOptions(t *testing.T) {
 func TestSandboxRunApproveAndStop(t *testing.T) {
 	cfgDir := t.TempDir()
 	dir := filepath.Join(t.TempDir(), "sb")
-	f, _, _, stderr := cmdutil.NewTestFactory(cfgDir, nil)
+	f, _, _, stderr := cmdtest.NewFactory(cfgDir, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -190,7 +190,7 @@ func TestSandboxRunApproveAndStop(t *testing.T) {
 // removes it when it stops, so repeated runs leave nothing behind.
 func TestSandboxDefaultDirRemovedOnExit(t *testing.T) {
 	cfgDir, cache := t.TempDir(), t.TempDir()
-	f, _, _, stderr := cmdutil.NewTestFactory(cfgDir, map[string]string{"XDG_CACHE_HOME": cache})
+	f, _, _, stderr := cmdtest.NewFactory(cfgDir, map[string]string{"XDG_CACHE_HOME": cache})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)

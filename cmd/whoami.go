@@ -17,13 +17,14 @@ import (
 
 // WhoamiOptions are the parsed flags of `cosmosctl whoami`.
 type WhoamiOptions struct {
-	Factory *cmdutil.Factory
+	AuthDeps
+	Now     func() time.Time
 	Refresh bool
 }
 
 // NewCmdWhoami builds `cosmosctl whoami`.
 func NewCmdWhoami(f *cmdutil.Factory, runF func(*WhoamiOptions) error) *cobra.Command {
-	opts := &WhoamiOptions{Factory: f}
+	opts := &WhoamiOptions{AuthDeps: newAuthDeps(f), Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "whoami",
 		Short: "Show who you are signed in as, for which account and until when",
@@ -65,12 +66,12 @@ type whoamiJSON struct {
 }
 
 func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
-	f := o.Factory
-	sess, settings, err := authSession(f)
+	sess, err := o.AuthSession()
 	if err != nil {
 		return err
 	}
-	ctx, cancel := f.WithTimeout(ctx)
+	settings := sess.Settings
+	ctx, cancel := o.WithTimeout(ctx)
 	defer cancel()
 	id, err := sess.Whoami(ctx, o.Refresh)
 	if err != nil {
@@ -89,13 +90,13 @@ func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
 		if id.Groups >= 0 {
 			j.GroupCount = &id.Groups
 		}
-		enc := json.NewEncoder(f.IOStreams.Out)
+		enc := json.NewEncoder(o.IOStreams.Out)
 		if settings.Output == "json" {
 			enc.SetIndent("", "  ")
 		}
 		return enc.Encode(j)
 	}
-	whoamiTable(f.IOStreams.Out, id, f.Now())
+	whoamiTable(o.IOStreams.Out, id, o.Now())
 	return nil
 }
 

@@ -6,14 +6,12 @@ import (
 	"time"
 
 	"github.com/cosmosctl/cosmosctl/auth"
-	authkeyring "github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/entra"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
 )
 
 func TestWhoamiRefresh(t *testing.T) {
-	authkeyring.MockInit()
 	tests := []struct {
 		name  string
 		login []string
@@ -41,7 +39,6 @@ func TestWhoamiRefresh(t *testing.T) {
 }
 
 func TestWhoamiDebugNeverPrintsTokens(t *testing.T) {
-	authkeyring.MockInit()
 	e := loginSandbox(t, sandboxtest.WithAutoApprove("alice"), sandboxtest.WithTokenLifetime(time.Minute))
 	e.mustRun(t, "--profile", "sandbox", "--debug", "login")
 	for _, args := range [][]string{{"whoami"}, {"whoami", "--refresh"}, {"logout"}, {"whoami"}} {

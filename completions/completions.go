@@ -1,66 +1,63 @@
 // Package completions provides dynamic shell completion values: profile
-// names from the configuration, output formats, and (through a lister the
-// data layer supplies) databases and containers.
+// names from the configuration and (through listers the data layer
+// supplies) databases and containers. It knows no CLI framework: the
+// command layer adapts a Func to its shell completion hook.
 package completions
 
 import (
 	"context"
 	"strings"
 	"time"
-
-	"github.com/spf13/cobra"
-
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
-	"github.com/cosmosctl/cosmosctl/output"
 )
 
+// Func returns the completions of toComplete. A failure (not signed in,
+// offline, a broken config) completes nothing rather than erroring.
+type Func func(ctx context.Context, toComplete string) []string
+
 // Lister lists names from the account for completion (databases, or the
-// containers of one database). It must not prompt.
-type Lister func(ctx context.Context, s *cmdutil.Settings, database string) ([]string, error)
+// containers of database). It must not prompt.
+type Lister func(ctx context.Context, database string) ([]string, error)
 
-// Profiles completes --profile with the profile names in the config file.
-func Profiles(f *cmdutil.Factory) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		c, err := f.Config()
+// lookupTimeout bounds a lookup so that a slow network never hangs the shell.
+const lookupTimeout = 5 * time.Second
+
+// Profiles completes with the profile names that names returns.
+func Profiles(names func() ([]string, error)) Func {
+	return func(_ context.Context, toComplete string) []string {
+		all, err := names()
 		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
+			return nil
 		}
-		return filter(c.ProfileNames(), toComplete), cobra.ShellCompDirectiveNoFileComp
+		return filter(all, toComplete)
 	}
 }
 
-// OutputFormats completes -o/--output.
-func OutputFormats() cobra.CompletionFunc {
-	return cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp)
-}
-
-// Names completes with what list returns for the effective settings; a
-// failure (not signed in, offline) completes nothing rather than erroring,
-// and the lookup is bounded so a slow network never hangs the shell.
-func Names(f *cmdutil.Factory, list Lister, needDatabase bool) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+// Names completes with what list returns for the database in effect
+// (from database); needDatabase completes nothing when there is none.
+func Names(database func() (string, error), list Lister, needDatabase bool) Func {
+	return func(ctx context.Context, toComplete string) []string {
 		if list == nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
+			return nil
 		}
-		s, err := f.Resolve()
+		db, err := database()
 		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
+			return nil
 		}
-		if needDatabase && s.Database == "" {
-			return nil, cobra.ShellCompDirectiveNoFileComp
+		if needDatabase && db == "" {
+			return nil
 		}
-		ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 		defer cancel()
-		names, err := list(ctx, s, s.Database)
+		names, err := list(ctx, db)
 		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
+			return nil
 		}
-		return filter(names, toComplete), cobra.ShellCompDirectiveNoFileComp
+		return filter(names, toComplete)
 	}
 }
 
-func filter(names []string, prefix string) []cobra.Completion {
-	var out []cobra.Completion
+func filter(names []string, prefix string) []string {
+	var out []string
 	for _, n := range names {
 		if strings.HasPrefix(n, prefix) {
 			out = append(out, n)

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	gokeyring "github.com/zalando/go-keyring"
@@ -49,19 +50,94 @@ type Keyring interface {
 	Delete(ctx context.Context, service, user string) error
 }
 
-// System is the OS keyring (Secret Service, macOS Keychain, Windows
-// Credential Manager) through go-keyring, or go-keyring's in-memory mock
-// once MockInit has been called.
+// Backend is the part of go-keyring's API the wrapper calls: the OS
+// keyring, or an in-memory one for tests.
+type Backend interface {
+	Get(service, user string) (string, error)
+	Set(service, user, secret string) error
+	Delete(service, user string) error
+}
+
+// System is a keyring backend behind the per-call timeout and typed
+// errors: the OS keyring (Secret Service, macOS Keychain, Windows
+// Credential Manager) through go-keyring, or an in-memory mock.
 type System struct {
 	Timeout time.Duration
+	backend Backend
 }
 
 // NewSystem returns the OS keyring with the given per-call timeout.
-func NewSystem(timeout time.Duration) *System {
+func NewSystem(timeout time.Duration) *System { return New(osBackend{}, timeout) }
+
+// New wraps a backend with the given per-call timeout (<= 0 = DefaultTimeout).
+func New(b Backend, timeout time.Duration) *System {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return &System{Timeout: timeout}
+	return &System{Timeout: timeout, backend: b}
+}
+
+// NewMock returns an empty in-memory keyring that behaves like a working
+// OS keyring (tests inject it; nothing process-wide changes).
+func NewMock() *System { return New(&mockBackend{}, DefaultTimeout) }
+
+// NewMockWithError returns a keyring whose every call fails with err, as
+// an OS keyring that cannot be reached or unlocked does.
+func NewMockWithError(err error) *System { return New(&mockBackend{err: err}, DefaultTimeout) }
+
+// osBackend is go-keyring's process-wide provider.
+type osBackend struct{}
+
+func (osBackend) Get(service, user string) (string, error) { return gokeyring.Get(service, user) }
+func (osBackend) Set(service, user, secret string) error   { return gokeyring.Set(service, user, secret) }
+func (osBackend) Delete(service, user string) error        { return gokeyring.Delete(service, user) }
+
+// mockBackend keeps items in memory and reports a missing one with
+// go-keyring's ErrNotFound, as the OS backends do.
+type mockBackend struct {
+	mu    sync.Mutex // calls run in their own goroutines
+	items map[[2]string]string
+	err   error
+}
+
+func (m *mockBackend) Get(service, user string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.err != nil {
+		return "", m.err
+	}
+	v, ok := m.items[[2]string{service, user}]
+	if !ok {
+		return "", gokeyring.ErrNotFound
+	}
+	return v, nil
+}
+
+func (m *mockBackend) Set(service, user, secret string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.err != nil {
+		return m.err
+	}
+	if m.items == nil {
+		m.items = map[[2]string]string{}
+	}
+	m.items[[2]string{service, user}] = secret
+	return nil
+}
+
+func (m *mockBackend) Delete(service, user string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.err != nil {
+		return m.err
+	}
+	k := [2]string{service, user}
+	if _, ok := m.items[k]; !ok {
+		return gokeyring.ErrNotFound
+	}
+	delete(m.items, k)
+	return nil
 }
 
 // Timeouts: long enough on a terminal for a person to answer an unlock
@@ -124,24 +200,17 @@ func (s *System) call(parent context.Context, op string, fn func() (string, erro
 
 // Get reads an item.
 func (s *System) Get(ctx context.Context, service, user string) (string, error) {
-	return s.call(ctx, "get", func() (string, error) { return gokeyring.Get(service, user) })
+	return s.call(ctx, "get", func() (string, error) { return s.backend.Get(service, user) })
 }
 
 // Set creates or replaces an item.
 func (s *System) Set(ctx context.Context, service, user, secret string) error {
-	_, err := s.call(ctx, "set", func() (string, error) { return "", gokeyring.Set(service, user, secret) })
+	_, err := s.call(ctx, "set", func() (string, error) { return "", s.backend.Set(service, user, secret) })
 	return err
 }
 
 // Delete removes an item; a missing item is ErrNotFound.
 func (s *System) Delete(ctx context.Context, service, user string) error {
-	_, err := s.call(ctx, "delete", func() (string, error) { return "", gokeyring.Delete(service, user) })
+	_, err := s.call(ctx, "delete", func() (string, error) { return "", s.backend.Delete(service, user) })
 	return err
 }
-
-// MockInit replaces go-keyring's backend with its in-memory mock for the
-// whole process (tests only; it cannot be undone).
-func MockInit() { gokeyring.MockInit() }
-
-// MockInitWithError makes every go-keyring call fail with err (tests only).
-func MockInitWithError(err error) { gokeyring.MockInitWithError(err) }

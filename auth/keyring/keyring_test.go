@@ -8,9 +8,8 @@ import (
 )
 
 func TestSystemWithMock(t *testing.T) {
-	MockInit()
 	ctx := context.Background()
-	k := NewSystem(time.Second)
+	k := NewMock()
 	if _, err := k.Get(ctx, "svc", "u"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Get missing: want ErrNotFound, got %v", err)
 	}
@@ -31,12 +30,31 @@ func TestSystemWithMock(t *testing.T) {
 
 func TestSystemUnavailable(t *testing.T) {
 	cause := errors.New("dial unix /nowhere: connect: no such file or directory")
-	MockInitWithError(cause)
-	t.Cleanup(MockInit)
-	k := NewSystem(time.Second)
-	_, err := k.Get(context.Background(), "svc", "u")
-	if !IsUnavailable(err) || errors.Is(err, ErrNotFound) || !errors.Is(err, cause) {
-		t.Fatalf("want UnavailableError wrapping the cause, got %T %v", err, err)
+	k := NewMockWithError(cause)
+	for _, tc := range []struct {
+		op   string
+		call func() error
+	}{
+		{"get", func() error { _, err := k.Get(context.Background(), "svc", "u"); return err }},
+		{"set", func() error { return k.Set(context.Background(), "svc", "u", "s") }},
+		{"delete", func() error { return k.Delete(context.Background(), "svc", "u") }},
+	} {
+		op, err := tc.op, tc.call()
+		if !IsUnavailable(err) || errors.Is(err, ErrNotFound) || !errors.Is(err, cause) {
+			t.Fatalf("%s: want UnavailableError wrapping the cause, got %T %v", op, err, err)
+		}
+	}
+}
+
+// Mocks are separate values: one test's items are not another's.
+func TestMocksAreIndependent(t *testing.T) {
+	ctx := context.Background()
+	a, b := NewMock(), NewMock()
+	if err := a.Set(ctx, "svc", "u", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Get(ctx, "svc", "u"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second mock sees the first one's item: %v", err)
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/cosmosctl/cosmosctl/auth/keyring"
 )
@@ -29,9 +28,8 @@ func (failingKeyring) Delete(ctx context.Context, s, u string) error {
 
 func newBackends(t *testing.T) map[string]func() Store {
 	t.Helper()
-	keyring.MockInit()
 	dir := t.TempDir()
-	kr := keyring.NewSystem(time.Second)
+	kr := keyring.NewMock()
 	return map[string]func() Store{
 		"keyring":   func() Store { return NewEncrypted(filepath.Join(dir, EncryptedFileName), kr) },
 		"plaintext": func() Store { return NewPlaintext(filepath.Join(dir, PlaintextFileName)) },
@@ -77,10 +75,9 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestEncryptedFileProperties(t *testing.T) {
-	keyring.MockInit()
 	ctx := context.Background()
 	dir := t.TempDir()
-	kr := keyring.NewSystem(time.Second)
+	kr := keyring.NewMock()
 	path := filepath.Join(dir, EncryptedFileName)
 	s := NewEncrypted(path, kr)
 	secret := []byte("eyJhbGciOiJSUzI1NiJ9.super-secret-refresh-token")
@@ -149,8 +146,7 @@ func TestUnreadableTreatedAsEmpty(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			keyring.MockInit()
-			kr := keyring.NewSystem(time.Second)
+			kr := keyring.NewMock()
 			path := filepath.Join(t.TempDir(), EncryptedFileName)
 			if err := NewEncrypted(path, kr).Put(ctx, "k", []byte("v")); err != nil {
 				t.Fatal(err)
@@ -207,10 +203,9 @@ func TestKeyringUnavailableIsAnError(t *testing.T) {
 }
 
 func TestConcurrentWriters(t *testing.T) {
-	keyring.MockInit()
 	ctx := context.Background()
 	dir := t.TempDir()
-	kr := keyring.NewSystem(5 * time.Second)
+	kr := keyring.NewMock()
 	for _, kind := range []Kind{KindKeyring, KindPlaintext} {
 		t.Run(string(kind), func(t *testing.T) {
 			const writers, each = 6, 5

@@ -1,18 +1,23 @@
-// Package cmdutil holds what every command shares: the Factory through which
-// commands get their dependencies, the resolved global settings, and the
-// error kinds with their exit codes.
+// Package cmdutil holds what every command shares: the Factory, the one
+// place where an invocation's dependencies are built, and the global flags.
 package cmdutil
 
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"sync"
 	"time"
 
+	"github.com/cosmosctl/cosmosctl/auth"
+	"github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
+	"github.com/cosmosctl/cosmosctl/internal/httpclient"
 	"github.com/cosmosctl/cosmosctl/internal/iostreams"
+	"github.com/cosmosctl/cosmosctl/output"
 )
 
 // BuildInfo describes the binary (set by ldflags or from Go build info).
@@ -36,42 +41,70 @@ type GlobalFlags struct {
 	Timeout   time.Duration
 }
 
-// Factory gives commands their dependencies. Tests build one with
-// iostreams.Test(), a temporary config dir and a fake environment.
+// Factory gives commands their dependencies. The first group are inputs;
+// the functions of the second group build the invocation's objects from
+// them lazily, each once, and read the inputs when first called, so tests
+// may replace inputs (cmdtest does) or whole functions before running a
+// command. Commands take the functions they use, not the Factory.
 type Factory struct {
 	IOStreams *iostreams.IOStreams
 	Build     BuildInfo
 	Flags     *GlobalFlags
-
-	// Getenv reads the environment (injectable for tests).
+	// Getenv reads the environment.
 	Getenv func(string) string
-	// Now is the clock (injectable for tests).
+	// Now is the clock.
 	Now func() time.Time
 	// ConfigDir returns the configuration directory.
 	ConfigDir func() (string, error)
+	// ReadFile reads the CA bundle.
+	ReadFile func(name string) ([]byte, error)
 
-	// Later layers plug in here: the token path (auth) and Cosmos clients.
-	// They are functions so that commands never construct them directly.
-	Credential CredentialFunc
-
-	debugMu sync.Mutex // serialises --debug lines written from parallel requests
+	// Config loads the configuration file (afresh on every call: the
+	// config commands load, change and save it).
+	Config func() (*config.Config, error)
+	// Settings are the effective settings of the invocation.
+	Settings func() (*config.Settings, error)
+	// HTTPClient is the one client of the invocation, Entra and Cosmos alike.
+	HTTPClient func() (*http.Client, error)
+	// Keyring is the OS keyring with the invocation's timeout.
+	Keyring func() keyring.Keyring
+	// AuthSession is the token path of the effective profile.
+	AuthSession func() (*auth.Session, error)
+	// Credentials are what data commands authenticate with; never prompts.
+	Credentials func(ctx context.Context) (*cosmos.Credentials, error)
+	// CosmosClient is the data-plane client for the effective settings.
+	CosmosClient func(ctx context.Context) (*cosmos.Client, error)
 }
 
-// New returns the production factory.
+// New returns the factory of one invocation: production inputs, and the
+// builders wired to each other.
 func New(build BuildInfo) *Factory {
 	f := &Factory{
-		Build:  build,
-		Flags:  &GlobalFlags{},
-		Getenv: os.Getenv,
-		Now:    time.Now,
+		Build:    build,
+		Flags:    &GlobalFlags{},
+		Getenv:   os.Getenv,
+		Now:      time.Now,
+		ReadFile: os.ReadFile,
 	}
 	f.IOStreams = iostreams.System(f.Getenv)
 	f.ConfigDir = func() (string, error) { return config.Dir(f.Getenv) }
+	f.Config = f.loadConfig
+	f.Settings = once(f.resolve)
+	f.HTTPClient = once(f.newHTTPClient)
+	f.Keyring = onceValue(f.newKeyring)
+	f.AuthSession = once(f.newAuthSession)
+	f.Credentials = onceCtx(func(ctx context.Context) (*cosmos.Credentials, error) {
+		sess, err := f.AuthSession()
+		if err != nil {
+			return nil, err
+		}
+		return sess.Credentials(ctx)
+	})
+	f.CosmosClient = onceCtx(f.newCosmosClient)
 	return f
 }
 
-// Config loads the configuration file.
-func (f *Factory) Config() (*config.Config, error) {
+func (f *Factory) loadConfig() (*config.Config, error) {
 	dir, err := f.ConfigDir()
 	if err != nil {
 		return nil, err
@@ -83,82 +116,96 @@ func (f *Factory) Config() (*config.Config, error) {
 	return c, nil
 }
 
-// Settings is the effective configuration of one invocation, after applying
-// precedence: flag > environment > profile > default.
-type Settings struct {
-	ProfileName string
-	Profile     *config.Profile // never nil; empty when the profile does not exist yet
-	Exists      bool            // the profile is present in the config file
-	Endpoint    string
-	Database    string
-	Container   string
-	Output      string
-	Config      *config.Config
-}
-
-// Resolve computes the effective settings.
-func (f *Factory) Resolve() (*Settings, error) {
+func (f *Factory) resolve() (*config.Settings, error) {
 	cfg, err := f.Config()
 	if err != nil {
 		return nil, err
 	}
-	s := &Settings{Config: cfg, ProfileName: f.ProfileName(cfg)}
-	p := cfg.Profile(s.ProfileName)
-	if p != nil {
-		s.Exists = true
-	} else {
-		if f.Flags.Profile != "" || f.Getenv("COSMOSCTL_PROFILE") != "" {
-			return nil, errs.New(errs.KindUsage, nil, "list profiles with `cosmosctl config list`, or create one with `cosmosctl config set endpoint URL --profile NAME`",
-				"profile %q does not exist in %s", s.ProfileName, cfg.Path())
-		}
-		p = &config.Profile{}
-	}
-	s.Profile = p
-	s.Endpoint = first(f.Flags.Endpoint, f.Getenv("COSMOSCTL_ENDPOINT"), p.Endpoint)
-	s.Database = first(f.Flags.Database, f.Getenv("COSMOSCTL_DATABASE"), p.Database)
-	s.Container = first(f.Flags.Container, f.Getenv("COSMOSCTL_CONTAINER"), p.Container)
-	s.Output = first(f.Flags.Output, f.Getenv("COSMOSCTL_OUTPUT"), p.Output)
-	if s.Output != "" {
-		if err := config.ValidateValue("output", s.Output); err != nil {
-			return nil, errs.Usage("--output: %s", err)
-		}
-	}
-	return s, nil
+	fl := config.Flags{Profile: f.Flags.Profile, Endpoint: f.Flags.Endpoint, Database: f.Flags.Database,
+		Container: f.Flags.Container, Output: f.Flags.Output}
+	return config.Resolve(cfg, fl, f.Getenv, output.Formats())
 }
 
-// ProfileName is the profile an invocation acts on: --profile, then
-// COSMOSCTL_PROFILE, then the current profile of cfg, else "default".
+// ProfileName is the profile an invocation acts on (see config.ProfileName).
 func (f *Factory) ProfileName(cfg *config.Config) string {
-	if name := first(f.Flags.Profile, f.Getenv("COSMOSCTL_PROFILE"), cfg.CurrentProfile); name != "" {
-		return name
-	}
-	return "default"
+	return config.ProfileName(cfg, f.Flags.Profile, f.Getenv)
 }
 
-// RequireEndpoint returns the endpoint or a usage error that says how to set one.
-func (s *Settings) RequireEndpoint() (string, error) {
-	if s.Endpoint == "" {
-		return "", errs.New(errs.KindUsage, nil,
-			"pass --endpoint https://ACCOUNT.documents.azure.com:443/, set COSMOSCTL_ENDPOINT, or `cosmosctl config set endpoint URL`",
-			"no Cosmos DB endpoint for profile %q", s.ProfileName)
+// CAFile is the CA bundle to trust besides the system roots: the
+// COSMOSCTL_CA_FILE variable, else the profile's ca-file.
+func (f *Factory) CAFile(s *config.Settings) string {
+	if v := f.Getenv("COSMOSCTL_CA_FILE"); v != "" {
+		return v
 	}
-	return s.Endpoint, nil
+	return s.Profile.CAFile
 }
 
-// RequireDatabase returns the database or a usage error naming -d.
-func (s *Settings) RequireDatabase() (string, error) {
-	if s.Database == "" {
-		return "", errs.Usage("no database: pass -d/--database, set COSMOSCTL_DATABASE, or `cosmosctl config set database NAME`")
+func (f *Factory) newHTTPClient() (*http.Client, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
 	}
-	return s.Database, nil
+	o := httpclient.Options{CAFile: f.CAFile(s), ReadFile: f.ReadFile, Now: f.Now}
+	if f.Flags.Debug {
+		o.Debug = f.IOStreams.ErrOut
+	}
+	return httpclient.New(o)
 }
 
-// RequireContainer returns the container or a usage error naming -c.
-func (s *Settings) RequireContainer() (string, error) {
-	if s.Container == "" {
-		return "", errs.Usage("no container: pass -c/--container, set COSMOSCTL_CONTAINER, or `cosmosctl config set container NAME`")
+func (f *Factory) newKeyring() keyring.Keyring {
+	interactive := f.IOStreams.IsStdinTTY() && f.IOStreams.IsStderrTTY()
+	return keyring.NewSystem(keyring.TimeoutFor(f.Getenv, interactive))
+}
+
+func (f *Factory) newAuthSession() (*auth.Session, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
 	}
-	return s.Container, nil
+	dir, err := f.ConfigDir()
+	if err != nil {
+		return nil, errs.New(errs.KindUsage, err, "set COSMOSCTL_CONFIG_DIR", "cannot find the configuration directory: %v", err)
+	}
+	return auth.NewSession(auth.Config{
+		Dir:        dir,
+		Settings:   s,
+		Getenv:     f.Getenv,
+		Now:        f.Now,
+		HTTPClient: f.HTTPClient,
+		Keyring:    f.Keyring(),
+		Debugf:     f.Debugf,
+	}), nil
+}
+
+func (f *Factory) newCosmosClient(ctx context.Context) (*cosmos.Client, error) {
+	return f.NewCosmosClient(ctx, 0)
+}
+
+// NewCosmosClient builds a data-plane client with a retry budget (0 =
+// default, <0 = none) from the invocation's settings, credentials and
+// HTTP client; CosmosClient is the cached one with the default budget.
+func (f *Factory) NewCosmosClient(ctx context.Context, maxRetries int32) (*cosmos.Client, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	endpoint, err := s.RequireEndpoint()
+	if err != nil {
+		return nil, err
+	}
+	// A malformed endpoint is reported before anything signs in.
+	if err := cosmos.CheckEndpoint(endpoint); err != nil {
+		return nil, err
+	}
+	creds, err := f.Credentials(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hc, err := f.HTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	return cosmos.NewClient(endpoint, *creds, &cosmos.Options{HTTPClient: hc, MaxRetries: maxRetries, Audience: s.Profile.Audience})
 }
 
 // WithTimeout applies --timeout to ctx (0 = none).
@@ -170,18 +217,36 @@ func (f *Factory) WithTimeout(ctx context.Context) (context.Context, context.Can
 }
 
 // Debugf writes a diagnostic line to stderr when --debug is set. Callers
-// must not pass secrets; use Redact for values that may hold one.
+// must not pass secrets; use redact for values that may hold one.
 func (f *Factory) Debugf(format string, args ...any) {
 	if f.Flags.Debug {
 		fmt.Fprintf(f.IOStreams.ErrOut, "debug: "+format+"\n", args...)
 	}
 }
 
-func first(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
+// once makes build run at most once; later calls return its result.
+func once[T any](build func() (T, error)) func() (T, error) {
+	return sync.OnceValues(build)
+}
+
+func onceValue[T any](build func() T) func() T { return sync.OnceValue(build) }
+
+// onceCtx is once for builders that do I/O: the first caller's context
+// is used; later callers get the same result.
+func onceCtx[T any](build func(context.Context) (T, error)) func(context.Context) (T, error) {
+	var (
+		mu   sync.Mutex
+		done bool
+		v    T
+		err  error
+	)
+	return func(ctx context.Context) (T, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !done {
+			v, err = build(ctx)
+			done = true
 		}
+		return v, err
 	}
-	return ""
 }

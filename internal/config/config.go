@@ -16,7 +16,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cosmosctl/cosmosctl/internal/atomicfile"
-	"github.com/cosmosctl/cosmosctl/output"
 )
 
 // FileName is the configuration file inside the config directory.
@@ -191,7 +190,8 @@ func (p *Profile) Get(key string) (string, error) {
 	return *f, nil
 }
 
-// Set changes a profile setting after validating the value.
+// Set changes a profile setting after validating the value (callers check
+// the output key with ValidateOutput first).
 func (p *Profile) Set(key, value string) error {
 	f, err := p.field(key)
 	if err != nil {
@@ -212,7 +212,8 @@ func AuthMethods() []string {
 // Clouds returns the named clouds accepted by the cloud key.
 func Clouds() []string { return []string{"public", "usgov", "china"} }
 
-// ValidateValue checks a value for a key without changing anything.
+// ValidateValue checks a value for a key without changing anything; the
+// output key is checked by ValidateOutput.
 func ValidateValue(key, value string) error {
 	if value == "" {
 		return nil
@@ -235,10 +236,16 @@ func ValidateValue(key, value string) error {
 		if !strings.HasPrefix(value, "https://") {
 			return fmt.Errorf("cloud must be one of %s or an https:// authority URL (got %q)", strings.Join(Clouds(), ", "), value)
 		}
-	case "output":
-		if !slices.Contains(output.Formats(), value) {
-			return fmt.Errorf("output must be one of %s (got %q)", strings.Join(output.Formats(), ", "), value)
-		}
+	}
+	return nil
+}
+
+// ValidateOutput checks an output format against formats, the list the
+// output package supports (ValidateValue does not know it: config must
+// not depend on the printers). "" is valid: the default applies.
+func ValidateOutput(value string, formats []string) error {
+	if value != "" && !slices.Contains(formats, value) {
+		return fmt.Errorf("output must be one of %s (got %q)", strings.Join(formats, ", "), value)
 	}
 	return nil
 }

@@ -78,14 +78,33 @@ func TestValidateValue(t *testing.T) {
 		{"cloud", "usgov", true},
 		{"cloud", "mars", false},
 		{"cloud", "https://login.example.test/", true},
-		{"output", "yaml", true},
-		{"output", "xml", false},
 		{"database", "anything", true},
 	}
 	for _, tc := range cases {
 		err := ValidateValue(tc.key, tc.value)
 		if (err == nil) != tc.ok {
 			t.Errorf("ValidateValue(%q, %q) = %v, want ok=%v", tc.key, tc.value, err, tc.ok)
+		}
+	}
+}
+
+func TestValidateOutput(t *testing.T) {
+	formats := []string{"table", "json", "yaml"}
+	cases := []struct {
+		value string
+		ok    bool
+	}{
+		{"yaml", true},
+		{"", true},
+		{"xml", false},
+	}
+	for _, tc := range cases {
+		err := ValidateOutput(tc.value, formats)
+		if (err == nil) != tc.ok {
+			t.Errorf("ValidateOutput(%q) = %v, want ok=%v", tc.value, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "table, json, yaml") {
+			t.Errorf("ValidateOutput(%q) = %v, want the formats listed", tc.value, err)
 		}
 	}
 }

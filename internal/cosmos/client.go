@@ -24,7 +24,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
@@ -44,39 +43,77 @@ type Client struct {
 	scope string
 }
 
-// Options tunes client construction; the zero value is what commands use.
+// CosmosAudience is the account-agnostic Cosmos DB token audience.
+const CosmosAudience = "https://cosmos.azure.com"
+
+// Credentials is what a data command authenticates with: an Entra ID token
+// credential, or (for emulators and accounts that allow keys) an account key.
+type Credentials struct {
+	Method string                 // devicecode, azurecli, serviceprincipal, managedidentity, workloadidentity, env, key
+	Token  azcore.TokenCredential // nil when Key is set
+	Key    string                 // base64 account key; never logged
+}
+
+// Options tunes client construction; nil or the zero value is the default.
 type Options struct {
+	// HTTPClient sends the requests (nil = azcore's default transport).
+	HTTPClient *http.Client
 	// MaxRetries overrides the retry budget (0 = default 9, as the other
 	// Cosmos SDKs do for throttling; <0 = no retries).
 	MaxRetries int32
+	// Audience overrides the token audience ("" = the account host).
+	Audience string
 }
 
-// NewClient builds the client for the effective settings: endpoint, the
-// profile's CA bundle (through f.HTTPClient), the credential from
-// f.Credential (Entra token or account key) and the audience override.
-// It performs no I/O besides obtaining credentials.
-func NewClient(ctx context.Context, f *cmdutil.Factory, s *cmdutil.Settings) (*Client, error) {
-	return NewClientWithOptions(ctx, f, s, Options{})
-}
-
-// NewClientWithOptions is NewClient with tuning (tests use a small retry budget).
-func NewClientWithOptions(ctx context.Context, f *cmdutil.Factory, s *cmdutil.Settings, o Options) (*Client, error) {
-	endpoint, err := s.RequireEndpoint()
-	if err != nil {
-		return nil, err
+// Audience is the token audience for an account: the override (a profile's
+// audience setting), else the account host (scheme://host without port, as
+// azcosmos asks), else the account-agnostic Cosmos DB audience. It is the
+// one rule both the data client and the sign-in commands use, so that the
+// token login caches is the token queries ask for.
+func Audience(endpoint, override string) string {
+	if a := strings.TrimRight(override, "/"); a != "" {
+		return a
 	}
+	if endpoint != "" {
+		if u, err := url.Parse(endpoint); err == nil && u.Host != "" {
+			return u.Scheme + "://" + u.Hostname()
+		}
+	}
+	return CosmosAudience
+}
+
+// Scope turns an audience into the .default scope Entra expects.
+func Scope(audience string) string {
+	audience = strings.TrimRight(audience, "/")
+	if strings.HasSuffix(audience, "/.default") {
+		return audience
+	}
+	return audience + "/.default"
+}
+
+// CheckEndpoint reports an endpoint that is not an http(s) URL, as a
+// usage error; callers check it before signing in.
+func CheckEndpoint(endpoint string) error {
+	_, err := parseEndpoint(endpoint)
+	return err
+}
+
+func parseEndpoint(endpoint string) (*url.URL, error) {
 	base, err := url.Parse(endpoint)
 	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
 		return nil, errs.Usage("endpoint %q is not an http(s) URL, e.g. https://ACCOUNT.documents.azure.com:443/", endpoint)
 	}
-	if f.Credential == nil {
-		return nil, errs.New(errs.KindOther, nil, "", "this build has no credential provider")
+	return base, nil
+}
+
+// NewClient builds the client for an account endpoint, in the shape of
+// azcosmos.NewClient: an Entra token credential or an account key, and
+// the transport every request of the invocation shares. It performs no I/O.
+func NewClient(endpoint string, creds Credentials, o *Options) (*Client, error) {
+	if o == nil {
+		o = &Options{}
 	}
-	creds, err := f.Credential(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	httpClient, err := f.HTTPClient(s)
+	base, err := parseEndpoint(endpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +122,6 @@ func NewClientWithOptions(ctx context.Context, f *cmdutil.Factory, s *cmdutil.Se
 		retries = 9
 	}
 	copts := azcore.ClientOptions{
-		Transport: httpClient,
 		Retry: policy.RetryOptions{
 			MaxRetries:    retries,
 			RetryDelay:    200 * time.Millisecond,
@@ -94,14 +130,16 @@ func NewClientWithOptions(ctx context.Context, f *cmdutil.Factory, s *cmdutil.Se
 		},
 		Telemetry: policy.TelemetryOptions{ApplicationID: "cosmosctl"},
 	}
-	scope := scopeFor(base)
-	if aud := strings.TrimRight(s.Profile.Audience, "/"); aud != "" {
+	if o.HTTPClient != nil {
+		copts.Transport = o.HTTPClient
+	}
+	aud := Audience(endpoint, o.Audience)
+	if o.Audience != "" {
 		copts.Cloud = cloud.Configuration{Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
 			azcosmos.ServiceName: {Audience: aud},
 		}}
-		scope = aud + "/.default"
 	}
-	c := &Client{Endpoint: endpoint, Method: creds.Method, base: base, scope: scope}
+	c := &Client{Endpoint: endpoint, Method: creds.Method, base: base, scope: Scope(aud)}
 	opts := &azcosmos.ClientOptions{ClientOptions: copts}
 	switch {
 	case creds.Token != nil:
@@ -115,7 +153,7 @@ func NewClientWithOptions(ctx context.Context, f *cmdutil.Factory, s *cmdutil.Se
 		c.key, _ = base64.StdEncoding.DecodeString(creds.Key)
 		c.Client, err = azcosmos.NewClientWithKey(endpoint, kc, opts)
 	default:
-		return nil, errs.New(errs.KindAuth, nil, "run `cosmosctl login`", "no credentials for profile %q", s.ProfileName)
+		return nil, errs.New(errs.KindAuth, nil, "run `cosmosctl login`", "no credentials for %s: neither a token credential nor an account key", endpoint)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create Cosmos DB client for %s: %w", endpoint, err)
@@ -124,11 +162,6 @@ func NewClientWithOptions(ctx context.Context, f *cmdutil.Factory, s *cmdutil.Se
 		PerRetry: []policy.Policy{policyFunc(c.authorize)},
 	}, &copts)
 	return c, nil
-}
-
-// scopeFor mirrors azcosmos: scheme://host/.default with the port dropped.
-func scopeFor(u *url.URL) string {
-	return u.Scheme + "://" + u.Hostname() + "/.default"
 }
 
 // shouldRetry retries throttling and transient server/transport failures

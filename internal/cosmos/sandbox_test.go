@@ -1,14 +1,11 @@
 package cosmos_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
-	"time"
 
-	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
-	"github.com/cosmosctl/cosmosctl/internal/iostreams"
+	"github.com/cosmosctl/cosmosctl/internal/httpclient"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
@@ -63,32 +60,19 @@ func startCore(t *testing.T) *coreEnv {
 	t.Helper()
 	dir := t.TempDir()
 	sb := sandboxtest.Start(t, sandboxtest.WithConfigDir(dir), sandboxtest.WithSeed(coreSeed(t)))
-	key := sb.AccountKey
-	c := newClient(t, dir, func(context.Context, *cmdutil.Settings) (*cmdutil.Credentials, error) {
-		return &cmdutil.Credentials{Method: "key", Key: key}, nil
-	})
+	c := newClient(t, sb, cosmos.Credentials{Method: "key", Key: sb.AccountKey})
 	return &coreEnv{sb: sb, configDir: dir, client: c}
 }
 
-// newClient builds a *cosmos.Client through cosmos.NewClientWithOptions
-// for the sandbox profile in configDir, without retries.
-func newClient(t *testing.T, configDir string, cred cmdutil.CredentialFunc) *cosmos.Client {
+// newClient builds a *cosmos.Client for the sandbox through
+// cosmos.NewClient, trusting its CA, without retries.
+func newClient(t *testing.T, sb *sandbox.Sandbox, creds cosmos.Credentials) *cosmos.Client {
 	t.Helper()
-	ios, _, _, _ := iostreams.Test()
-	f := &cmdutil.Factory{
-		IOStreams:  ios,
-		Build:      cmdutil.BuildInfo{Version: "test"},
-		Flags:      &cmdutil.GlobalFlags{},
-		Getenv:     func(string) string { return "" },
-		Now:        time.Now,
-		ConfigDir:  func() (string, error) { return configDir, nil },
-		Credential: cred,
-	}
-	s, err := f.Resolve()
+	hc, err := httpclient.New(httpclient.Options{CAFile: sb.CAFile})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := cosmos.NewClientWithOptions(context.Background(), f, s, cosmos.Options{MaxRetries: -1})
+	c, err := cosmos.NewClient(sb.Endpoint, creds, &cosmos.Options{HTTPClient: hc, MaxRetries: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +84,5 @@ func newClient(t *testing.T, configDir string, cred cmdutil.CredentialFunc) *cos
 func (e *coreEnv) tokenClient(t *testing.T, principal string) *cosmos.Client {
 	t.Helper()
 	cred := sandboxtest.Credential(t, e.sb, principal)
-	return newClient(t, e.configDir, func(context.Context, *cmdutil.Settings) (*cmdutil.Credentials, error) {
-		return &cmdutil.Credentials{Method: "devicecode", Token: cred}, nil
-	})
+	return newClient(t, e.sb, cosmos.Credentials{Method: "devicecode", Token: cred})
 }

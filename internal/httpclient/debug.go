@@ -1,4 +1,4 @@
-package cmdutil
+package httpclient
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ import (
 // problem. It never logs Authorization or bodies, and redacts the URL.
 type debugTransport struct {
 	next http.RoundTripper
-	mu   *sync.Mutex // requests run in parallel (one per partition range)
+	mu   sync.Mutex // requests run in parallel (one per partition range)
 	w    io.Writer
 	now  func() time.Time
 }

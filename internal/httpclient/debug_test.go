@@ -1,6 +1,7 @@
-package cmdutil
+package httpclient
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -29,13 +30,12 @@ func TestDebugHTTPLogsRedactedExchanges(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f, _, _, errOut := NewTestFactory(t.TempDir(), nil)
-			f.Flags.Debug = tc.debug
-			s, err := f.Resolve()
-			if err != nil {
-				t.Fatal(err)
+			var errOut bytes.Buffer
+			o := Options{}
+			if tc.debug {
+				o.Debug = &errOut
 			}
-			c, err := f.HTTPClient(s)
+			c, err := New(o)
 			if err != nil {
 				t.Fatal(err)
 			}
