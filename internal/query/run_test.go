@@ -447,9 +447,9 @@ func (f *failingBackend) QueryPage(context.Context, Spec, *string) (Page, error)
 	return Page{}, f.probe
 }
 
-// TestRunnerStreams: emit's error stops the run, and the pages fetched
+// TestRunnerStopsOnEmitError: emit's error stops the run, and the pages fetched
 // stay within the prefetch bound (the probe, one buffered, one waiting).
-func TestRunnerStreams(t *testing.T) {
+func TestRunnerStopsOnEmitError(t *testing.T) {
 	b, _ := plainBackend()
 	stop := errors.New("stop")
 	n := 0

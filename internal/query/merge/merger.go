@@ -95,12 +95,12 @@ func New(info *QueryInfo, ranges []Range, st *State, opts Options) (*Merger, err
 	if st != nil && len(st.Ranges) != len(ranges) {
 		return nil, fmt.Errorf("continuation names %d partition ranges, the container has %d", len(st.Ranges), len(ranges))
 	}
-	build := shapeFor(info)
-	rs, err := newRangeSet(ranges, st, build.drains, opts)
+	kind := shapeFor(info)
+	rs, err := newRangeSet(ranges, st, kind.drains, opts)
 	if err != nil {
 		return nil, err
 	}
-	sh, err := build.new(info, rs, st)
+	sh, err := kind.build(info, rs, st)
 	if err != nil {
 		return nil, err
 	}
@@ -112,22 +112,22 @@ func New(info *QueryInfo, ranges []Range, st *State, opts Options) (*Merger, err
 // restarts the ranges and a split range's children start from scratch.
 type shapeBuilder struct {
 	drains bool
-	new    func(info *QueryInfo, rs *rangeSet, st *State) (shape, error)
+	build  func(info *QueryInfo, rs *rangeSet, st *State) (shape, error)
 }
 
 // shapeFor picks the shape of the plan, once.
 func shapeFor(info *QueryInfo) shapeBuilder {
 	switch {
 	case len(info.GroupByExpressions) > 0 || hasAggregateAlias(info):
-		return shapeBuilder{drains: true, new: newGroupBy}
+		return shapeBuilder{drains: true, build: newGroupBy}
 	case len(info.Aggregates) > 0 && info.HasSelectValue:
-		return shapeBuilder{drains: true, new: newValueAggregate}
+		return shapeBuilder{drains: true, build: newValueAggregate}
 	case len(info.Aggregates) > 0:
-		return shapeBuilder{drains: true, new: newGroupBy}
+		return shapeBuilder{drains: true, build: newGroupBy}
 	case len(info.OrderBy) > 0:
-		return shapeBuilder{new: newOrderBy}
+		return shapeBuilder{build: newOrderBy}
 	}
-	return shapeBuilder{new: newPassthrough}
+	return shapeBuilder{build: newPassthrough}
 }
 
 func hasAggregateAlias(info *QueryInfo) bool {
