@@ -228,7 +228,7 @@ func queryRun(o *QueryOptions) error {
 		return errs.Usage("--with-meta needs -o json")
 	}
 	what := fmt.Sprintf("query %s/%s", spec.Database, spec.Container)
-	runner := &query.Runner{Client: client, Notice: func(msg string) { fmt.Fprintln(f.IOStreams.ErrOut, msg) }}
+	runner := &query.Runner{Backend: query.NewCosmosBackend(client), Notice: func(msg string) { fmt.Fprintln(f.IOStreams.ErrOut, msg) }}
 
 	// --with-meta streams the results into an envelope whose charge and
 	// continuation follow the items.

@@ -35,14 +35,14 @@ func TestSplitChildren(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ex := &executor{spec: Spec{Query: "SELECT * FROM c"}, stats: &Stats{},
+			q := &run{spec: Spec{Query: "SELECT * FROM c"}, stats: &Stats{},
 				plan: &merge.Plan{QueryRanges: tc.ranges, QueryInfo: merge.QueryInfo{RewrittenQuery: "SELECT r FROM c WHERE ({documentdb-formattableorderbyquery-filter})"}}}
-			src := &pagerSource{ex: ex, rangeID: tc.gone, pinned: true}
 			var ids []string
-			for _, r := range src.children(feed) {
+			children, _ := q.rangesOf(descendants(feed, tc.gone))
+			for _, r := range children {
 				ids = append(ids, r.ID)
-				ps, ok := r.Source.(*pagerSource)
-				if !ok || !ps.pinned || ps.rangeID != r.ID || ps.query != "SELECT r FROM c WHERE (true)" {
+				rs, ok := r.Source.(*rangeSource)
+				if !ok || rs.id != r.ID || rs.query != "SELECT r FROM c WHERE (true)" {
 					t.Errorf("child %s: source %+v is not pinned to it with the range query", r.ID, r.Source)
 				}
 			}

@@ -7,6 +7,25 @@ import (
 	"slices"
 )
 
+// SplitError is what a Source returns when its partition key range no
+// longer exists because it split: Children are the ranges that now cover
+// it (in EPK order). Given the gone range's continuation token, a child
+// returns its share of the rows the parent had not returned yet, in the
+// parent's order (the service's behaviour); given nil, all of its rows.
+type SplitError struct {
+	Range    string
+	Children []Range
+	Err      error // the service's answer (410 with substatus 1002/1007/1008)
+	// Token is the continuation the failed request carried (set by the merger).
+	Token *string
+}
+
+func (e *SplitError) Error() string {
+	return fmt.Sprintf("partition key range %s split: %v", e.Range, e.Err)
+}
+
+func (e *SplitError) Unwrap() error { return e.Err }
+
 // asSplit returns the SplitError in err, if any.
 func asSplit(err error) *SplitError {
 	var se *SplitError
@@ -16,32 +35,27 @@ func asSplit(err error) *SplitError {
 	return nil
 }
 
-// drains reports whether the shape reads every range to the end before
-// producing anything (aggregates, GROUP BY).
-func (m *Merger) drains() bool {
-	return m.shape == shapeGroupBy || m.shape == shapeValueAggregate
-}
-
 // replace puts the children of a split range in c's place (EPK order is
-// kept, so ties still break by range order) and starts fetching them.
+// kept, so ties still break by range order) and starts fetching them in
+// ctx (until close).
 //
 // Streaming shapes continue the parent's stream: each child resumes the
 // parent's continuation (the service then returns the child's share of
 // the parent's remaining rows). If the parent had delivered part of a page
 // that was never fetched again (a resumed token), the children skip those
 // rows between them. Draining shapes restart the children from scratch:
-// the parent's rows were never combined (eachRow).
-func (m *Merger) replace(c *cursor, se *SplitError) ([]*cursor, error) {
+// the parent's rows were never combined (drained.eachRow).
+func (rs *rangeSet) replace(ctx context.Context, c *cursor, se *SplitError) ([]*cursor, error) {
 	if len(se.Children) == 0 {
 		return nil, fmt.Errorf("partition key range %s is gone and no range replaces it: %w", se.Range, se.Err)
 	}
-	at := slices.Index(m.cursors, c)
+	at := slices.Index(rs.cursors, c)
 	if at < 0 {
 		return nil, fmt.Errorf("partition key range %s split, but the merge does not know it", se.Range)
 	}
 	var token *string
 	var shared *skipSet
-	if !m.drains() {
+	if !rs.restart {
 		token = se.Token
 		if c.skip > 0 {
 			if len(c.prevSkip) != c.skip {
@@ -60,43 +74,19 @@ func (m *Merger) replace(c *cursor, se *SplitError) ([]*cursor, error) {
 			t = &v
 		}
 		ch := &cursor{src: r.Source, st: RangeState{ID: r.ID, Min: r.Min, Max: r.Max, Token: t}, shared: shared}
-		ch.ch = make(chan pageResult, m.opts.Prefetch)
+		ch.ch = make(chan pageResult, rs.opts.Prefetch)
 		children[i] = ch
 	}
-	m.cursors = slices.Concat(m.cursors[:at], children, m.cursors[at+1:])
-	for i, x := range m.cursors {
+	rs.cursors = slices.Concat(rs.cursors[:at], children, rs.cursors[at+1:])
+	for i, x := range rs.cursors {
 		x.index = i
 	}
+	ctx = rs.withCancel(ctx)
 	for _, ch := range children {
-		m.wg.Add(1)
-		go m.prefetch(m.ctx, ch, ch.st.Token)
+		rs.wg.Add(1)
+		go rs.prefetch(ctx, ch, ch.st.Token)
 	}
 	return children, nil
-}
-
-// heads loads the ORDER BY head of c, or of the children replacing it
-// when it has split, and returns the cursors that have a row.
-func (m *Merger) heads(ctx context.Context, c *cursor) ([]*cursor, error) {
-	ok, err := m.loadHead(ctx, c)
-	if se := asSplit(err); se != nil {
-		children, err := m.replace(c, se)
-		if err != nil {
-			return nil, err
-		}
-		var out []*cursor
-		for _, ch := range children {
-			r, err := m.heads(ctx, ch)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, r...)
-		}
-		return out, nil
-	}
-	if err != nil || !ok {
-		return nil, err
-	}
-	return []*cursor{c}, nil
 }
 
 // Remap rewrites a saved state for ranges that have split since it was
