@@ -32,6 +32,8 @@ type container struct {
 	ts         int64
 	pk         engine.PartitionKeyDef
 	defaultTTL *int
+	throughput int    // provisioned RU/s its offer reports
+	offerID    string // its offer's rid
 	ranges     []engine.Range
 	docs       []*storedDoc
 	byKey      map[string]int // docKey(id, pk) → index in docs
@@ -118,7 +120,7 @@ func newContainer(db *database, c Container, n int, ts int64) (*container, error
 	copy(rb, decodeRID(db.rid))
 	binary.LittleEndian.PutUint32(rb[4:], uint32(n)<<8)
 	coll := &container{
-		db: db, id: c.ID, rid: encodeRID(rb), ts: ts, pk: def, defaultTTL: c.DefaultTTL,
+		db: db, id: c.ID, rid: encodeRID(rb), ts: ts, pk: def, defaultTTL: c.DefaultTTL, throughput: c.Throughput,
 		ranges: engine.SplitRanges(n2), byKey: map[string]int{},
 		parents: map[string][]string{}, nextRangeID: n2,
 	}
