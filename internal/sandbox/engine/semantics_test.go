@@ -40,6 +40,8 @@ func TestSemantics(t *testing.T) {
 		{"SELECT 1, 2", `{"$1":1,"$2":2}`},
 		{"SELECT VALUE 1", `1`},
 		{"SELECT COUNT(1)", `{"$1":1}`},
+		// the *Static clock functions read the one clock of the query
+		{"SELECT VALUE IS_STRING(GetCurrentDateTimeStatic()) AND GetCurrentTicksStatic() = GetCurrentTicks() AND GetCurrentTimestampStatic() = GetCurrentTimestamp()", `true`},
 		// aggregates
 		{"SELECT COUNT(1) FROM c", `{"$1":3}`},
 		{"SELECT VALUE COUNT(c.f) FROM c", `2`},
