@@ -1161,7 +1161,15 @@ WHERE
 			seed: `[{"id":"3739792186","name":"Ana Bowman","vacationDays":10,"team":"Software engineering"},{"id":"2956300999","name":"Madison Butler","vacationDays":7,"team":"Software engineering"},{"id":"7669068854","name":"Casey Jensen","vacationDays":6,"team":"Software engineering"}]`,
 			want: `[{"employeeName":"Ana Bowman","vacationDaysRemaining":10},{"employeeName":"Madison Butler","vacationDaysRemaining":7}]`},
 		// Not in the samples repository: the examples of the functions'
-		// documentation pages (array-contains-all, array-contains-any).
+		// documentation pages (array-contains-all, array-contains-any,
+		// datetimeformat).
+		{name: "datetimeformat", query: `SELECT VALUE {
+    "case1": DATETIMEFORMAT("2024-10-10 14:40:20", "yyyyMMdd"),
+    "case2": DATETIMEFORMAT("2024-10-10 14:40:20", "yyyy-MM-dd [HH:mm:ss]"),
+    "case3": DATETIMEFORMAT("2024-10-10 14:40:20", "To\\da\\y i\\s: yyyy-MM-ddTHH:mm:ss.fff"),
+    "case4": DATETIMEFORMAT("2024-10-10 14:40:20", "To\\da\\y i\\s: yyyy-MM-ddTHH:mm:ss.FFF")
+}`,
+			want: `[{"case1":"20241010","case2":"2024-10-10 [14:40:20]","case3":"Today is: 2024-10-10T14:40:20.000","case4":"Today is: 2024-10-10T14:40:20."}]`},
 		{name: "array-contains-all", query: `SELECT VALUE {
     matchesEntireArray: ARRAY_CONTAINS_ALL([1, true, "3", [1,2,3]], 1, true, "3", [1,2,3]),
     matchesSomeValues: ARRAY_CONTAINS_ALL([1, 2, 3, 4], 2, 3, 4, 5),

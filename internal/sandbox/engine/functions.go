@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"sort"
@@ -606,6 +607,25 @@ func builtinTable() map[string]fnSpec {
 		}},
 
 		// ---- date and time ----
+		"DATETIMEFORMAT": {min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
+			if a[1].kind != kindString {
+				return nil
+			}
+			t, ok := dateArg(a[0])
+			if !ok && a[0].kind == kindString {
+				// The documented example formats "2024-10-10 14:40:20".
+				t2, err := time.Parse("2006-01-02 15:04:05.999999999", a[0].str)
+				t, ok = t2.UTC(), err == nil
+			}
+			if !ok {
+				return nil
+			}
+			out, ok := formatDotNet(t, a[1].str)
+			if !ok {
+				return nil
+			}
+			return strVal(out)
+		}},
 		"GETCURRENTDATETIME": {min: 0, max: 0, fn: func(x *executor, _ []*value) *value { return strVal(formatDateTime(x.now)) }},
 		"GETCURRENTTIMESTAMP": {min: 0, max: 0, fn: func(x *executor, _ []*value) *value {
 			return intVal(x.now.UnixMilli())
@@ -1127,4 +1147,122 @@ func tan(x float64) float64 {
 		return -1 / math.Tan(r)
 	}
 	return math.Tan(r)
+}
+
+// formatDotNet formats t (UTC) with a .NET custom date and time format
+// string, invariant culture (query-semantics.md: DATETIMEFORMAT follows
+// .NET custom formats). ok is false for a malformed format.
+func formatDotNet(t time.Time, f string) (string, bool) {
+	var b strings.Builder
+	pad := func(n, width int) {
+		s := strconv.Itoa(n)
+		for i := len(s); i < width; i++ {
+			b.WriteByte('0')
+		}
+		b.WriteString(s)
+	}
+	rs := []rune(f)
+	for i := 0; i < len(rs); {
+		c := rs[i]
+		n := 1
+		for i+n < len(rs) && rs[i+n] == c {
+			n++
+		}
+		switch c {
+		case 'y':
+			y := t.Year()
+			if n <= 2 {
+				y %= 100
+			}
+			pad(y, n)
+		case 'M':
+			switch {
+			case n <= 2:
+				pad(int(t.Month()), n)
+			case n == 3:
+				b.WriteString(t.Month().String()[:3])
+			default:
+				b.WriteString(t.Month().String())
+			}
+		case 'd':
+			switch {
+			case n <= 2:
+				pad(t.Day(), n)
+			case n == 3:
+				b.WriteString(t.Weekday().String()[:3])
+			default:
+				b.WriteString(t.Weekday().String())
+			}
+		case 'H':
+			pad(t.Hour(), min(n, 2))
+		case 'h':
+			h := t.Hour() % 12
+			if h == 0 {
+				h = 12
+			}
+			pad(h, min(n, 2))
+		case 'm':
+			pad(t.Minute(), min(n, 2))
+		case 's':
+			pad(t.Second(), min(n, 2))
+		case 'f', 'F':
+			if n > 7 {
+				return "", false
+			}
+			digits := fmt.Sprintf("%09d", t.Nanosecond())[:n]
+			if c == 'F' {
+				digits = strings.TrimRight(digits, "0")
+			}
+			b.WriteString(digits)
+		case 't':
+			ampm := "AM"
+			if t.Hour() >= 12 {
+				ampm = "PM"
+			}
+			if n == 1 {
+				ampm = ampm[:1]
+			}
+			b.WriteString(ampm)
+		case 'z':
+			switch n {
+			case 1:
+				b.WriteString("+0")
+			case 2:
+				b.WriteString("+00")
+			default:
+				b.WriteString("+00:00")
+			}
+		case 'K':
+			b.WriteString(strings.Repeat("Z", n))
+		case '\\':
+			if i+1 >= len(rs) {
+				return "", false
+			}
+			b.WriteRune(rs[i+1])
+			i += 2
+			continue
+		case '\'', '"':
+			j := i + 1
+			for j < len(rs) && rs[j] != c {
+				if rs[j] == '\\' && j+1 < len(rs) {
+					j++
+				}
+				b.WriteRune(rs[j])
+				j++
+			}
+			if j >= len(rs) {
+				return "", false
+			}
+			i = j + 1
+			continue
+		case '%':
+			// "%d" is the single-letter specifier d, not the standard format.
+			i++
+			continue
+		default:
+			b.WriteString(strings.Repeat(string(c), n))
+		}
+		i += n
+	}
+	return b.String(), true
 }
