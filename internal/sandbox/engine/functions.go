@@ -744,6 +744,7 @@ func builtinTable() map[string]fnSpec {
 			return strVal(formatDateTime(t))
 		}},
 	}
+	addSpatial(t)
 	return t
 }
 

@@ -40,6 +40,12 @@ func TestSemantics(t *testing.T) {
 		{"SELECT 1, 2", `{"$1":1,"$2":2}`},
 		{"SELECT VALUE 1", `1`},
 		{"SELECT COUNT(1)", `{"$1":1}`},
+		// spatial predicates (planar): outside, disjoint, crossing, invalid
+		{`SELECT VALUE [ST_WITHIN({"type":"Point","coordinates":[5,5]}, {"type":"Polygon","coordinates":[[[0,0],[4,0],[4,4],[0,4],[0,0]]]}), ` +
+			`ST_INTERSECTS({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}, {"type":"Polygon","coordinates":[[[2,2],[3,2],[3,3],[2,3],[2,2]]]}), ` +
+			`ST_INTERSECTS({"type":"LineString","coordinates":[[-1,2],[5,2]]}, {"type":"Polygon","coordinates":[[[0,0],[4,0],[4,4],[0,4],[0,0]]]}), ` +
+			`ST_ISVALID({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1]]]}), ST_ISVALIDDETAILED({"type":"Point","coordinates":[190,0]})]`,
+			`[false,false,true,false,{"valid":false,"reason":"Longitude values must be between -180 and 180 degrees."}]`},
 		// the *Static clock functions read the one clock of the query
 		{"SELECT VALUE IS_STRING(GetCurrentDateTimeStatic()) AND GetCurrentTicksStatic() = GetCurrentTicks() AND GetCurrentTimestampStatic() = GetCurrentTimestamp()", `true`},
 		// aggregates
