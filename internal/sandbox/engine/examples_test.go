@@ -8,12 +8,15 @@ import (
 )
 
 // TestDocumentedExamples runs every deterministic example of the query
-// language reference (query-semantics.md: the examples of Microsoft's
-// Azure-Samples/cosmos-db-nosql-query-samples, scripts/<name>/query.sql and
-// result.json, including the ones marked "novalidate"), each over its own
-// seed documents, and compares the results the way that repository's
-// validator does (Newtonsoft JToken.DeepEquals: object property order
-// ignored, array order kept, 2 equals 2.0, doubles to about one ulp).
+// language reference (query-semantics.md points at Microsoft's
+// Azure-Samples/cosmos-db-nosql-query-samples, MIT License, Copyright (c)
+// Microsoft Corporation: scripts/<name>/query.sql, result.json and
+// seed.json, including those marked "novalidate", transcribed here as test
+// data) over the documents of all the seeds, and compares the results as
+// that repository's validator does (Newtonsoft JToken.DeepEquals: object
+// property order ignored, array order kept, 2 equals 2.0, doubles nearly
+// equal). GROUP BY results are compared in any order.
+//
 // Left out: examples whose result depends on the clock, on randomness or
 // on the service's _rid values (GetCurrent*, RAND, DocumentId), count-items,
 // which documents no result, and vectordistance, whose documents are not
