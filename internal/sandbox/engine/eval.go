@@ -86,9 +86,40 @@ func (q *Query) execute(ctx context.Context, vp VectorPolicy, docs []*Document, 
 		return nil, err
 	}
 	res := &Result{}
-	src := func(yield func(*env) bool) {
+	rows := x.run(q, x.containerRows(q, docs, res), nil)
+	if x.err != nil {
+		return nil, x.err
+	}
+	res.Rows = make([]json.RawMessage, 0, len(rows))
+	for _, r := range rows {
+		if !jsonable(r) {
+			continue // NaN/Infinity have no JSON form: the row is undefined
+		}
+		res.Rows = append(res.Rows, json.RawMessage(appendJSON(nil, r)))
+	}
+	return res, nil
+}
+
+// containerRows yields the input rows of a query that reads the container
+// docs, counting the documents examined in res.Scanned. A leading
+// FROM (subquery) with TOP, OFFSET/LIMIT, DISTINCT, GROUP BY, an aggregate
+// or ORDER BY (at any depth) runs once over all documents and its rows are
+// the input, as the service does: SELECT VALUE COUNT(1) FROM (SELECT TOP 10
+// c.id FROM c) x is 10. Any other leading subquery streams document by
+// document, which gives the same rows and lets TOP stop the scan early.
+func (x *executor) containerRows(q *Query, docs []*Document, res *Result) func(func(*env) bool) {
+	return func(yield func(*env) bool) {
 		if len(q.from) == 0 {
 			yield(&env{})
+			return
+		}
+		if f := &q.from[0]; f.sub != nil && q.innerNeedsState() {
+			root := &env{outer: &env{}}
+			for _, r := range x.run(f.sub, x.containerRows(f.sub, docs, res), nil) {
+				if !x.expandFrom(q, 1, nil, root.with(f.alias, r), yield) {
+					return
+				}
+			}
 			return
 		}
 		for _, d := range docs {
@@ -104,24 +135,22 @@ func (q *Query) execute(ctx context.Context, vp VectorPolicy, docs []*Document, 
 			}
 		}
 	}
-	rows := x.run(q, src, nil)
-	if x.err != nil {
-		return nil, x.err
-	}
-	res.Rows = make([]json.RawMessage, 0, len(rows))
-	for _, r := range rows {
-		if !jsonable(r) {
-			continue // NaN/Infinity have no JSON form: the row is undefined
-		}
-		res.Rows = append(res.Rows, json.RawMessage(appendJSON(nil, r)))
-	}
-	return res, nil
 }
 
 // sourceRows expands the FROM clause for one document (or, for a subquery,
 // for the outer row) and calls yield for each input row. It returns false
 // when the consumer asked to stop.
 func (x *executor) sourceRows(q *Query, doc *value, outer *env, yield func(*env) bool) bool {
+	start := outer
+	if start == nil {
+		start = &env{}
+	}
+	return x.expandFrom(q, 0, doc, &env{outer: start}, yield)
+}
+
+// expandFrom binds the FROM sources q.from[i:] on top of cur (doc is the
+// current document, for a leading source) and yields each complete row.
+func (x *executor) expandFrom(q *Query, i int, doc *value, cur *env, yield func(*env) bool) bool {
 	var rec func(i int, cur *env) bool
 	rec = func(i int, cur *env) bool {
 		if i == len(q.from) {
@@ -172,11 +201,7 @@ func (x *executor) sourceRows(q *Query, doc *value, outer *env, yield func(*env)
 		}
 		return rec(i+1, cur.with(f.alias, v))
 	}
-	start := outer
-	if start == nil {
-		start = &env{}
-	}
-	return rec(0, &env{outer: start})
+	return rec(i, cur)
 }
 
 type sortRow struct {

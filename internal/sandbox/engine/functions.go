@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"sort"
@@ -282,19 +283,23 @@ func builtinTable() map[string]fnSpec {
 			if !allKind(a, kindString) || len(a[1].str) > 4096 {
 				return nil
 			}
-			flags := ""
+			flags, extended := "", false
 			if len(a) == 3 {
 				for _, m := range a[2].str {
 					switch m {
 					case 'i', 'm', 's':
 						flags += string(m)
 					case 'x':
+						extended = true
 					default:
 						return nil
 					}
 				}
 			}
 			pat := a[1].str
+			if extended {
+				pat = stripPatternWhitespace(pat)
+			}
 			if flags != "" {
 				pat = "(?" + flags + ")" + pat
 			}
@@ -376,11 +381,11 @@ func builtinTable() map[string]fnSpec {
 		"LOG10":   num1(math.Log10),
 		"SIN":     num1(math.Sin),
 		"COS":     num1(math.Cos),
-		"TAN":     num1(math.Tan),
+		"TAN":     num1(tan),
 		"ASIN":    num1(math.Asin),
 		"ACOS":    num1(math.Acos),
 		"ATAN":    num1(math.Atan),
-		"COT":     num1(func(f float64) float64 { return 1 / math.Tan(f) }),
+		"COT":     num1(func(f float64) float64 { return 1 / tan(f) }),
 		"DEGREES": num1(func(f float64) float64 { return f * 180 / math.Pi }),
 		"RADIANS": num1(func(f float64) float64 { return f * math.Pi / 180 }),
 		"SIGN": num1(func(f float64) float64 {
@@ -397,7 +402,9 @@ func builtinTable() map[string]fnSpec {
 			if !allKind(a, kindNumber) {
 				return nil
 			}
-			return numVal(math.Atan2(a[1].num, a[0].num))
+			// ATN2(y, x) is atan(y/x): the documented example
+			// ATN2(35.175643, 129.44) is 0.265344532064832.
+			return numVal(math.Atan2(a[0].num, a[1].num))
 		}},
 		"POWER": {min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
 			if !allKind(a, kindNumber) {
@@ -448,6 +455,29 @@ func builtinTable() map[string]fnSpec {
 			}
 			return a % b, true
 		}),
+		"INTBITAND": intFn(func(a, b int64) (int64, bool) { return a & b, true }),
+		"INTBITOR":  intFn(func(a, b int64) (int64, bool) { return a | b, true }),
+		"INTBITXOR": intFn(func(a, b int64) (int64, bool) { return a ^ b, true }),
+		// Shifts by a negative or ≥ 64 count are undefined behaviour in C++;
+		// the sandbox answers undefined for them.
+		"INTBITLEFTSHIFT": intFn(func(a, b int64) (int64, bool) {
+			if b < 0 || b > 63 {
+				return 0, false
+			}
+			return a << uint(b), true
+		}),
+		"INTBITRIGHTSHIFT": intFn(func(a, b int64) (int64, bool) {
+			if b < 0 || b > 63 {
+				return 0, false
+			}
+			return a >> uint(b), true
+		}),
+		"INTBITNOT": {min: 1, max: 1, fn: func(_ *executor, a []*value) *value {
+			if a[0].kind != kindNumber || !a[0].isInt {
+				return nil
+			}
+			return intVal(^a[0].i)
+		}},
 
 		// ---- arrays ----
 		"ARRAY_LENGTH": {min: 1, max: 1, fn: func(_ *executor, a []*value) *value {
@@ -468,6 +498,8 @@ func builtinTable() map[string]fnSpec {
 			}
 			return valFalse
 		}},
+		"ARRAY_CONTAINS_ALL": arrayContainsSome(true),
+		"ARRAY_CONTAINS_ANY": arrayContainsSome(false),
 		"ARRAY_SLICE": {min: 2, max: 3, fn: func(_ *executor, a []*value) *value {
 			start, ok := intArg(a[1])
 			if a[0].kind != kindArray || !ok {
@@ -517,13 +549,15 @@ func builtinTable() map[string]fnSpec {
 			if !allKind(a, kindArray) {
 				return nil
 			}
+			// The result follows the second array's order: the documented
+			// SetIntersect([1, 2, "A", "B"], ["A", 1]) is ["A", 1].
 			in := map[string]bool{}
-			for _, v := range a[1].arr {
+			for _, v := range a[0].arr {
 				in[canonicalKey(v)] = true
 			}
 			seen := map[string]bool{}
 			out := []*value{}
-			for _, v := range a[0].arr {
+			for _, v := range a[1].arr {
 				k := canonicalKey(v)
 				if in[k] && !seen[k] {
 					seen[k] = true
@@ -550,12 +584,60 @@ func builtinTable() map[string]fnSpec {
 			return arrVal(out)
 		}},
 
+		// ---- objects ----
+		"OBJECTTOARRAY": {min: 1, max: 3, fn: func(_ *executor, a []*value) *value {
+			if a[0].kind != kindObject || !allKind(a[1:], kindString) {
+				return nil
+			}
+			kName, vName := "k", "v"
+			if len(a) > 1 {
+				kName = a[1].str
+			}
+			if len(a) > 2 {
+				vName = a[2].str
+			}
+			out := make([]*value, 0, len(a[0].keys))
+			for i, k := range a[0].keys {
+				ob := newObj()
+				ob.set(kName, strVal(k))
+				ob.set(vName, a[0].vals[i])
+				out = append(out, ob.v)
+			}
+			return arrVal(out)
+		}},
+
 		// ---- date and time ----
+		"DATETIMEFORMAT": {min: 2, max: 2, fn: func(_ *executor, a []*value) *value {
+			if a[1].kind != kindString {
+				return nil
+			}
+			t, ok := dateArg(a[0])
+			if !ok && a[0].kind == kindString {
+				// The documented example formats "2024-10-10 14:40:20".
+				t2, err := time.Parse("2006-01-02 15:04:05.999999999", a[0].str)
+				t, ok = t2.UTC(), err == nil
+			}
+			if !ok {
+				return nil
+			}
+			out, ok := formatDotNet(t, a[1].str)
+			if !ok {
+				return nil
+			}
+			return strVal(out)
+		}},
 		"GETCURRENTDATETIME": {min: 0, max: 0, fn: func(x *executor, _ []*value) *value { return strVal(formatDateTime(x.now)) }},
 		"GETCURRENTTIMESTAMP": {min: 0, max: 0, fn: func(x *executor, _ []*value) *value {
 			return intVal(x.now.UnixMilli())
 		}},
 		"GETCURRENTTICKS": {min: 0, max: 0, fn: func(x *executor, _ []*value) *value { return intVal(x.now.UnixNano() / 100) }},
+		// The *Static variants return one value for the whole query; the
+		// sandbox's clock is read once per execution, so they are the same.
+		"GETCURRENTDATETIMESTATIC": {min: 0, max: 0, fn: func(x *executor, _ []*value) *value { return strVal(formatDateTime(x.now)) }},
+		"GETCURRENTTIMESTAMPSTATIC": {min: 0, max: 0, fn: func(x *executor, _ []*value) *value {
+			return intVal(x.now.UnixMilli())
+		}},
+		"GETCURRENTTICKSSTATIC": {min: 0, max: 0, fn: func(x *executor, _ []*value) *value { return intVal(x.now.UnixNano() / 100) }},
 		"DATETIMEADD": {min: 3, max: 3, fn: func(_ *executor, a []*value) *value {
 			n, ok := intArg(a[1])
 			t, ok2 := dateArg(a[2])
@@ -663,6 +745,7 @@ func builtinTable() map[string]fnSpec {
 		}},
 		"VECTORDISTANCE": vectorDistanceSpec(), // vector.go
 	}
+	addSpatial(t)
 	return t
 }
 
@@ -970,4 +1053,218 @@ func datePart(part string, t time.Time) (int64, bool) {
 	default:
 		return int64(t.Nanosecond()), true
 	}
+}
+
+// arrayContainsSome is ARRAY_CONTAINS_ALL (all=true) / ARRAY_CONTAINS_ANY:
+// full-match search for every / any of the values after the array. An
+// undefined value matches nothing and makes an otherwise open answer
+// undefined, as documented: ARRAY_CONTAINS_ALL([1, 2, 3, 4], 1, undefined)
+// and ARRAY_CONTAINS_ANY([1, 2, 3, 4], 5, undefined) are undefined, while
+// ARRAY_CONTAINS_ALL([1, 2, 3, 4], 5, undefined) is false.
+func arrayContainsSome(all bool) fnSpec {
+	return fnSpec{min: 2, max: 64, undefOK: true, fn: func(_ *executor, a []*value) *value {
+		if a[0] == nil || a[0].kind != kindArray {
+			return nil
+		}
+		undef := false
+		for _, probe := range a[1:] {
+			if probe == nil {
+				undef = true
+				continue
+			}
+			found := false
+			for _, el := range a[0].arr {
+				if equalValues(el, probe) {
+					found = true
+					break
+				}
+			}
+			if found != all {
+				return boolVal(found)
+			}
+		}
+		if undef {
+			return nil
+		}
+		return boolVal(all)
+	}}
+}
+
+// stripPatternWhitespace applies the "x" modifier (.NET
+// IgnorePatternWhitespace), which Go's regexp lacks: unescaped white space
+// outside character classes is dropped and "#" starts a comment to the end
+// of the line.
+func stripPatternWhitespace(pat string) string {
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(pat); i++ {
+		c := pat[i]
+		switch {
+		case c == '\\' && i+1 < len(pat):
+			b.WriteByte(c)
+			i++
+			b.WriteByte(pat[i])
+			continue
+		case inClass:
+			if c == ']' {
+				inClass = false
+			}
+		case c == '[':
+			inClass = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			continue
+		case c == '#':
+			for i < len(pat) && pat[i] != '\n' {
+				i++
+			}
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// π/2 as an unevaluated sum of three doubles, for argument reduction.
+var (
+	pio2Hi  = math.Float64frombits(0x3FF921FB54442D18) // 1.5707963267948966
+	pio2Mid = math.Float64frombits(0x3C91A62633145C07) // 6.123233995736766e-17
+	pio2Lo  = math.Float64frombits(0xB91F1976B7ED8FBC) // -1.4973849048591698e-33
+)
+
+// tan is the tangent as precise as the service's (the C runtime's, close to
+// correctly rounded). math.Tan reduces its argument with too few bits of π
+// near the poles: math.Tan(π/2) is 16331239353195392, the service says
+// 16331239353195370. Reducing by π/2 in triple precision and using
+// tan(x) = -1/tan(x - π/2) on odd multiples keeps the last digits.
+func tan(x float64) float64 {
+	if math.Abs(x) <= math.Pi/4 || math.Abs(x) >= 1<<20 || math.IsNaN(x) {
+		return math.Tan(x)
+	}
+	k := math.Round(x / pio2Hi)
+	// x - k·hi is exact: both are multiples of 2⁻⁵² and the difference is small.
+	r := math.FMA(-k, pio2Hi, x)
+	r = math.FMA(-k, pio2Mid, r)
+	r = math.FMA(-k, pio2Lo, r)
+	if math.Mod(k, 2) != 0 {
+		return -1 / math.Tan(r)
+	}
+	return math.Tan(r)
+}
+
+// formatDotNet formats t (UTC) with a .NET custom date and time format
+// string, invariant culture (query-semantics.md: DATETIMEFORMAT follows
+// .NET custom formats). ok is false for a malformed format.
+func formatDotNet(t time.Time, f string) (string, bool) {
+	var b strings.Builder
+	pad := func(n, width int) {
+		s := strconv.Itoa(n)
+		for i := len(s); i < width; i++ {
+			b.WriteByte('0')
+		}
+		b.WriteString(s)
+	}
+	rs := []rune(f)
+	for i := 0; i < len(rs); {
+		c := rs[i]
+		n := 1
+		for i+n < len(rs) && rs[i+n] == c {
+			n++
+		}
+		switch c {
+		case 'y':
+			y := t.Year()
+			if n <= 2 {
+				y %= 100
+			}
+			pad(y, n)
+		case 'M':
+			switch {
+			case n <= 2:
+				pad(int(t.Month()), n)
+			case n == 3:
+				b.WriteString(t.Month().String()[:3])
+			default:
+				b.WriteString(t.Month().String())
+			}
+		case 'd':
+			switch {
+			case n <= 2:
+				pad(t.Day(), n)
+			case n == 3:
+				b.WriteString(t.Weekday().String()[:3])
+			default:
+				b.WriteString(t.Weekday().String())
+			}
+		case 'H':
+			pad(t.Hour(), min(n, 2))
+		case 'h':
+			h := t.Hour() % 12
+			if h == 0 {
+				h = 12
+			}
+			pad(h, min(n, 2))
+		case 'm':
+			pad(t.Minute(), min(n, 2))
+		case 's':
+			pad(t.Second(), min(n, 2))
+		case 'f', 'F':
+			if n > 7 {
+				return "", false
+			}
+			digits := fmt.Sprintf("%09d", t.Nanosecond())[:n]
+			if c == 'F' {
+				digits = strings.TrimRight(digits, "0")
+			}
+			b.WriteString(digits)
+		case 't':
+			ampm := "AM"
+			if t.Hour() >= 12 {
+				ampm = "PM"
+			}
+			if n == 1 {
+				ampm = ampm[:1]
+			}
+			b.WriteString(ampm)
+		case 'z':
+			switch n {
+			case 1:
+				b.WriteString("+0")
+			case 2:
+				b.WriteString("+00")
+			default:
+				b.WriteString("+00:00")
+			}
+		case 'K':
+			b.WriteString(strings.Repeat("Z", n))
+		case '\\':
+			if i+1 >= len(rs) {
+				return "", false
+			}
+			b.WriteRune(rs[i+1])
+			i += 2
+			continue
+		case '\'', '"':
+			j := i + 1
+			for j < len(rs) && rs[j] != c {
+				if rs[j] == '\\' && j+1 < len(rs) {
+					j++
+				}
+				b.WriteRune(rs[j])
+				j++
+			}
+			if j >= len(rs) {
+				return "", false
+			}
+			i = j + 1
+			continue
+		case '%':
+			// "%d" is the single-letter specifier d, not the standard format.
+			i++
+			continue
+		default:
+			b.WriteString(strings.Repeat(string(c), n))
+		}
+		i += n
+	}
+	return b.String(), true
 }

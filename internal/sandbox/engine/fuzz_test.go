@@ -25,6 +25,11 @@ func FuzzParse(f *testing.F) {
 		"SELECT VALUE REPLICATE('x', 100000)", "SELECT VALUE ARRAY(SELECT VALUE ARRAY(SELECT VALUE 1))",
 		"SELECT VALUE s.id FROM (SELECT c.id FROM c) AS s WHERE s.id = 'a'", "SELECT * FROM c WHERE c.pk IN ('a', @cat)",
 		"SELECT VALUE FIRST(SELECT VALUE t FROM t IN c.tags) FROM c", "SELECT LEFT('ab', 1), RIGHT('ab', 1)",
+		"SELECT VALUE DATETIMEFORMAT('2024-10-10T14:40:20Z', 'dddd MMM yy h:m:s.FFFFFFF tt \\'z\\' K')",
+		"SELECT VALUE [RegexMatch(c.s, ' x # c', 'ix'), IntBitLeftShift(c.n, 63), IntBitNot(c.n), ObjectToArray(c.o, 'a', 'b')] FROM c",
+		"SELECT VALUE [ARRAY_CONTAINS_ANY(c.arr, 1, c.missing), ARRAY_CONTAINS_ALL(c.arr, 1, 2), SetIntersect(c.arr, [2, 1]), TAN(c.n), ATN2(c.n, 2)] FROM c",
+		`SELECT VALUE ST_INTERSECTS({"type":"LineString","coordinates":[[0,0],[2,2]]}, {"type":"Polygon","coordinates":[[[1,0],[3,0],[3,3],[1,0]]]})`,
+		"SELECT VALUE COUNT(1) FROM (SELECT DISTINCT TOP 1 c.pk FROM c ORDER BY c.pk) x",
 	} {
 		f.Add(q)
 	}

@@ -420,7 +420,10 @@ func mergeGroups(t testing.TB, streams [][]*value, types map[string]*string, agg
 			if len(aggs) > 0 {
 				var partials []*value
 				for _, p := range g.rows {
-					partials = append(partials, p.field("item"))
+					if p == nil || p.kind != kindArray || len(p.arr) != 1 {
+						t.Fatalf("VALUE aggregate GROUP BY payload is not a one-element array: %s", toJSON(p))
+					}
+					partials = append(partials, p.arr[0].field("item"))
 				}
 				if v := combine(aggs[0], partials, true); v != nil {
 					out = append(out, v)

@@ -204,7 +204,9 @@ func (q *Query) rewrite(x *executor) (string, error) {
 			e := q.items[0].e
 			switch {
 			case e.op == opAgg:
-				sb.WriteString(`{"item": ` + partialAgg(e) + `}`)
+				// An array of {"item": …} as for VALUE aggregates without
+				// GROUP BY (cosmos-wire.md §6.5): clients read payload[0].item.
+				sb.WriteString(`[{"item": ` + partialAgg(e) + `}]`)
 			case containsAgg(e):
 				return "", &QueryError{Message: "Cross partition query does not support aggregates inside expressions."}
 			default:

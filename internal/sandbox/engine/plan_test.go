@@ -2,10 +2,12 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -161,6 +163,56 @@ func TestQueryFeatureFlags(t *testing.T) {
 			}
 			if got := q.NonValueAggregate(); got != tt.nonV {
 				t.Errorf("NonValueAggregate = %v, want %v", got, tt.nonV)
+			}
+		})
+	}
+}
+
+// TestValueGroupByRows pins the per-range rows of SELECT VALUE <aggregate>
+// … GROUP BY: the payload is an array of {"item": partial}, as for VALUE
+// aggregates without GROUP BY (cosmos-wire.md §6.5), because clients read
+// payload[0].item.
+func TestValueGroupByRows(t *testing.T) {
+	docs := []*Document{testDoc(t, `{"id":"1","g":"a","n":1}`), testDoc(t, `{"id":"2","g":"a","n":3}`), testDoc(t, `{"id":"3","g":"b","n":"x"}`)}
+	pk := PartitionKeyDef{Paths: []string{"/id"}, Kind: "Hash", Version: 2}
+	tests := []struct {
+		agg  string
+		want []string
+	}{
+		{"COUNT(1)", []string{`{"groupByItems":[{"item":"a"}],"payload":[{"item":2}]}`, `{"groupByItems":[{"item":"b"}],"payload":[{"item":1}]}`}},
+		{"SUM(c.n)", []string{`{"groupByItems":[{"item":"a"}],"payload":[{"item":4}]}`, `{"groupByItems":[{"item":"b"}],"payload":[{}]}`}},
+		{"MIN(c.n)", []string{`{"groupByItems":[{"item":"a"}],"payload":[{"item":{"min":1,"count":2}}]}`, `{"groupByItems":[{"item":"b"}],"payload":[{"item":{"min":"x","count":1}}]}`}},
+		{"MAX(c.n)", []string{`{"groupByItems":[{"item":"a"}],"payload":[{"item":{"max":3,"count":2}}]}`, `{"groupByItems":[{"item":"b"}],"payload":[{"item":{"max":"x","count":1}}]}`}},
+		{"AVG(c.n)", []string{`{"groupByItems":[{"item":"a"}],"payload":[{"item":{"sum":4,"count":2}}]}`, `{"groupByItems":[{"item":"b"}],"payload":[{"item":{"count":1}}]}`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.agg, func(t *testing.T) {
+			q, err := Parse("SELECT VALUE " + tt.agg + " FROM c GROUP BY c.g")
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := q.Plan(pk, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan planInfo
+			if err := json.Unmarshal(raw, &plan); err != nil {
+				t.Fatal(err)
+			}
+			rq, err := Parse(plan.QueryInfo.RewrittenQuery)
+			if err != nil {
+				t.Fatalf("rewritten query %q: %v", plan.QueryInfo.RewrittenQuery, err)
+			}
+			res, err := rq.Execute(context.Background(), docs, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range res.Rows {
+				got = append(got, string(r))
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("rows of %q:\n got %s\nwant %s", plan.QueryInfo.RewrittenQuery, strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
 		})
 	}

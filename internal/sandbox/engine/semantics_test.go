@@ -40,6 +40,14 @@ func TestSemantics(t *testing.T) {
 		{"SELECT 1, 2", `{"$1":1,"$2":2}`},
 		{"SELECT VALUE 1", `1`},
 		{"SELECT COUNT(1)", `{"$1":1}`},
+		// spatial predicates (planar): outside, disjoint, crossing, invalid
+		{`SELECT VALUE [ST_WITHIN({"type":"Point","coordinates":[5,5]}, {"type":"Polygon","coordinates":[[[0,0],[4,0],[4,4],[0,4],[0,0]]]}), ` +
+			`ST_INTERSECTS({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}, {"type":"Polygon","coordinates":[[[2,2],[3,2],[3,3],[2,3],[2,2]]]}), ` +
+			`ST_INTERSECTS({"type":"LineString","coordinates":[[-1,2],[5,2]]}, {"type":"Polygon","coordinates":[[[0,0],[4,0],[4,4],[0,4],[0,0]]]}), ` +
+			`ST_ISVALID({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1]]]}), ST_ISVALIDDETAILED({"type":"Point","coordinates":[190,0]})]`,
+			`[false,false,true,false,{"valid":false,"reason":"Longitude values must be between -180 and 180 degrees."}]`},
+		// the *Static clock functions read the one clock of the query
+		{"SELECT VALUE IS_STRING(GetCurrentDateTimeStatic()) AND GetCurrentTicksStatic() = GetCurrentTicks() AND GetCurrentTimestampStatic() = GetCurrentTimestamp()", `true`},
 		// aggregates
 		{"SELECT COUNT(1) FROM c", `{"$1":3}`},
 		{"SELECT VALUE COUNT(c.f) FROM c", `2`},
@@ -123,6 +131,18 @@ func TestSemantics(t *testing.T) {
 		{"SELECT VALUE ch FROM c.obj ch WHERE ch.z = 2", `{"z":2}`},
 		{"SELECT VALUE s.id FROM (SELECT c.id, c.n FROM c WHERE c.n > 1) AS s", `"b"` + "\n" + `"c"`},
 		{"SELECT VALUE s.k FROM (SELECT VALUE {\"k\": t.name} FROM t IN c.tags) s", `"t1"` + "\n" + `"t2"`},
+		// a FROM (subquery) with TOP, OFFSET/LIMIT, DISTINCT, GROUP BY, an
+		// aggregate or ORDER BY runs over the whole container, not per document
+		{"SELECT VALUE COUNT(1) FROM (SELECT TOP 2 c.id FROM c) x", `2`},
+		{"SELECT VALUE COUNT(1) FROM (SELECT DISTINCT VALUE c.pk FROM c) x", `2`},
+		{"SELECT VALUE COUNT(1) FROM (SELECT c.id FROM c OFFSET 1 LIMIT 5) x", `2`},
+		{"SELECT VALUE x FROM (SELECT VALUE c.id FROM c OFFSET 1 LIMIT 1) x", `"b"`},
+		{"SELECT x.pk, x.n FROM (SELECT c.pk, COUNT(1) AS n FROM c GROUP BY c.pk) x", `{"pk":"p1","n":2}` + "\n" + `{"pk":"p2","n":1}`},
+		{"SELECT VALUE COUNT(1) FROM (SELECT c.pk FROM c GROUP BY c.pk) x", `2`},
+		{"SELECT VALUE x FROM (SELECT VALUE COUNT(1) FROM c) x", `3`},
+		{"SELECT TOP 1 VALUE x.id FROM (SELECT c.id, c.n FROM c ORDER BY c.n DESC) x", `"c"`},
+		{"SELECT VALUE COUNT(1) FROM (SELECT * FROM (SELECT TOP 1 * FROM c) y) x", `1`},
+		{"SELECT VALUE t.name FROM (SELECT TOP 1 c.tags FROM c ORDER BY c.n DESC) x JOIN t IN x.tags", `"t1"` + "\n" + `"t2"`},
 		// ordering across types: undefined < null < false < true < numbers < strings
 		{"SELECT VALUE c.id FROM c ORDER BY c.b", `"c"` + "\n" + `"b"` + "\n" + `"a"`},
 		{"SELECT VALUE c.id FROM c ORDER BY c.f DESC", `"a"` + "\n" + `"b"` + "\n" + `"c"`},

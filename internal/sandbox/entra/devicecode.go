@@ -26,7 +26,7 @@ type deviceCode struct {
 	scope      string
 	resource   string
 	expires    time.Time
-	lastPoll   time.Time
+	lastPoll   time.Time // zero until the first poll: issuing the code is not a poll
 	state      dcState
 	principal  string // set on approval
 }
@@ -91,7 +91,6 @@ func (s *Server) handleDeviceCode(w http.ResponseWriter, r *http.Request) {
 		scope:      scope,
 		resource:   res,
 		expires:    now.Add(s.cfg.DeviceCodeLifetime),
-		lastPoll:   now,
 	}
 	s.mu.Lock()
 	for k, v := range s.deviceCodes {
@@ -120,7 +119,10 @@ func (s *Server) handleDeviceCode(w http.ResponseWriter, r *http.Request) {
 }
 
 // grantDeviceCode answers one poll. Order: expired, declined, approved
-// (or auto-approved), polled too fast (slow_down), pending.
+// (or auto-approved), polled too fast (slow_down), pending. Like Entra, the
+// first poll is never too fast: slow_down compares with the previous poll
+// only, not with the time the code was issued (MSAL for JavaScript polls
+// right away).
 func (s *Server) grantDeviceCode(w http.ResponseWriter, r *http.Request) {
 	code := r.PostForm.Get("device_code")
 	if code == "" {
@@ -160,7 +162,7 @@ func (s *Server) grantDeviceCode(w http.ResponseWriter, r *http.Request) {
 	case cp.state == dcApproved:
 		p := s.principalByName(cp.principal)
 		s.issue(w, r, grant{p: p, clientID: cp.clientID, resource: cp.resource, scope: cp.scope, base: s.base(r), user: true})
-	case now.Sub(cp.lastPoll) < s.cfg.PollInterval:
+	case !cp.lastPoll.IsZero() && now.Sub(cp.lastPoll) < s.cfg.PollInterval:
 		s.writeOAuthError(w, r, http.StatusBadRequest, "slow_down", 70016,
 			fmt.Sprintf("OAuth 2.0 device flow error. Polling too frequently; wait %d second(s) between requests. Authorization is pending. Continue polling.", s.intervalSeconds()))
 	default:

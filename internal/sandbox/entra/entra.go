@@ -25,8 +25,9 @@
 //	GET|POST /msi/token?resource=…&api-version=2019-08-01   App Service managed identity
 //
 // MSAL Go ignores the device-code "interval" (it polls after 50 ms, 150 ms,
-// 450 ms, 1.35 s, 4.05 s, then every 5 s), so polls closer together than
-// PollInterval get slow_down, which MSAL treats like authorization_pending.
+// 450 ms, 1.35 s, 4.05 s, then every 5 s), so a poll closer than
+// PollInterval to the previous poll gets slow_down, which MSAL treats like
+// authorization_pending. The first poll is never too fast.
 package entra
 
 import (
@@ -106,8 +107,8 @@ type Config struct {
 	// get the real AADSTS500011 error. nil accepts every resource.
 	Resources func() []string
 	Now       func() time.Time // nil = time.Now
-	// PollInterval is the device-code polling interval; polls closer together
-	// than this get slow_down. Default 5s. The "interval" field of the device
+	// PollInterval is the device-code polling interval; a poll closer than
+	// this to the previous poll of the same code gets slow_down. Default 5s. The "interval" field of the device
 	// code response is this value rounded up to whole seconds (at least 1).
 	PollInterval time.Duration
 	// DeviceCodeLifetime is how long a device code stays valid; default 15 min.

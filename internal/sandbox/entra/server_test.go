@@ -174,8 +174,13 @@ func TestDeviceCodeStates(t *testing.T) {
 			{approve, "", 0},
 			{nil, "invalid_grant", 70000},
 		}},
+		{"first poll right after issue is pending", []step{
+			{nil, "authorization_pending", 70016},
+			{wait(time.Second), "authorization_pending", 70016},
+		}},
 		{"polling faster than interval", []step{
-			{nil, "slow_down", 70016},
+			{wait(100 * time.Millisecond), "authorization_pending", 70016},
+			{wait(500 * time.Millisecond), "slow_down", 70016},
 			{wait(500 * time.Millisecond), "slow_down", 70016},
 			{wait(1100 * time.Millisecond), "authorization_pending", 70016},
 		}},

@@ -51,7 +51,9 @@ type Container struct {
 	// the container's properties.
 	Vectors       engine.VectorPolicy
 	VectorIndexes []VectorIndex
-	Items         []json.RawMessage
+	// Throughput is the provisioned RU/s its offer reports; 0 means 400.
+	Throughput int
+	Items      []json.RawMessage
 }
 
 // VectorIndex is one entry of a container's indexingPolicy.vectorIndexes.
@@ -117,6 +119,7 @@ func New(cfg Config) (*Gateway, error) {
 	g.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 
 	loadTS := g.now().Unix()
+	nOffers := 0
 	for di, d := range cfg.Databases {
 		if d.ID == "" {
 			return nil, fmt.Errorf("database #%d: empty id", di+1)
@@ -136,6 +139,11 @@ func New(cfg Config) (*Gateway, error) {
 			if err != nil {
 				return nil, fmt.Errorf("database %q: container %q: %w", d.ID, c.ID, err)
 			}
+			if coll.throughput <= 0 {
+				coll.throughput = defaultThroughput
+			}
+			nOffers++
+			coll.offerID = offerID(nOffers)
 			db.colls[c.ID] = coll
 			db.order = append(db.order, c.ID)
 		}

@@ -22,7 +22,9 @@ const (
 	kindPKRanges
 	kindDocuments
 	kindDocument
-	kindManagement // offers, sprocs, triggers, udfs, users, permissions, conflicts, …
+	kindOffers     // the offers (throughput) feed
+	kindOffer      // one offer, addressed by its rid
+	kindManagement // sprocs, triggers, udfs, users, permissions, conflicts, …
 	kindUnknown
 )
 
@@ -78,6 +80,12 @@ func parsePath(escaped string) (resourceRef, error) {
 		ref.kind, ref.db, ref.coll = kindDocuments, segs[1], segs[3]
 	case at(0, "dbs") && at(2, "colls") && at(4, "docs") && n == 6:
 		ref.kind, ref.db, ref.coll, ref.doc = kindDocument, segs[1], segs[3], segs[5]
+	case at(0, "offers") && n == 1:
+		ref.kind = kindOffers
+	case at(0, "offers") && n == 2:
+		// Offers are addressed by rid, and rid-based links are signed
+		// lower-cased and without the "offers/" prefix (REST "Get an Offer").
+		ref.kind, ref.doc, ref.signLink = kindOffer, segs[1], strings.ToLower(segs[1])
 	case at(0, "offers"), at(0, "users"),
 		at(0, "dbs") && n >= 3 && !at(2, "colls"), // users, permissions
 		at(0, "dbs") && at(2, "colls") && n >= 5:  // sprocs, triggers, udfs, conflicts, …
@@ -170,10 +178,14 @@ func (g *Gateway) dispatch(x *exchange, ref resourceRef) {
 		g.readDocument(x, ref)
 	case ref.kind == kindDocument && (m == http.MethodPut || m == http.MethodDelete || m == http.MethodPatch):
 		g.writeDocument(x, ref)
+	case ref.kind == kindOffers && (m == http.MethodGet || isQuery):
+		g.listOffers(x, isQuery)
+	case ref.kind == kindOffer && m == http.MethodGet:
+		g.readOffer(x, ref)
 	case ref.kind == kindDatabases, ref.kind == kindDatabase, ref.kind == kindContainers,
-		ref.kind == kindContainer, ref.kind == kindManagement:
-		// Creating, replacing or deleting databases/containers, throughput
-		// (offers) and server-side code are management operations.
+		ref.kind == kindContainer, ref.kind == kindOffers, ref.kind == kindOffer, ref.kind == kindManagement:
+		// Creating, replacing or deleting databases/containers, changing
+		// throughput (offers) and server-side code are management operations.
 		g.management(x)
 	default:
 		x.fail(http.StatusMethodNotAllowed, subNone, "", fmt.Sprintf("The sandbox does not support [%s %s].", m, x.r.URL.Path))

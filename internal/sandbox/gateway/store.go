@@ -34,6 +34,8 @@ type container struct {
 	defaultTTL *int
 	vectors    engine.VectorPolicy
 	vecIndexes []VectorIndex
+	throughput int    // provisioned RU/s its offer reports
+	offerID    string // its offer's rid
 	ranges     []engine.Range
 	docs       []*storedDoc
 	byKey      map[string]int // docKey(id, pk) → index in docs
@@ -120,7 +122,7 @@ func newContainer(db *database, c Container, n int, ts int64) (*container, error
 	copy(rb, decodeRID(db.rid))
 	binary.LittleEndian.PutUint32(rb[4:], uint32(n)<<8)
 	coll := &container{
-		db: db, id: c.ID, rid: encodeRID(rb), ts: ts, pk: def, defaultTTL: c.DefaultTTL,
+		db: db, id: c.ID, rid: encodeRID(rb), ts: ts, pk: def, defaultTTL: c.DefaultTTL, throughput: c.Throughput,
 		vectors: c.Vectors, vecIndexes: c.VectorIndexes,
 		ranges: engine.SplitRanges(n2), byKey: map[string]int{},
 		parents: map[string][]string{}, nextRangeID: n2,
