@@ -253,7 +253,7 @@ func (s *Session) loginDeviceCode(ctx context.Context, st store.Store, o LoginOp
 		return azcore.AccessToken{}, err
 	}
 	if ar.Account.HomeAccountID == "" {
-		return azcore.AccessToken{}, errors.New("Entra ID returned no account (no id_token): cannot sign in silently later")
+		return azcore.AccessToken{}, errors.New("no account came back from Entra ID (no id_token): cannot sign in silently later")
 	}
 	// Keep one account per profile: drop any other left in the cache.
 	if accts, err := pc.Accounts(ctx); err == nil {

@@ -147,7 +147,7 @@ func (s *Session) azureCLICredential(tenant string) (azcore.TokenCredential, err
 	}
 	cred, err := azidentity.NewAzureCLICredential(opts)
 	if err != nil {
-		return nil, fmt.Errorf("Azure CLI credential: %w", err)
+		return nil, fmt.Errorf("the Azure CLI credential: %w", err)
 	}
 	return cliCredential{cred}, nil
 }

@@ -12,11 +12,7 @@ import (
 // complete adapts a completions.Func to Cobra; no completion offers files.
 func complete(fn completions.Func) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		var out []cobra.Completion
-		for _, v := range fn(cmd.Context(), toComplete) {
-			out = append(out, v)
-		}
-		return out, cobra.ShellCompDirectiveNoFileComp
+		return fn(cmd.Context(), toComplete), cobra.ShellCompDirectiveNoFileComp
 	}
 }
 

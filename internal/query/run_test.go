@@ -158,14 +158,6 @@ func (f *fakeBackend) RangePage(_ context.Context, _ Spec, id, query string, tok
 	return pageAt(f.pages[id], token)
 }
 
-func fr(ss ...string) []json.RawMessage {
-	out := make([]json.RawMessage, len(ss))
-	for i, s := range ss {
-		out[i] = json.RawMessage(s)
-	}
-	return out
-}
-
 const orderByPlan = `{"partitionedQueryExecutionInfoVersion":2,"queryInfo":{"distinctType":"None","orderBy":["Ascending"],"orderByExpressions":["c.n"],"rewrittenQuery":"SELECT c._rid, [{\"item\": c.n}] AS orderByItems, c AS payload FROM c WHERE ({documentdb-formattableorderbyquery-filter}) ORDER BY c.n"},"queryRanges":[{"min":"","max":"FF","isMinInclusive":true,"isMaxInclusive":false}]}`
 
 const rangeQuery = `SELECT c._rid, [{"item": c.n}] AS orderByItems, c AS payload FROM c WHERE (true) ORDER BY c.n`
