@@ -237,3 +237,19 @@ func (g *Gateway) readDocumentFeed(x *exchange, ref resourceRef) {
 	x.charge = queryRequestCharge(len(page), len(page))
 	x.writeJSON(http.StatusOK, feedEnvelope(c.rid, "Documents", page))
 }
+
+// executeSproc runs a stored procedure. The sandbox holds none, so an
+// authorized call on an existing container is 404 — after the RBAC check,
+// as the service authorizes before it looks the procedure up (which is
+// what `cosmosctl can-i execute-sproc` relies on).
+func (g *Gateway) executeSproc(x *exchange, ref resourceRef) {
+	if !g.authorize(x, actExecuteSproc, "/"+ref.collLink(), ref.collLink()) {
+		return
+	}
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	if g.ownedContainer(x, ref) == nil {
+		return
+	}
+	x.fail(http.StatusNotFound, subNone, "", msgNotFound)
+}

@@ -352,7 +352,8 @@ func TestParsePath(t *testing.T) {
 		{"/dbs/d/colls/c/docs/id%20with%20space%231+x", kindDocument, "docs", "dbs/d/colls/c/docs/id with space#1+x", "d", "c", "id with space#1+x"},
 		{"/offers", kindOffers, "offers", "", "", "", ""},
 		{"/offers/uT2L", kindOffer, "offers", "ut2l", "", "", "uT2L"},
-		{"/dbs/d/colls/c/sprocs/p", kindManagement, "sprocs", "dbs/d/colls/c/sprocs/p", "d", "c", ""},
+		{"/dbs/d/colls/c/sprocs/p", kindSproc, "sprocs", "dbs/d/colls/c/sprocs/p", "d", "c", "p"},
+		{"/dbs/d/colls/c/sprocs", kindManagement, "sprocs", "dbs/d/colls/c", "d", "c", ""},
 		{"/dbs/d/users", kindManagement, "users", "dbs/d", "", "", ""},
 	}
 	for _, tt := range tests {

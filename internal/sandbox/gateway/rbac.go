@@ -19,6 +19,7 @@ const (
 	actItemsDelete    = rbac.ActionItemsDelete
 	actExecuteQuery   = rbac.ActionExecuteQuery
 	actReadChangeFeed = rbac.ActionReadChangeFeed
+	actExecuteSproc   = rbac.ActionExecuteStoredProcedure
 )
 
 // .NET OperationType / ResourceType numbers quoted in 5302 messages
@@ -69,9 +70,14 @@ func (g *Gateway) authorize(x *exchange, action, scope, resource string) bool {
 			"] does not have required RBAC permissions to perform action ["+action+"] on resource ["+resource+"]. "+rbacLearnMore+"."+groupsSentence))
 		return false
 	}
+	// The numbers are quoted only where the .NET enums give them (not for
+	// stored procedures, whose numbers the sandbox does not know).
+	types := ""
+	if op := operationType(action); op >= 0 {
+		types = " with OperationType [" + strconv.Itoa(op) + "] and ResourceType [" + strconv.Itoa(resourceTypeDocument) + "]"
+	}
 	text := "Request is blocked because principal [" + x.principal + "] does not have the required RBAC permissions to perform action [" +
-		action + "] with OperationType [" + strconv.Itoa(operationType(action)) + "] and ResourceType [" + strconv.Itoa(resourceTypeDocument) +
-		"] on resource [" + resource + "]. " + rbacLearnMore + " " + groupsSentence
+		action + "]" + types + " on resource [" + resource + "]. " + rbacLearnMore + " " + groupsSentence
 	// The service wraps data-action denials in its Errors envelope.
 	errs, _ := json.Marshal(struct {
 		Errors []string `json:"Errors"`

@@ -24,6 +24,7 @@ const (
 	kindDocument
 	kindOffers     // the offers (throughput) feed
 	kindOffer      // one offer, addressed by its rid
+	kindSproc      // one stored procedure: POST executes it, other methods manage it
 	kindManagement // sprocs, triggers, udfs, users, permissions, conflicts, …
 	kindUnknown
 )
@@ -80,6 +81,8 @@ func parsePath(escaped string) (resourceRef, error) {
 		ref.kind, ref.db, ref.coll = kindDocuments, segs[1], segs[3]
 	case at(0, "dbs") && at(2, "colls") && at(4, "docs") && n == 6:
 		ref.kind, ref.db, ref.coll, ref.doc = kindDocument, segs[1], segs[3], segs[5]
+	case at(0, "dbs") && at(2, "colls") && at(4, "sprocs") && n == 6:
+		ref.kind, ref.db, ref.coll, ref.doc = kindSproc, segs[1], segs[3], segs[5]
 	case at(0, "offers") && n == 1:
 		ref.kind = kindOffers
 	case at(0, "offers") && n == 2:
@@ -176,6 +179,8 @@ func (g *Gateway) dispatch(x *exchange, ref resourceRef) {
 		g.writeDocument(x, ref)
 	case ref.kind == kindDocument && m == http.MethodGet:
 		g.readDocument(x, ref)
+	case ref.kind == kindSproc && m == http.MethodPost:
+		g.executeSproc(x, ref)
 	case ref.kind == kindDocument && (m == http.MethodPut || m == http.MethodDelete || m == http.MethodPatch):
 		g.writeDocument(x, ref)
 	case ref.kind == kindOffers && (m == http.MethodGet || isQuery):
@@ -183,7 +188,7 @@ func (g *Gateway) dispatch(x *exchange, ref resourceRef) {
 	case ref.kind == kindOffer && m == http.MethodGet:
 		g.readOffer(x, ref)
 	case ref.kind == kindDatabases, ref.kind == kindDatabase, ref.kind == kindContainers,
-		ref.kind == kindContainer, ref.kind == kindOffers, ref.kind == kindOffer, ref.kind == kindManagement:
+		ref.kind == kindContainer, ref.kind == kindOffers, ref.kind == kindOffer, ref.kind == kindSproc, ref.kind == kindManagement:
 		// Creating, replacing or deleting databases/containers, changing
 		// throughput (offers) and server-side code are management operations.
 		g.management(x)
