@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -137,7 +138,10 @@ func canIRun(ctx context.Context, o *CanIOptions) error {
 		}
 		return cosmos.Explain(err, "can-i on "+scope.String())
 	}
-	account := access.AccountName(client.Endpoint)
+	fix := canIFix{account: access.AccountName(client.Endpoint), resourceGroup: s.Profile.ResourceGroup}
+	if !o.Quiet && canIAnyNo(results) {
+		fix.principal = client.Principal(ctx)
+	}
 	if o.List {
 		if o.Quiet {
 			return nil
@@ -147,7 +151,7 @@ func canIRun(ctx context.Context, o *CanIOptions) error {
 	ans := canIOverall(results)
 	if !o.Quiet {
 		fmt.Fprintln(f.IOStreams.Out, ans)
-		canIExplain(f.IOStreams.ErrOut, results, account)
+		canIExplain(f.IOStreams.ErrOut, results, fix)
 	}
 	switch ans {
 	case access.Yes:
@@ -173,9 +177,24 @@ func canIOverall(rs []access.Result) access.Answer {
 	return ans
 }
 
+// canIFix is what the fix line needs besides the result.
+type canIFix struct {
+	account, resourceGroup string
+	principal              cosmos.Principal
+}
+
+func canIAnyNo(rs []access.Result) bool {
+	for _, r := range rs {
+		if r.Answer == access.No {
+			return true
+		}
+	}
+	return false
+}
+
 // canIExplain writes the reason of each answer on stderr and, for each no,
-// the missing action and the fix.
-func canIExplain(w io.Writer, rs []access.Result, account string) {
+// the missing action and the least-privilege fix.
+func canIExplain(w io.Writer, rs []access.Result, fx canIFix) {
 	fixed := map[string]bool{}
 	for _, r := range rs {
 		prefix := ""
@@ -186,7 +205,8 @@ func canIExplain(w io.Writer, rs []access.Result, account string) {
 		if r.Answer != access.No {
 			continue
 		}
-		fix := r.Fix(account, "", r.Principal)
+		oid := cmp.Or(fx.principal.ObjectID, r.Principal)
+		fix := r.Fix(fx.account, fx.resourceGroup, oid)
 		if fixed[fix] {
 			continue
 		}
@@ -195,11 +215,19 @@ func canIExplain(w io.Writer, rs []access.Result, account string) {
 		if a, ok := access.ActionNamed(r.Missing); ok && a.RoleID == access.DataContributorID {
 			role = a.RoleName()
 		}
-		fmt.Fprintf(w, "hint: ask an owner of the account to grant %s at %s:\n  %s\n", role, r.Scope, fix)
+		who := "you"
+		if fx.principal.Name != "" {
+			who = fx.principal.Name
+		}
+		fmt.Fprintf(w, "hint: ask an owner of the account to grant %s %s at %s:\n  %s\n", who, role, r.Scope, fix)
 	}
-	if len(fixed) > 0 {
-		fmt.Fprintln(w, "see what you may do: `cosmosctl can-i --list`")
+	if len(fixed) == 0 {
+		return
 	}
+	if fx.principal.Known && !fx.principal.GroupsInToken {
+		fmt.Fprintln(w, "note: your token carries no groups claim (none configured, or too many groups), so roles assigned to your groups may not apply")
+	}
+	fmt.Fprintln(w, "see what you may do: `cosmosctl can-i --list`")
 }
 
 // canIRow is one line of `can-i --list`.

@@ -273,7 +273,7 @@ func queryRun(o *QueryOptions) error {
 		if errors.As(runErr, &ue) {
 			return errs.Usage("%s", ue.Msg)
 		}
-		err := cosmos.Explain(runErr, what)
+		err := client.Explain(ctx, runErr, cosmos.Target{What: what, Database: spec.Database, Container: spec.Container})
 		var ce *errs.Error
 		if out != nil && out.Written > 0 && errors.As(err, &ce) {
 			ce.Msg += fmt.Sprintf(" (%d results were already written)", out.Written)

@@ -205,7 +205,7 @@ func (f *Factory) NewCosmosClient(ctx context.Context, maxRetries int32) (*cosmo
 	if err != nil {
 		return nil, err
 	}
-	return cosmos.NewClient(endpoint, *creds, &cosmos.Options{HTTPClient: hc, MaxRetries: maxRetries, Audience: s.Profile.Audience})
+	return cosmos.NewClient(endpoint, *creds, &cosmos.Options{HTTPClient: hc, MaxRetries: maxRetries, Audience: s.Profile.Audience, ResourceGroup: s.Profile.ResourceGroup})
 }
 
 // WithTimeout applies --timeout to ctx (0 = none).

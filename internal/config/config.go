@@ -23,17 +23,20 @@ const FileName = "config.yaml"
 
 // Profile is one named set of connection settings.
 type Profile struct {
-	Endpoint      string   `yaml:"endpoint,omitempty"`
-	Tenant        string   `yaml:"tenant,omitempty"`
-	Auth          string   `yaml:"auth,omitempty"`
-	ClientID      string   `yaml:"client-id,omitempty"`
-	Cloud         string   `yaml:"cloud,omitempty"`
-	AuthorityHost string   `yaml:"authority-host,omitempty"`
-	Audience      string   `yaml:"audience,omitempty"`
-	CAFile        string   `yaml:"ca-file,omitempty"`
-	Database      string   `yaml:"database,omitempty"`
-	Container     string   `yaml:"container,omitempty"`
-	Output        string   `yaml:"output,omitempty"`
+	Endpoint      string `yaml:"endpoint,omitempty"`
+	Tenant        string `yaml:"tenant,omitempty"`
+	Auth          string `yaml:"auth,omitempty"`
+	ClientID      string `yaml:"client-id,omitempty"`
+	Cloud         string `yaml:"cloud,omitempty"`
+	AuthorityHost string `yaml:"authority-host,omitempty"`
+	Audience      string `yaml:"audience,omitempty"`
+	CAFile        string `yaml:"ca-file,omitempty"`
+	Database      string `yaml:"database,omitempty"`
+	Container     string `yaml:"container,omitempty"`
+	Output        string `yaml:"output,omitempty"`
+	// ResourceGroup is the account's Azure resource group: only for the
+	// `az` commands cosmosctl suggests (role assignments); never sent.
+	ResourceGroup string   `yaml:"resource-group,omitempty"`
 	Account       *Account `yaml:"account,omitempty"`
 }
 
@@ -143,7 +146,7 @@ func (c *Config) EnsureProfile(name string) *Profile {
 
 // Keys lists the settable profile keys, in display order.
 func Keys() []string {
-	return []string{"endpoint", "tenant", "auth", "client-id", "cloud", "authority-host", "audience", "ca-file", "database", "container", "output"}
+	return []string{"endpoint", "tenant", "auth", "client-id", "cloud", "authority-host", "audience", "ca-file", "database", "container", "output", "resource-group"}
 }
 
 // ErrUnknownKey is returned for a key that is not a profile setting.
@@ -177,6 +180,8 @@ func (p *Profile) field(key string) (*string, error) {
 		return &p.Container, nil
 	case "output":
 		return &p.Output, nil
+	case "resource-group":
+		return &p.ResourceGroup, nil
 	}
 	return nil, &ErrUnknownKey{Key: key}
 }

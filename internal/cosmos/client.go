@@ -36,8 +36,9 @@ type Client struct {
 	// Method is the credential method (devicecode, key, …), for messages.
 	Method string
 
-	raw   runtime.Pipeline
-	base  *url.URL
+	raw           runtime.Pipeline
+	base          *url.URL
+	resourceGroup string // for the az commands explanations suggest
 	token azcore.TokenCredential
 	key   []byte
 	scope string
@@ -63,6 +64,9 @@ type Options struct {
 	MaxRetries int32
 	// Audience overrides the token audience ("" = the account host).
 	Audience string
+	// ResourceGroup is the account's resource group, if the profile names
+	// it: explanations put it in the `az` fix they suggest.
+	ResourceGroup string
 }
 
 // Audience is the token audience for an account: the override (a profile's
@@ -139,7 +143,7 @@ func NewClient(endpoint string, creds Credentials, o *Options) (*Client, error) 
 			azcosmos.ServiceName: {Audience: aud},
 		}}
 	}
-	c := &Client{Endpoint: endpoint, Method: creds.Method, base: base, scope: Scope(aud)}
+	c := &Client{Endpoint: endpoint, Method: creds.Method, base: base, scope: Scope(aud), resourceGroup: o.ResourceGroup}
 	opts := &azcosmos.ClientOptions{ClientOptions: copts}
 	switch {
 	case creds.Token != nil:
@@ -169,6 +173,13 @@ func NewClient(endpoint string, creds Credentials, o *Options) (*Client, error) 
 // which would otherwise take many seconds to surface.
 func shouldRetry(resp *http.Response, err error) bool {
 	if err != nil {
+		// An explained error (a sign-in that cannot get a token) or the
+		// caller's own cancellation or deadline is final: retrying only
+		// repeats it.
+		var ce *errs.Error
+		if errors.As(err, &ce) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return false
+		}
 		var unk x509.UnknownAuthorityError
 		var cve *tls.CertificateVerificationError
 		var hn x509.HostnameError

@@ -58,7 +58,7 @@ func (c *Client) Databases(ctx context.Context) ([]Database, error) {
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
-			return out, Explain(err, "list databases")
+			return out, c.Explain(ctx, err, Target{What: "list databases"})
 		}
 		for _, d := range page.Databases {
 			out = append(out, Database{ID: d.ID, LastModified: d.LastModified})
@@ -80,7 +80,7 @@ func (c *Client) Containers(ctx context.Context, db string) ([]Container, error)
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
-			return out, Explain(err, "list containers of "+db)
+			return out, c.Explain(ctx, err, Target{What: "list containers of " + db, Database: db})
 		}
 		for _, p := range page.Containers {
 			out = append(out, Container{ID: p.ID, PartitionKey: p.PartitionKeyDefinition, DefaultTTL: p.DefaultTimeToLive})
@@ -161,12 +161,12 @@ func (c *Client) DescribeContainer(ctx context.Context, db, coll string) (Contai
 		if fl, ok := AsFailure(err); ok && fl.Status == 404 {
 			return ContainerDescription{}, errs.New(errs.KindNotFound, err, fmt.Sprintf("list them with `cosmosctl container list -d %s`", db), "container %q not found in database %q", coll, db)
 		}
-		return ContainerDescription{}, Explain(err, what)
+		return ContainerDescription{}, c.Explain(ctx, err, Target{What: what, Database: db, Container: coll})
 	}
 	props := resp.ContainerProperties
 	ranges, err := c.PartitionKeyRanges(ctx, db, coll)
 	if err != nil {
-		return ContainerDescription{}, Explain(err, what)
+		return ContainerDescription{}, c.Explain(ctx, err, Target{What: what, Database: db, Container: coll})
 	}
 	pkd := props.PartitionKeyDefinition
 	kind := string(pkd.Kind)

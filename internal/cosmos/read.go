@@ -37,7 +37,7 @@ func (c *Client) ReadItem(ctx context.Context, db, coll, id string, pk Partition
 			return nil, ReadMeta{}, errs.New(errs.KindNotFound, err, "check the id and the partition key (both must match)",
 				"item %q not found in %s/%s (partition key %s)", id, db, coll, pk)
 		}
-		return nil, ReadMeta{}, Explain(err, fmt.Sprintf("read item %q in %s/%s", id, db, coll))
+		return nil, ReadMeta{}, c.Explain(ctx, err, Target{What: fmt.Sprintf("read item %q in %s/%s", id, db, coll), Database: db, Container: coll})
 	}
 	return json.RawMessage(resp.Value), ReadMeta{ETag: string(resp.ETag), RequestCharge: resp.RequestCharge, SessionToken: resp.SessionToken}, nil
 }
@@ -123,7 +123,7 @@ func (c *Client) ReadMany(ctx context.Context, db, coll string, refs []ItemRef) 
 	// say where in each document to find them.
 	props, err := ctr.Read(ctx, nil)
 	if err != nil {
-		return nil, nil, 0, Explain(err, what)
+		return nil, nil, 0, c.Explain(ctx, err, Target{What: what, Database: db, Container: coll})
 	}
 	charge = float64(props.RequestCharge)
 	paths := props.ContainerProperties.PartitionKeyDefinition.Paths
@@ -133,7 +133,7 @@ func (c *Client) ReadMany(ctx context.Context, db, coll string, refs []ItemRef) 
 	}
 	resp, err := ctr.ReadManyItems(ctx, ids, nil)
 	if err != nil {
-		return nil, nil, charge, Explain(err, what)
+		return nil, nil, charge, c.Explain(ctx, err, Target{What: what, Database: db, Container: coll})
 	}
 	charge += float64(resp.RequestCharge)
 	byKey := map[string]json.RawMessage{}

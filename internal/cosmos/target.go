@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/cosmosctl/cosmosctl/auth/claims"
 	"github.com/cosmosctl/cosmosctl/internal/access"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
@@ -140,6 +143,10 @@ func (t Target) missingOwner() string {
 // still read items. It never hides the original failure.
 func (c *Client) Explain(ctx context.Context, err error, t Target) error {
 	t.Endpoint = cmp.Or(t.Endpoint, c.Endpoint)
+	t.ResourceGroup = cmp.Or(t.ResourceGroup, c.resourceGroup)
+	if !t.Principal.Known {
+		t.Principal = c.Principal(ctx)
+	}
 	f, ok := AsFailure(err)
 	if !ok || ctx.Err() != nil {
 		return ExplainTarget(err, t)
@@ -166,4 +173,23 @@ func (c *Client) Explain(ctx context.Context, err error, t Target) error {
 		}
 	}
 	return ExplainTarget(err, t)
+}
+
+// Principal decodes the identity of the token this client sends (from the
+// credential's cache: no sign-in, no network when a token is cached). A
+// key client, or a token that cannot be had or decoded, gives the zero
+// Principal: explanations then name only what the service said.
+func (c *Client) Principal(ctx context.Context) Principal {
+	if c.token == nil {
+		return Principal{}
+	}
+	tk, err := c.token.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{c.scope}})
+	if err != nil {
+		return Principal{}
+	}
+	cl, err := claims.Decode(tk.Token)
+	if err != nil {
+		return Principal{}
+	}
+	return Principal{Name: cl.Principal(), ObjectID: cl.ObjectID, Groups: len(cl.Groups), GroupsInToken: cl.Groups != nil, Known: true}
 }
