@@ -224,8 +224,8 @@ func canIExplain(w io.Writer, rs []access.Result, fx canIFix) {
 	if len(fixed) == 0 {
 		return
 	}
-	if fx.principal.Known && !fx.principal.GroupsInToken {
-		fmt.Fprintln(w, "note: your token carries no groups claim (none configured, or too many groups), so roles assigned to your groups may not apply")
+	if note := fx.principal.GroupsNote(); note != "" {
+		fmt.Fprintln(w, "note: "+note)
 	}
 	fmt.Fprintln(w, "see what you may do: `cosmosctl can-i --list`")
 }

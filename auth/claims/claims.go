@@ -15,24 +15,27 @@ import (
 
 // Claims are the fields cosmosctl shows.
 type Claims struct {
-	Audience          string    `json:"-"`
-	Issuer            string    `json:"iss"`
-	TenantID          string    `json:"tid"`
-	ObjectID          string    `json:"oid"`
-	Subject           string    `json:"sub"`
-	UPN               string    `json:"upn"`
-	PreferredUsername string    `json:"preferred_username"`
-	UniqueName        string    `json:"unique_name"`
-	Name              string    `json:"name"`
-	AppID             string    `json:"appid"`
-	AuthorizedParty   string    `json:"azp"`
-	IDType            string    `json:"idtyp"`
-	Scopes            []string  `json:"-"`
-	Roles             []string  `json:"roles"`
-	Groups            []string  `json:"groups"`
-	ExpiresAt         time.Time `json:"-"`
-	IssuedAt          time.Time `json:"-"`
-	NotBefore         time.Time `json:"-"`
+	Audience          string   `json:"-"`
+	Issuer            string   `json:"iss"`
+	TenantID          string   `json:"tid"`
+	ObjectID          string   `json:"oid"`
+	Subject           string   `json:"sub"`
+	UPN               string   `json:"upn"`
+	PreferredUsername string   `json:"preferred_username"`
+	UniqueName        string   `json:"unique_name"`
+	Name              string   `json:"name"`
+	AppID             string   `json:"appid"`
+	AuthorizedParty   string   `json:"azp"`
+	IDType            string   `json:"idtyp"`
+	Scopes            []string `json:"-"`
+	Roles             []string `json:"roles"`
+	Groups            []string `json:"groups"`
+	// GroupsOverage: Entra left the groups out (too many) and put a
+	// reference in their place; Groups is then nil.
+	GroupsOverage bool      `json:"-"`
+	ExpiresAt     time.Time `json:"-"`
+	IssuedAt      time.Time `json:"-"`
+	NotBefore     time.Time `json:"-"`
 }
 
 // raw carries the claims whose JSON shape varies between token versions.
@@ -44,6 +47,10 @@ type raw struct {
 	Iat json.Number     `json:"iat"`
 	Nbf json.Number     `json:"nbf"`
 	Grp json.RawMessage `json:"groups"`
+	// ClaimNames names claims moved out of the token: "groups" there is
+	// Entra's group overage.
+	ClaimNames map[string]any `json:"_claim_names"`
+	HasGroups  bool           `json:"hasgroups"`
 }
 
 // ErrNotJWT reports a token that is not a JWS compact serialization (for
@@ -87,6 +94,8 @@ func Decode(token string) (*Claims, error) {
 	if len(r.Grp) > 0 && r.Grp[0] == '[' {
 		_ = json.Unmarshal(r.Grp, &c.Groups)
 	}
+	_, moved := r.ClaimNames["groups"]
+	c.GroupsOverage = moved || r.HasGroups
 	return &c, nil
 }
 

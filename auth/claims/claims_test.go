@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -95,5 +96,30 @@ func TestDecodeErrors(t *testing.T) {
 		if _, err := Decode(tok); !errors.Is(err, ErrNotJWT) {
 			t.Errorf("Decode(%q): want ErrNotJWT, got %v", tok, err)
 		}
+	}
+}
+
+func TestDecodeGroupsOverage(t *testing.T) {
+	cases := []struct {
+		name, payload string
+		groups        []string
+		overage       bool
+	}{
+		{"groups", `{"groups":["g1","g2"]}`, []string{"g1", "g2"}, false},
+		{"no groups claim", `{"oid":"x"}`, nil, false},
+		{"v1 overage", `{"_claim_names":{"groups":"src1"},"_claim_sources":{"src1":{"endpoint":"https://graph.microsoft.com/v1.0/users/x/getMemberObjects"}}}`, nil, true},
+		{"implicit overage", `{"hasgroups":true}`, nil, true},
+		{"other moved claim", `{"_claim_names":{"roles":"src1"},"groups":["g1"]}`, []string{"g1"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := Decode(jwt(c.payload))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got.Groups, ",") != strings.Join(c.groups, ",") || (got.Groups == nil) != (c.groups == nil) || got.GroupsOverage != c.overage {
+				t.Fatalf("groups %v overage %v, want %v %v", got.Groups, got.GroupsOverage, c.groups, c.overage)
+			}
+		})
 	}
 }

@@ -43,6 +43,7 @@ type Principal struct {
 	// overage), so roles assigned to groups may not apply.
 	Groups        int
 	GroupsInToken bool
+	GroupsOverage bool // Entra left the groups out (too many) and put a reference instead
 	Known         bool // the token could be decoded
 }
 
@@ -84,8 +85,8 @@ func (t Target) denialHint(f *Failure, d access.Denial, sc access.Scope) string 
 	fix := access.FixCommand(access.AccountName(endpoint), t.ResourceGroup, sc, cmp.Or(t.Principal.ObjectID, d.Principal), role)
 	var b strings.Builder
 	fmt.Fprintf(&b, "ask an owner of the account to grant %s at %s: `%s`", roleName, sc, fix)
-	if t.Principal.Known && !t.Principal.GroupsInToken {
-		b.WriteString("; the token carries no groups claim (none configured, or too many groups), so roles assigned to your groups may not apply")
+	if note := t.Principal.GroupsNote(); note != "" {
+		b.WriteString("; " + note)
 	}
 	b.WriteString("; see what you may do: `cosmosctl can-i --list`")
 	return b.String()
@@ -191,5 +192,18 @@ func (c *Client) Principal(ctx context.Context) Principal {
 	if err != nil {
 		return Principal{}
 	}
-	return Principal{Name: cl.Principal(), ObjectID: cl.ObjectID, Groups: len(cl.Groups), GroupsInToken: cl.Groups != nil, Known: true}
+	return Principal{Name: cl.Principal(), ObjectID: cl.ObjectID, Groups: len(cl.Groups), GroupsInToken: cl.Groups != nil,
+		GroupsOverage: cl.GroupsOverage, Known: true}
+}
+
+// GroupsNote says when roles assigned to the principal's groups cannot
+// apply to its token: a group overage, or no groups claim at all.
+func (p Principal) GroupsNote() string {
+	switch {
+	case !p.Known || p.GroupsInToken:
+		return ""
+	case p.GroupsOverage:
+		return "your token carries a group overage reference instead of your groups (you are in too many groups), so roles assigned to your groups do not apply to it"
+	}
+	return "your token carries no groups claim (the app registration emits none), so roles assigned to your groups may not apply"
 }

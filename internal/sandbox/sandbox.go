@@ -474,6 +474,7 @@ func entraPrincipals(sd *seed.Seed) ([]entra.Principal, error) {
 		out = append(out, entra.Principal{
 			Name: p.Name, ObjectID: p.OID, UPN: p.UPN, DisplayName: p.DisplayName,
 			Groups:           append([]string(nil), p.Groups...),
+			GroupsOverage:    p.GroupsOverage,
 			ServicePrincipal: p.ServicePrincipal, ManagedIdentity: p.ManagedIdentity,
 			ClientID: p.ClientID, ClientSecret: p.ClientSecret,
 			FederatedSubjects: append([]string(nil), p.FederatedSubjects...),

@@ -77,8 +77,12 @@ var (
 type Principal struct {
 	Name, ObjectID, UPN, DisplayName string
 	Groups                           []string
-	ServicePrincipal                 bool
-	ClientID, ClientSecret           string // service principals
+	// GroupsOverage replaces the groups claim with Entra's overage
+	// reference (_claim_names / _claim_sources), as for a member of too
+	// many groups.
+	GroupsOverage          bool
+	ServicePrincipal       bool
+	ClientID, ClientSecret string // service principals
 	// FederatedSubjects are the accepted "sub" values of federated assertions
 	// (empty = any subject from the sandbox's federated issuer).
 	FederatedSubjects []string

@@ -95,7 +95,12 @@ func (s *Server) accessToken(g grant, now time.Time) (string, error) {
 			c["roles"] = g.p.Roles
 		}
 	}
-	if len(g.p.Groups) > 0 {
+	switch {
+	case g.p.GroupsOverage:
+		c["_claim_names"] = map[string]string{"groups": "src1"}
+		c["_claim_sources"] = map[string]any{"src1": map[string]string{
+			"endpoint": "https://graph.microsoft.com/v1.0/users/" + g.p.ObjectID + "/getMemberObjects"}}
+	case len(g.p.Groups) > 0:
 		c["groups"] = g.p.Groups
 	}
 	return s.sign(s.signing, c)

@@ -62,11 +62,15 @@ func (s *Seed) Validated() bool { return s.validated }
 
 // Principal is a user, service principal or managed identity.
 type Principal struct {
-	Name              string   `json:"name"`
-	OID               string   `json:"oid,omitempty"`
-	UPN               string   `json:"upn,omitempty"`
-	DisplayName       string   `json:"displayName,omitempty"`
-	Groups            []string `json:"groups,omitempty"`
+	Name        string   `json:"name"`
+	OID         string   `json:"oid,omitempty"`
+	UPN         string   `json:"upn,omitempty"`
+	DisplayName string   `json:"displayName,omitempty"`
+	Groups      []string `json:"groups,omitempty"`
+	// GroupsOverage makes the principal's tokens carry a group overage
+	// reference instead of its groups, as Entra does for members of too
+	// many groups: roles assigned to its groups then do not apply.
+	GroupsOverage     bool     `json:"groupsOverage,omitempty"`
 	ServicePrincipal  bool     `json:"servicePrincipal,omitempty"`
 	ManagedIdentity   bool     `json:"managedIdentity,omitempty"`
 	ClientID          string   `json:"clientId,omitempty"`
