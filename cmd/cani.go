@@ -130,7 +130,7 @@ func canIRun(ctx context.Context, o *CanIOptions) error {
 	if err != nil {
 		return err
 	}
-	results, err := access.Check(ctx, client, actions, scope)
+	results, err := access.Check(ctx, client.Prober(), actions, scope)
 	if err != nil {
 		var na *access.NotAnswerError
 		if errors.As(err, &na) {

@@ -297,3 +297,23 @@ func TestResultFix(t *testing.T) {
 		t.Errorf("a yes has no fix: %s", got)
 	}
 }
+
+func TestCheckUnprobeableAfterRefusedAccountRead(t *testing.T) {
+	create, _ := ActionNamed(ActionItemsCreate)
+	denied := Outcome{Status: 403, SubStatus: "5301", AccountRead: true, Message: "principal [b0b0] … action [" + ActionReadMetadata + "] on resource [/]"}
+	for _, c := range []struct {
+		name string
+		p    *fakeProber
+		want Answer
+	}{
+		{"refused account read answers no", &fakeProber{answers: map[string]Outcome{"read-metadata": denied}}, No},
+		{"readable account leaves it unknown", &fakeProber{}, Unknown},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rs, err := Check(context.Background(), c.p, []Action{create}, Scope{Database: "shop", Container: "orders"})
+			if err != nil || len(rs) != 1 || rs[0].Answer != c.want || strings.Join(c.p.asked, ",") != "read-metadata" {
+				t.Fatalf("results %+v err %v asked %v", rs, err, c.p.asked)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -55,6 +56,7 @@ var ErrUndecidable = errors.New("undecidable without a side effect")
 func Check(ctx context.Context, p Prober, actions []Action, sc Scope) ([]Result, error) {
 	var out []Result
 	var blocked *Result
+	probed := false // whether any probe has been sent (and so the account read)
 	for _, a := range actions {
 		r := Result{Action: a, Scope: sc}
 		switch ok, why := Probeable(a); {
@@ -62,8 +64,22 @@ func Check(ctx context.Context, p Prober, actions []Action, sc Scope) ([]Result,
 			r.Answer, r.Missing, r.Principal, r.GroupsMayApply, r.Outcome = No, blocked.Missing, blocked.Principal, blocked.GroupsMayApply, blocked.Outcome
 			r.Reason = fmt.Sprintf("every request needs %s first, which was refused", blocked.Missing)
 		case !ok:
+			// No probe decides this action, but a refused account read
+			// still answers it: find out first, once.
+			if !probed {
+				probed = true
+				meta, _ := ActionNamed(ActionReadMetadata)
+				if o, err := p.Probe(ctx, meta, sc); err == nil && o.AccountRead && o.Status == 403 {
+					d, _ := ParseDenial(o.Message)
+					blocked = &Result{Missing: cmp.Or(d.Action, ActionReadMetadata), Principal: d.Principal, GroupsMayApply: d.GroupsMayApply, Outcome: o}
+					r.Answer, r.Missing, r.Principal, r.GroupsMayApply, r.Outcome = No, blocked.Missing, blocked.Principal, blocked.GroupsMayApply, o
+					r.Reason = fmt.Sprintf("every request needs %s first, which was refused", blocked.Missing)
+					break
+				}
+			}
 			r.Answer, r.Reason = Unknown, why
 		default:
+			probed = true
 			o, err := p.Probe(ctx, a, sc)
 			if errors.Is(err, ErrUndecidable) {
 				r.Answer, r.Reason = Unknown, err.Error()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -25,13 +26,44 @@ import (
 // an HTTP failure is an outcome, not an error. Callers ask only for
 // actions access.Probeable accepts (access.Check does).
 func (c *Client) Probe(ctx context.Context, a access.Action, sc access.Scope) (access.Outcome, error) {
+	return c.Prober().Probe(ctx, a, sc)
+}
+
+// Prober returns a prober that learns each container's partition key
+// definition once, so item probes address a well-formed (random) key.
+func (c *Client) Prober() *Prober { return &Prober{c: c, keys: map[access.Scope][]string{}} }
+
+// Prober sends can-i's probes (see Client.Probe) for one check.
+type Prober struct {
+	c    *Client
+	keys map[access.Scope][]string // partition key paths per container
+}
+
+// Probe implements access.Prober.
+func (p *Prober) Probe(ctx context.Context, a access.Action, sc access.Scope) (access.Outcome, error) {
 	if a.Name != access.ActionReadMetadata && sc.Container == "" {
 		return access.Outcome{}, fmt.Errorf("%w: %s is decided per container: name one with -c or a /dbs/DB/colls/C scope", access.ErrUndecidable, a.Verb)
 	}
-	return outcome(c.probe(ctx, a, sc))
+	return outcome(p.probe(ctx, a, sc))
 }
 
-func (c *Client) probe(ctx context.Context, a access.Action, sc access.Scope) error {
+// keyPaths is the container's partition key paths, or one path when the
+// definition cannot be read (the principal may hold items/read without
+// readMetadata on the container: the probe then still asks).
+func (p *Prober) keyPaths(ctx context.Context, ctr *azcosmos.ContainerClient, sc access.Scope) []string {
+	if paths, ok := p.keys[sc]; ok {
+		return paths
+	}
+	paths := []string{"/id"}
+	if resp, err := ctr.Read(ctx, nil); err == nil && len(resp.ContainerProperties.PartitionKeyDefinition.Paths) > 0 {
+		paths = resp.ContainerProperties.PartitionKeyDefinition.Paths
+	}
+	p.keys[sc] = paths
+	return paths
+}
+
+func (p *Prober) probe(ctx context.Context, a access.Action, sc access.Scope) error {
+	c := p.c
 	if a.Name == access.ActionReadMetadata {
 		switch {
 		case sc.Database == "":
@@ -51,7 +83,16 @@ func (c *Client) probe(ctx context.Context, a access.Action, sc access.Scope) er
 		return err
 	}
 	id, pkValue := probeValue("id"), probeValue("pk")
+	// A well-formed key for the container's definition (one component per
+	// path of a hierarchical key), in a logical partition no one uses.
 	pk := azcosmos.NewPartitionKeyString(pkValue)
+	paths := []string{"/id"}
+	if a.Name != access.ActionReadMetadata && a.Name != access.ActionReadChangeFeed {
+		paths = p.keyPaths(ctx, ctr, sc)
+		for range paths[1:] {
+			pk = pk.AppendString(pkValue)
+		}
+	}
 	bogusEtag := azcore.ETag(`"` + probeValue("etag") + `"`)
 	switch a.Name {
 	case access.ActionReadMetadata:
@@ -66,11 +107,11 @@ func (c *Client) probe(ctx context.Context, a access.Action, sc access.Scope) er
 			_, err = ctr.ReadChangeFeed(ctx, &azcosmos.ChangeFeedOptions{FeedRange: &ranges[0], MaxItemCount: 1})
 		}
 	case access.ActionItemsReplace:
-		_, err = ctr.ReplaceItem(ctx, pk, id, []byte(`{"id":"`+id+`"}`), &azcosmos.ItemOptions{IfMatchEtag: &bogusEtag})
+		_, err = ctr.ReplaceItem(ctx, pk, id, probeDocument(id, pkValue, paths), &azcosmos.ItemOptions{IfMatchEtag: &bogusEtag})
 	case access.ActionItemsDelete:
 		_, err = ctr.DeleteItem(ctx, pk, id, &azcosmos.ItemOptions{IfMatchEtag: &bogusEtag})
 	case access.ActionExecuteStoredProcedure:
-		err = c.executeMissingSproc(ctx, sc, pkValue, id)
+		err = c.executeMissingSproc(ctx, sc, pkValue, len(paths), id)
 	default:
 		return fmt.Errorf("no probe for %s", a.Name)
 	}
@@ -80,13 +121,18 @@ func (c *Client) probe(ctx context.Context, a access.Action, sc access.Scope) er
 // executeMissingSproc runs a stored procedure that does not exist (azcosmos
 // has no stored-procedure API): authorization is checked before the name
 // is looked up, so 404 means allowed.
-func (c *Client) executeMissingSproc(ctx context.Context, sc access.Scope, pkValue, id string) error {
+func (c *Client) executeMissingSproc(ctx context.Context, sc access.Scope, pkValue string, levels int, id string) error {
 	u := c.base.JoinPath("dbs", sc.Database, "colls", sc.Container, "sprocs", id)
 	req, err := runtime.NewRequest(ctx, http.MethodPost, u.String())
 	if err != nil {
 		return err
 	}
-	req.Raw().Header.Set("x-ms-documentdb-partitionkey", `["`+pkValue+`"]`)
+	comps := make([]string, levels)
+	for i := range comps {
+		comps[i] = pkValue
+	}
+	pkJSON, _ := json.Marshal(comps)
+	req.Raw().Header.Set("x-ms-documentdb-partitionkey", string(pkJSON))
 	if err := req.SetBody(streaming.NopCloser(strings.NewReader("[]")), "application/json"); err != nil {
 		return err
 	}
@@ -121,4 +167,25 @@ func probeValue(kind string) string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return "cosmosctl-probe-" + kind + "-" + hex.EncodeToString(b)
+}
+
+// probeDocument is a replacement body whose id and key match the request,
+// so the service judges only the authorization and the (missing) item.
+func probeDocument(id, pkValue string, paths []string) []byte {
+	doc := map[string]any{"id": id}
+	for _, path := range paths {
+		segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+		m := doc
+		for _, s := range segs[:len(segs)-1] {
+			next, ok := m[s].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[s] = next
+			}
+			m = next
+		}
+		m[segs[len(segs)-1]] = pkValue
+	}
+	b, _ := json.Marshal(doc)
+	return b
 }
