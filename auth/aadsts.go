@@ -11,7 +11,12 @@ var aadstsRE = regexp.MustCompile(`AADSTS(\d{5,7})`)
 var aadstsExplanations = map[string]string{
 	"500011":  "the Cosmos DB resource is not known to this tenant; use the account-agnostic audience: `cosmosctl config set audience https://cosmos.azure.com`",
 	"50076":   "Conditional Access requires multi-factor authentication; sign in interactively with `cosmosctl login` (device code)",
-	"53003":   "blocked by a Conditional Access policy of your tenant; ask your admin which devices, locations or apps are allowed",
+	"50079":   "your tenant requires you to register for multi-factor authentication; sign in interactively with `cosmosctl login` and complete the registration",
+	"53003":   "blocked by a Conditional Access policy of your tenant (often: device code sign-in is not allowed); sign in with `cosmosctl login --azure-cli` after `az login`, or ask your admin which devices, locations or apps are allowed",
+	"50199":   "Entra ID wants you to confirm this sign-in interactively; sign in with `cosmosctl login --azure-cli` after `az login`",
+	"50058":   "there is no signed-in session for a silent sign-in; run `cosmosctl login`",
+	"65001":   "the application has no consent to access Azure Cosmos DB in this tenant; ask an admin to grant consent to the client id, or sign in with the default client (drop --client-id)",
+	"70043":   "the refresh token expired or was revoked by a Conditional Access sign-in frequency policy; sign in again with `cosmosctl login`",
 	"7000215": "the client secret is wrong or expired; create a new one for the app registration",
 	"700016":  "no application with this client ID exists in the tenant; check --client-id and --tenant",
 	"700027":  "the certificate is not registered on the app registration (or the assertion's signature does not verify); upload its public certificate to the app, or pass the certificate that is registered",

@@ -224,11 +224,20 @@ func methodFlag(method string) string {
 func (s *Session) loginHint() string { return "run `" + s.reloginCommand() + "`" }
 
 // notSignedIn is the error every command returns when no silent path works.
+// A cause that is not about the sign-in itself (the network, the caller's
+// deadline, a wrong endpoint or audience) is explained as what it is,
+// never as "run cosmosctl login".
 func (s *Session) notSignedIn(cause error) error {
+	if e, ok := transportFailure(cause, "sign-in for profile "+s.Profile(), s.AuthorityHost); ok {
+		return e
+	}
 	msg := fmt.Sprintf("not signed in to profile %s: run `%s`", s.Profile(), s.reloginCommand())
 	hint := ""
 	if cause != nil {
 		if code, expl := ExplainAADSTS(cause); code != "" {
+			if e := s.notASignInProblem(cause, code, expl); e != nil {
+				return e
+			}
 			msg = fmt.Sprintf("sign-in for profile %s is no longer valid (%s: %s): run `%s`", s.Profile(), code, expl, s.reloginCommand())
 		}
 	}
@@ -238,12 +247,34 @@ func (s *Session) notSignedIn(cause error) error {
 	return errs.New(errs.KindAuth, cause, hint, "%s", msg)
 }
 
+// notASignInProblem explains the Entra answers that signing in again does
+// not fix: the resource (endpoint or audience) is unknown, a policy or the
+// app registration is in the way.
+func (s *Session) notASignInProblem(cause error, code, expl string) error {
+	switch code {
+	case "AADSTS500011":
+		return errs.New(errs.KindUsage, cause,
+			"check the endpoint (`cosmosctl config get endpoint`), or use the account-agnostic audience: `cosmosctl config set audience https://cosmos.azure.com`",
+			"Entra ID does not know the resource %s (%s): the endpoint or the audience of profile %s is wrong", s.Audience(), code, s.Profile())
+	case "AADSTS53003", "AADSTS50199", "AADSTS700016", "AADSTS90002", "AADSTS65001":
+		return errs.New(errs.KindAuth, cause, "", "sign-in for profile %s was refused (%s): %s", s.Profile(), code, expl)
+	}
+	return nil
+}
+
 // storeError explains a token store that cannot be read.
 func (s *Session) storeError(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return errs.New(errs.KindInterrupted, err, "", "interrupted while reading the tokens of profile %s", s.Profile())
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return errs.New(errs.KindUnavailable, err, "raise --timeout (the keyring may be waiting for you to unlock it)",
+			"timed out reading the tokens of profile %s", s.Profile())
+	}
 	if keyring.IsUnavailable(err) {
 		return errs.New(errs.KindAuth, err,
 			"unlock or start the system keyring; or sign in again with `"+s.reloginCommand()+" --insecure-storage`; in CI use `--env` or `--workload-identity` (nothing stored)",
-			"cannot read the tokens of profile %s: the system keyring is unavailable (%v)", s.Profile(), err)
+			"cannot read the tokens of profile %s: the system keyring is unavailable: %s", s.Profile(), keyringCause(err))
 	}
 	return errs.New(errs.KindAuth, err, s.loginHint(), "cannot read the tokens of profile %s: %v", s.Profile(), err)
 }

@@ -71,7 +71,7 @@ func needsStore(method string, saveKey bool) bool {
 func (s *Session) keyringUnavailable(err error) error {
 	return errs.New(errs.KindAuth, err,
 		"pass --insecure-storage to keep tokens in a plaintext file (mode 0600) instead; in CI, sign in with `--env` or `--workload-identity`, which store nothing",
-		"cannot store tokens: the system keyring is unavailable (%v)", err)
+		"cannot store tokens: the system keyring is unavailable: %s", keyringCause(err))
 }
 
 // Login runs a sign-in method, stores its secrets and records the account
@@ -217,13 +217,16 @@ func (s *Session) loginError(err error) error {
 			"sign-in failed: the sign-in was declined on the verification page")
 	}
 	if code, expl := ExplainAADSTS(err); code != "" {
+		if code == "AADSTS500011" {
+			return s.notASignInProblem(err, code, expl)
+		}
 		return errs.New(errs.KindAuth, err, "", "sign-in failed: %s: %s", code, expl)
 	}
 	if keyring.IsUnavailable(err) {
 		return s.keyringUnavailable(err)
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return errs.New(errs.KindAuth, err, "run `"+s.loginCommand()+"` again and approve the code in time", "sign-in timed out")
+	if e, ok := transportFailure(err, "sign-in", s.AuthorityHost); ok {
+		return e
 	}
 	// Raw SDK errors can quote the request: show one masked line.
 	return errs.New(errs.KindAuth, err, "", "sign-in failed: %s", errs.FirstLine(redact.Secrets(err.Error())))

@@ -713,17 +713,20 @@ func TestLoginErrorsExplained(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
+		code int
 		want []string
 	}{
+		// A resource Entra does not know is a wrong endpoint or audience
+		// (bad input), not a failed sign-in.
 		{"unknown resource", []string{"login", "--service-principal", "--client-id", seed.DemoCIClientID, "--client-secret", seed.DemoCIClientSecret, "--audience", "https://unknown.documents.azure.com"},
-			[]string{"AADSTS500011", "cosmosctl config set audience https://cosmos.azure.com"}},
+			errs.ExitUsage, []string{"AADSTS500011", "cosmosctl config set audience https://cosmos.azure.com"}},
 		{"unknown app", []string{"login", "--service-principal", "--client-id", "99999999-9999-9999-9999-999999999999", "--client-secret", "x"},
-			[]string{"AADSTS700016", "check --client-id"}},
+			errs.ExitAuth, []string{"AADSTS700016", "check --client-id"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.run(t, append([]string{"--profile", "sandbox", "--debug"}, tt.args...)...)
-			if r.code != errs.ExitAuth {
+			if r.code != tt.code {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
 			for _, w := range tt.want {

@@ -1,0 +1,90 @@
+package auth
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/cosmosctl/cosmosctl/internal/errs"
+)
+
+// transportFailure recognises a sign-in that failed before Entra ID said
+// anything — the caller's deadline or cancellation, DNS, a refused or reset
+// connection, TLS — and explains it with its real cause: these are never
+// "run cosmosctl login". MSAL flattens some causes into text, so the text
+// is checked too. host gives the authority host, for the message.
+func transportFailure(err error, what string, host func() string) (error, bool) {
+	if err == nil {
+		return nil, false
+	}
+	var ce *errs.Error
+	if errors.As(err, &ce) && ce.Kind != errs.KindAuth {
+		return err, true
+	}
+	text := err.Error()
+	switch {
+	case errors.Is(err, context.Canceled):
+		return errs.New(errs.KindInterrupted, err, "", "%s: interrupted", what), true
+	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(text, "context deadline exceeded"):
+		return errs.New(errs.KindUnavailable, err, "raise --timeout, or check the network",
+			"%s: timed out", what), true
+	}
+	var unk x509.UnknownAuthorityError
+	var cve *tls.CertificateVerificationError
+	var hn x509.HostnameError
+	if errors.As(err, &unk) || errors.As(err, &cve) || errors.As(err, &hn) || strings.Contains(text, "x509: ") {
+		return errs.New(errs.KindUnavailable, err,
+			"trust the issuing CA: `cosmosctl config set ca-file PATH` (or COSMOSCTL_CA_FILE); for the sandbox, its ca.pem",
+			"%s: the TLS certificate of Entra ID at %s is not trusted: %s", what, host(), tlsCause(text)), true
+	}
+	cause := ""
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &dns) || strings.Contains(text, "no such host"):
+		cause = "its host name does not resolve"
+	case strings.Contains(text, "connection refused"):
+		cause = "connection refused"
+	case strings.Contains(text, "connection reset"):
+		cause = "connection reset"
+	case strings.Contains(text, "i/o timeout"):
+		cause = "no answer (i/o timeout)"
+	case strings.Contains(text, "network is unreachable"):
+		cause = "network is unreachable"
+	case errors.As(err, &op):
+		cause = errs.FirstLine(op.Err.Error())
+	default:
+		var ue *url.Error
+		if !errors.As(err, &ue) {
+			return nil, false
+		}
+		cause = errs.FirstLine(ue.Err.Error())
+	}
+	return errs.New(errs.KindUnavailable, err, "check the network (proxy, VPN, firewall) and the profile's authority-host; your sign-in is kept",
+		"%s: cannot reach Entra ID at %s: %s", what, host(), cause), true
+}
+
+func tlsCause(text string) string {
+	if i := strings.Index(text, "x509: "); i >= 0 {
+		return errs.FirstLine(text[i:])
+	}
+	return "certificate verification failed"
+}
+
+// keyringCause words why the Secret Service cannot be reached when the
+// library's text is about its plumbing (dbus-launch missing means there
+// is no D-Bus session bus at all).
+func keyringCause(err error) string {
+	text := err.Error()
+	switch {
+	case strings.Contains(text, "dbus-launch") || strings.Contains(text, "DBUS_SESSION_BUS_ADDRESS"):
+		return "no D-Bus session bus is running (DBUS_SESSION_BUS_ADDRESS is not set), so there is no Secret Service to hold the key: common on SSH sessions, containers and WSL"
+	case strings.Contains(text, "org.freedesktop.secrets") && strings.Contains(text, "not provided"):
+		return "no Secret Service (gnome-keyring, KeePassXC) is running on the D-Bus session"
+	}
+	return errs.FirstLine(text)
+}
