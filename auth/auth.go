@@ -228,6 +228,9 @@ func (s *Session) loginHint() string { return "run `" + s.reloginCommand() + "`"
 // deadline, a wrong endpoint or audience) is explained as what it is,
 // never as "run cosmosctl login".
 func (s *Session) notSignedIn(cause error) error {
+	if e, ok := managedIdentityFailure(cause, s.getenv); ok {
+		return e
+	}
 	if e, ok := transportFailure(cause, "sign-in for profile "+s.Profile(), s.AuthorityHost); ok {
 		return e
 	}

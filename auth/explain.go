@@ -88,3 +88,41 @@ func keyringCause(err error) string {
 	}
 	return errs.FirstLine(text)
 }
+
+// managedIdentityFailure explains azidentity's managed identity errors,
+// whose own text ("ManagedIdentityCredential authentication failed") names
+// neither the endpoint it asked nor why it failed.
+func managedIdentityFailure(err error, getenv func(string) string) (error, bool) {
+	if err == nil || !strings.Contains(err.Error(), "ManagedIdentityCredential") {
+		return nil, false
+	}
+	source := "the instance metadata service (IMDS, 169.254.169.254)"
+	if ep := getenv("IDENTITY_ENDPOINT"); ep != "" {
+		source = "the managed identity endpoint " + ep + " (IDENTITY_ENDPOINT)"
+	} else if ep := getenv("MSI_ENDPOINT"); ep != "" {
+		source = "the managed identity endpoint " + ep + " (MSI_ENDPOINT)"
+	}
+	text := err.Error()
+	cause := ""
+	for _, c := range []string{"connection refused", "no such host", "i/o timeout", "context deadline exceeded", "network is unreachable"} {
+		if strings.Contains(text, c) {
+			cause = c
+			break
+		}
+	}
+	if cause != "" {
+		return errs.New(errs.KindUnavailable, err,
+			"run it on an Azure resource with a managed identity (VM, App Service, Functions, Container Apps); on AKS use --workload-identity; elsewhere use --service-principal or --env",
+			"managed identity sign-in: %s did not answer: %s", source, cause), true
+	}
+	return errs.New(errs.KindAuth, err,
+		"check that the resource has a managed identity with access to the account; for a user-assigned identity pass --client-id",
+		"managed identity sign-in through %s failed: %s", source, errs.FirstLine(redactMI(text))), true
+}
+
+// redactMI drops azidentity's boilerplate prefix so the service's words
+// come first.
+func redactMI(text string) string {
+	text = strings.TrimPrefix(text, "ManagedIdentityCredential authentication failed. ")
+	return strings.TrimPrefix(text, "ManagedIdentityCredential: ")
+}

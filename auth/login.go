@@ -225,6 +225,9 @@ func (s *Session) loginError(err error) error {
 	if keyring.IsUnavailable(err) {
 		return s.keyringUnavailable(err)
 	}
+	if e, ok := managedIdentityFailure(err, s.getenv); ok {
+		return e
+	}
 	if e, ok := transportFailure(err, "sign-in", s.AuthorityHost); ok {
 		return e
 	}

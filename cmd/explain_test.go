@@ -106,3 +106,20 @@ func writeServerCA(t *testing.T, srv *httptest.Server) string {
 	}
 	return path
 }
+
+func TestLoginManagedIdentityUnreachable(t *testing.T) {
+	e := loginSandbox(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint := "http://" + l.Addr().String() + "/msi/token"
+	l.Close()
+	t.Setenv("IDENTITY_ENDPOINT", endpoint)
+	t.Setenv("IDENTITY_HEADER", "x")
+	e.env["IDENTITY_ENDPOINT"] = endpoint
+	r := e.run(t, "--profile", "sandbox", "login", "--managed-identity")
+	if r.code != errs.ExitUnavailable || !strings.Contains(r.stderr, "the managed identity endpoint "+endpoint+" (IDENTITY_ENDPOINT) did not answer: connection refused") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+}
