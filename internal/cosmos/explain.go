@@ -270,7 +270,7 @@ func explainFailure(err error, f *Failure, t Target) error {
 		}
 		return errs.New(errs.KindForbidden, err, "", "%s: forbidden (%s): %s", what, statusText, msg)
 	case 404:
-		if sub == "1003" || strings.Contains(lower, "owner resource does not exist") {
+		if sub == "1003" || strings.Contains(lower, "owner resource does not exist") || t.Missing != "" {
 			return errs.New(errs.KindNotFound, err, "list them with `cosmosctl db list` and `cosmosctl container list -d DB`",
 				"%s: %s does not exist", what, t.missingOwner())
 		}

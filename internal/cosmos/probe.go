@@ -189,3 +189,21 @@ func probeDocument(id, pkValue string, paths []string) []byte {
 	b, _ := json.Marshal(doc)
 	return b
 }
+
+// ReadAccount reads the account resource (GET /), the request every client
+// sends first; it needs readMetadata on any scope of the account.
+func (c *Client) ReadAccount(ctx context.Context) error {
+	req, err := runtime.NewRequest(ctx, http.MethodGet, c.base.String())
+	if err != nil {
+		return err
+	}
+	resp, err := c.raw.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return runtime.NewResponseErrorWithErrorCode(resp, resp.Status)
+	}
+	return nil
+}

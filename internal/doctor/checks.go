@@ -76,11 +76,11 @@ func CheckTLS(ctx context.Context, addr string, conf *tls.Config, now time.Time)
 	defer conn.Close()
 	state := conn.(*tls.Conn).ConnectionState()
 	if len(state.PeerCertificates) == 0 {
-		return fmt.Sprintf("%s: TLS %s", addr, tls.VersionName(state.Version)), nil
+		return fmt.Sprintf("%s: %s", addr, tls.VersionName(state.Version)), nil
 	}
 	leaf := state.PeerCertificates[0]
 	left := leaf.NotAfter.Sub(now)
-	detail := fmt.Sprintf("%s: TLS %s, certificate for %s issued by %s, valid until %s",
+	detail := fmt.Sprintf("%s: %s, certificate for %s issued by %s, valid until %s",
 		addr, tls.VersionName(state.Version), certNames(leaf), leaf.Issuer.CommonName, leaf.NotAfter.UTC().Format("2006-01-02"))
 	if left < 14*24*time.Hour {
 		detail += fmt.Sprintf(" (expires in %s)", left.Round(time.Hour))

@@ -69,3 +69,16 @@ func New(o Options) (*http.Client, error) {
 	}
 	return &http.Client{Transport: tr}, nil
 }
+
+// TLSConfig is the TLS configuration a client built by New uses (its
+// trusted roots), for checks that dial themselves; nil for other clients.
+func TLSConfig(c *http.Client) *tls.Config {
+	tr := c.Transport
+	if d, ok := tr.(*debugTransport); ok {
+		tr = d.next
+	}
+	if t, ok := tr.(*http.Transport); ok {
+		return t.TLSClientConfig
+	}
+	return nil
+}
