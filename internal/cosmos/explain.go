@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
@@ -242,8 +243,16 @@ func explainFailure(err error, f *Failure, t Target) error {
 			hint = fmt.Sprintf("set the token audience the account accepts: `cosmosctl config set audience %s`, then `cosmosctl login`", accepted)
 			return errs.New(errs.KindAuth, err, hint, "%s: the access token is for the wrong audience (401/5008): %s", what, msg)
 		case sub == "5006" || strings.Contains(lower, "expired"):
-			return errs.New(errs.KindAuth, err, "sign in again: `cosmosctl login`",
-				"%s: the access token has expired (401): %s", what, msg)
+			// The service quotes its own clock; ours next to it shows a skew.
+			return errs.New(errs.KindAuth, err, "sign in again: `cosmosctl login`; if it keeps happening, check this machine's clock",
+				"%s: the access token has expired (401): %s (this machine's clock: %s)", what, msg, time.Now().UTC().Format("1/2/2006 3:04:05 PM (UTC)"))
+		case sub == "5007" || strings.Contains(lower, "tenant"):
+			from := ""
+			if t.Principal.TenantID != "" {
+				from = " from tenant " + t.Principal.TenantID
+			}
+			return errs.New(errs.KindAuth, err, "sign in to the account's tenant: `cosmosctl login --tenant TENANT_ID` (or `cosmosctl config set tenant TENANT_ID`)",
+				"%s: the access token%s is not for this account's tenant (%s): %s", what, from, statusText, msg)
 		case sub == "5202" || strings.Contains(lower, "local authorization is disabled"):
 			return errs.New(errs.KindAuth, err, "the account accepts only Microsoft Entra ID: `cosmosctl login` and drop the account key",
 				"%s: key authentication is disabled on this account (401)", what)

@@ -38,6 +38,7 @@ type Target struct {
 type Principal struct {
 	Name     string // UPN, or the application's name or id
 	ObjectID string
+	TenantID string
 	// Groups is the number of group ids in the token; GroupsInToken is
 	// false when the token carries no groups claim (not configured, or an
 	// overage), so roles assigned to groups may not apply.
@@ -192,7 +193,7 @@ func (c *Client) Principal(ctx context.Context) Principal {
 	if err != nil {
 		return Principal{}
 	}
-	return Principal{Name: cl.Principal(), ObjectID: cl.ObjectID, Groups: len(cl.Groups), GroupsInToken: cl.Groups != nil,
+	return Principal{Name: cl.Principal(), ObjectID: cl.ObjectID, TenantID: cl.TenantID, Groups: len(cl.Groups), GroupsInToken: cl.Groups != nil,
 		GroupsOverage: cl.GroupsOverage, Known: true}
 }
 
