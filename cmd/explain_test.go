@@ -123,3 +123,12 @@ func TestLoginManagedIdentityUnreachable(t *testing.T) {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+func TestKeyOnEntraOnlyAccount(t *testing.T) {
+	e := loginSandbox(t, sandboxtest.WithLocalAuthDisabled())
+	e.env["COSMOSCTL_KEY"] = e.sb.AccountKey
+	r := e.run(t, "--profile", "sandbox", "query", "SELECT * FROM c", "-d", "shop", "-c", "orders")
+	if r.code != errs.ExitAuth || !strings.Contains(r.stderr, "key authentication is disabled on this account") || !strings.Contains(r.stderr, "cosmosctl login") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+}
