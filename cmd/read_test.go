@@ -337,7 +337,8 @@ func TestQueryEntraIdentities(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"bob", []string{"query", "SELECT * FROM c", "-d", "shop", "-c", "orders"}, []string{"no data-plane role", seed.DemoBobOID, "az cosmosdb sql role assignment create", `--scope "/"`}},
+		// The fix is scoped to what the query addressed, the narrowest scope that serves it.
+		{"bob", []string{"query", "SELECT * FROM c", "-d", "shop", "-c", "orders"}, []string{"no data-plane role", seed.DemoBobOID, "az cosmosdb sql role assignment create", `--scope "/dbs/shop/colls/orders"`}},
 		{"dave", []string{"query", "SELECT * FROM c", "-d", "shop", "-c", "orders"}, []string{"executeQuery", "dbs/shop/colls/orders", `--scope "/dbs/shop/colls/orders"`}},
 		{"carol", []string{"read", "p1", "--pk", "x", "-d", "shop", "-c", "products"}, []string{"items/read"}},
 	}
