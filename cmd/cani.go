@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cosmosctl/cosmosctl/auth"
 	"github.com/cosmosctl/cosmosctl/internal/access"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
@@ -130,7 +131,12 @@ func canIRun(ctx context.Context, o *CanIOptions) error {
 	if err != nil {
 		return err
 	}
-	results, err := access.Check(ctx, client.Prober(), actions, scope)
+	var results []access.Result
+	if client.Method == auth.MethodKey {
+		results = access.KeyResults(actions, scope)
+	} else {
+		results, err = access.Check(ctx, client.Prober(), actions, scope)
+	}
 	if err != nil {
 		var na *access.NotAnswerError
 		if errors.As(err, &na) {

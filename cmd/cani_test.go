@@ -260,3 +260,16 @@ func TestDataCommandsExplainRefusals(t *testing.T) {
 		}
 	}
 }
+
+func TestCanIWithKey(t *testing.T) {
+	e := loginSandbox(t)
+	e.env["COSMOSCTL_KEY"] = e.sb.AccountKey
+	before := e.sb.Gateway.Stats()
+	r := e.run(t, "--profile", "sandbox", "can-i", "create", "-d", "shop", "-c", "orders")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "yes" || !strings.Contains(r.stderr, "bypasses data-plane RBAC") {
+		t.Fatalf("exit %d stdout %q\n%s", r.code, r.stdout, r.stderr)
+	}
+	if after := e.sb.Gateway.Stats(); after.Total != before.Total {
+		t.Errorf("a key check sent %d requests", after.Total-before.Total)
+	}
+}

@@ -127,3 +127,13 @@ func orSlash(res string) string {
 	}
 	return res
 }
+
+// KeyResults answers every action yes for an account-key sign-in: keys
+// bypass data-plane RBAC, so no probe is needed (rbac.md §8.2).
+func KeyResults(actions []Action, sc Scope) []Result {
+	out := make([]Result, len(actions))
+	for i, a := range actions {
+		out[i] = Result{Action: a, Scope: sc, Answer: Yes, Reason: "signed in with the account key, which bypasses data-plane RBAC"}
+	}
+	return out
+}
