@@ -53,8 +53,7 @@ func checkNonStreaming(info *QueryInfo) error {
 // and is consistent with the previous pages only if the data did not
 // change in between.
 type nonStreamingOrderBy struct {
-	*drained
-	rs       *rangeSet
+	*drained // the ranges, the combined rows and how many were delivered
 	desc     []bool
 	k        int64
 	distinct bool
@@ -64,7 +63,7 @@ func newNonStreamingOrderBy(info *QueryInfo, rs *rangeSet, st *State) (shape, er
 	if err := checkNonStreaming(info); err != nil {
 		return nil, err
 	}
-	n := &nonStreamingOrderBy{rs: rs, distinct: info.DistinctType == "Ordered" || info.DistinctType == "Unordered"}
+	n := &nonStreamingOrderBy{distinct: info.DistinctType == "Ordered" || info.DistinctType == "Unordered"}
 	for _, d := range info.OrderBy {
 		n.desc = append(n.desc, d == "Descending")
 	}
