@@ -40,8 +40,9 @@ type queryResult struct {
 }
 
 // queryTestSeed is the demo seed plus: orders1 (the demo orders in one
-// range, the reference for cross-partition results) and, when the oracle
-// data is present, database oracle (see oracleDatabase).
+// range, the reference for cross-partition results), database semantics
+// (see semanticsDatabase) and, when the oracle data is present, database
+// oracle (see oracleDatabase).
 func queryTestSeed(t *testing.T) *seed.Seed {
 	t.Helper()
 	s := seed.Demo()
@@ -56,6 +57,7 @@ func queryTestSeed(t *testing.T) *seed.Seed {
 	one.ID = "orders1"
 	one.PhysicalPartitions = 1
 	shop.Containers = append(shop.Containers, one)
+	s.Databases = append(s.Databases, semanticsDatabase())
 	if oracleDir, found := oracletest.Find(); found {
 		s.Databases = append(s.Databases, oracleDatabase(t, oracleDir))
 	}

@@ -208,16 +208,26 @@ func (q *run) planFromRefusal(ctx context.Context, err error) (*merge.Plan, erro
 	}
 	p, perr := merge.DecodePlan([]byte(ref.PlanJSON))
 	if perr != nil {
-		return nil, fmt.Errorf("the gateway's query plan: %w", perr)
+		return nil, refusedPlan(fmt.Errorf("the gateway's query plan: %w", perr))
 	}
 	return p, nil
+}
+
+// refusedPlan makes a plan cosmosctl refuses to run because of how the
+// query is written (a vector search without TOP or LIMIT) a usage error.
+func refusedPlan(err error) error {
+	var ue *merge.UnboundedVectorSearchError
+	if errors.As(err, &ue) {
+		return &UsageError{Msg: ue.Error()}
+	}
+	return err
 }
 
 // fetchPlan asks the gateway for the query plan.
 func (q *run) fetchPlan(ctx context.Context) (*merge.Plan, error) {
 	p, cost, err := q.b.Plan(ctx, q.spec)
 	if err != nil {
-		return nil, err
+		return nil, refusedPlan(err)
 	}
 	q.stats.request(cost)
 	return p, nil

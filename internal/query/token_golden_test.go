@@ -187,6 +187,13 @@ func goldenCases() []goldenCase {
 		p := splitParent()
 		return []merge.Range{{ID: "p0", Source: &goldenChild{p, 0}}, {ID: "p1", Source: &goldenChild{p, 1}}, other()}
 	}
+	vector := func() []merge.Range {
+		v := func(score, id string) string { return gOB(`[{"item":`+score+`}]`, `{"id":"`+id+`"}`) }
+		return []merge.Range{
+			{ID: "0", Source: goldenPages{gRows(v(`0.9`, "a"), v(`0.2`, "b")), gRows(v(`0.7`, "c"))}},
+			{ID: "1", Source: goldenPages{gRows(v(`0.8`, "d")), nil, gRows(v(`0.95`, "e"), v(`0.1`, "f"))}},
+		}
+	}
 	ob := []string{"Ascending"}
 	return []goldenCase{
 		{name: "passthrough", before: plain},
@@ -204,6 +211,7 @@ func goldenCases() []goldenCase {
 			parents: map[string][]string{"p0": {"p"}, "p1": {"p"}}},
 		{name: "order by resumed across a split", info: &merge.QueryInfo{OrderBy: ob}, before: splitBefore, after: splitAfter,
 			parents: map[string][]string{"p0": {"p"}, "p1": {"p"}}, resumed: 5},
+		{name: "vector search offset limit", info: &merge.QueryInfo{OrderBy: []string{"Descending"}, HasNonStreamingOrderBy: true, Offset: gI64(1), Limit: gI64(4)}, before: vector},
 	}
 }
 

@@ -14,11 +14,14 @@ type accumulator struct {
 	sum     number // Sum and Average's sum
 	defined bool   // Sum/Min/Max/Avg saw a value
 	best    item   // Min/Max
-	invalid bool   // Sum over a non-number: undefined
+	// invalid: a Sum partial was undefined (its range saw a non-number)
+	// or an Average partial had no sum; the result is undefined then, as
+	// the .NET SDK's SumAggregator and AverageAggregator decide.
+	invalid bool
 }
 
 func newAccumulator(k aggregate) *accumulator {
-	zero := number{isInt: true, i: bigZero()}
+	zero := intNumber(0)
 	return &accumulator{kind: k, count: zero, sum: zero}
 }
 
@@ -26,6 +29,11 @@ func newAccumulator(k aggregate) *accumulator {
 func (a *accumulator) add(partial json.RawMessage) error {
 	partial = bytes.TrimSpace(partial)
 	if len(partial) == 0 {
+		// A range with no values answers SUM 0, so an undefined SUM
+		// partial means the range saw a non-number.
+		if a.kind == aggSum {
+			a.invalid = true
+		}
 		return nil
 	}
 	switch a.kind {
@@ -63,7 +71,12 @@ func (a *accumulator) add(partial json.RawMessage) error {
 		if err != nil || c.rank != rankNumber {
 			return fmt.Errorf("AVG partial %s has no count", partial)
 		}
-		if cmpNumber(c.num, number{isInt: true, i: bigZero()}) == 0 {
+		if len(p.Sum) == 0 {
+			// The range's SUM was undefined: it saw a non-number.
+			a.invalid = true
+			return nil
+		}
+		if c.num.isZero() {
 			return nil
 		}
 		s, err := decodeItem(p.Sum)
@@ -90,7 +103,7 @@ func (a *accumulator) add(partial json.RawMessage) error {
 				if err != nil {
 					return err
 				}
-				if ci.rank == rankNumber && cmpNumber(ci.num, number{isInt: true, i: bigZero()}) == 0 {
+				if ci.rank == rankNumber && ci.num.isZero() {
 					return nil
 				}
 				v = p[key]
@@ -129,7 +142,7 @@ func (a *accumulator) result() json.RawMessage {
 		}
 		return a.sum.json()
 	case aggAvg:
-		if !a.defined {
+		if a.invalid || !a.defined {
 			return nil
 		}
 		return formatFloat(a.sum.f / a.count.f)

@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -127,7 +128,7 @@ func aliasOrder(info *QueryInfo) []string {
 }
 
 // add folds one range's group row into the group. valueAgg is set for
-// SELECT VALUE <aggregate> … GROUP BY: the payload is {"item": partial}.
+// SELECT VALUE <aggregate> … GROUP BY: the payload is [{"item": partial}].
 func (g *group) add(payload json.RawMessage, aggOf map[string]aggregate, selectValue bool, valueAgg *aggregate) error {
 	if selectValue {
 		if valueAgg != nil {
@@ -137,15 +138,11 @@ func (g *group) add(payload json.RawMessage, aggOf map[string]aggregate, selectV
 				g.accs[""] = acc
 				g.payload = []groupField{{alias: ""}}
 			}
-			var p struct {
-				Item json.RawMessage `json:"item"`
+			partial, err := valuePartial(payload)
+			if err != nil {
+				return err
 			}
-			if len(payload) > 0 && payload[0] == '{' {
-				if err := json.Unmarshal(payload, &p); err != nil {
-					return fmt.Errorf("GROUP BY partial: %w", err)
-				}
-			}
-			return acc.add(p.Item)
+			return acc.add(partial)
 		}
 		// SELECT VALUE <key> … GROUP BY: the payload is the value itself.
 		if g.payload == nil {
@@ -190,6 +187,38 @@ func (g *group) add(payload json.RawMessage, aggOf map[string]aggregate, selectV
 		}
 	}
 	return nil
+}
+
+// valuePartial reads the partial of a SELECT VALUE <aggregate> … GROUP BY
+// payload: [{"item": partial}] as the service sends it (an array, like a
+// VALUE aggregate's row), or {"item": partial} as earlier sandboxes did.
+func valuePartial(payload json.RawMessage) (json.RawMessage, error) {
+	payload = bytes.TrimSpace(payload)
+	var p struct {
+		Item json.RawMessage `json:"item"`
+	}
+	switch {
+	case len(payload) == 0:
+		return nil, nil
+	case payload[0] == '[':
+		var items []json.RawMessage
+		if err := json.Unmarshal(payload, &items); err != nil {
+			return nil, fmt.Errorf("GROUP BY partial %s: %w", truncate(payload), err)
+		}
+		if len(items) != 1 {
+			return nil, fmt.Errorf("GROUP BY partial %s has %d items, want 1", truncate(payload), len(items))
+		}
+		payload = bytes.TrimSpace(items[0])
+		if len(payload) == 0 || payload[0] != '{' {
+			return nil, fmt.Errorf("GROUP BY partial %s is not {\"item\": …}", truncate(payload))
+		}
+	case payload[0] != '{':
+		return nil, fmt.Errorf("GROUP BY partial %s is not [{\"item\": …}]", truncate(payload))
+	}
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return nil, fmt.Errorf("GROUP BY partial %s: %w", truncate(payload), err)
+	}
+	return p.Item, nil
 }
 
 func (g *group) render(selectValue bool) (json.RawMessage, bool, error) {

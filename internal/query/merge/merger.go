@@ -118,6 +118,8 @@ type shapeBuilder struct {
 // shapeFor picks the shape of the plan, once.
 func shapeFor(info *QueryInfo) shapeBuilder {
 	switch {
+	case info.HasNonStreamingOrderBy:
+		return shapeBuilder{drains: true, build: newNonStreamingOrderBy}
 	case len(info.GroupByExpressions) > 0 || hasAggregateAlias(info):
 		return shapeBuilder{drains: true, build: newGroupBy}
 	case len(info.Aggregates) > 0 && info.HasSelectValue:

@@ -217,13 +217,13 @@ func TestMergeShapes(t *testing.T) {
 		{
 			name:   "value sum floats",
 			info:   &QueryInfo{Aggregates: []string{"Sum"}, HasSelectValue: true},
-			ranges: ranges([][]json.RawMessage{rows(`[{"item":1.25}]`)}, [][]json.RawMessage{rows(`[{"item":2}]`)}, [][]json.RawMessage{rows(`[{}]`)}),
+			ranges: ranges([][]json.RawMessage{rows(`[{"item":1.25}]`)}, [][]json.RawMessage{rows(`[{"item":2}]`)}, [][]json.RawMessage{rows(`[{"item":0}]`)}),
 			want:   []string{`3.25`},
 		},
 		{
 			name:   "value sum empty is 0",
 			info:   &QueryInfo{Aggregates: []string{"Sum"}, HasSelectValue: true},
-			ranges: ranges([][]json.RawMessage{rows(`[{"item":0}]`)}, [][]json.RawMessage{rows(`[{}]`)}),
+			ranges: ranges([][]json.RawMessage{rows(`[{"item":0}]`)}, [][]json.RawMessage{rows(`[{"item":0}]`)}),
 			want:   []string{`0`},
 		},
 		{
@@ -327,7 +327,7 @@ func randomOrderBy(seed int64, n, k, pageSize int, desc bool) ([]Range, []string
 		rng  int
 		item item
 	}
-	keys := []string{`null`, `true`, `false`, `"a"`, `"b"`, `"ab"`, `1`, `2.5`, `-3`, `10`}
+	keys := []string{`null`, `true`, `false`, `"a"`, `"b"`, `"ab"`, `1`, `2.5`, `-3`, `10`, `[1]`, `[]`, `[1,"a"]`, `{"a":1}`, `{}`}
 	var docs []doc
 	for i := 0; i < n; i++ {
 		var key string

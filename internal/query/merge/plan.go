@@ -1,7 +1,15 @@
 // Package merge combines the per-partition-range results of a
 // cross-partition query into the single result the service defines: k-way
-// ORDER BY merge, DISTINCT, aggregates, GROUP BY, OFFSET/LIMIT and TOP. It
-// works on decoded rows and pages and knows nothing of HTTP.
+// ORDER BY merge, DISTINCT, aggregates, GROUP BY, OFFSET/LIMIT and TOP,
+// and the non-streaming ORDER BY of vector search (a bounded top-k over
+// every range's rows). It works on decoded rows and pages and knows
+// nothing of HTTP.
+//
+// Continuation: streaming shapes save each range's position; draining
+// shapes (aggregates, GROUP BY, vector search) save how many of their
+// combined rows were delivered, and a resume drains again and skips
+// those, so a vector search resumed with --max-items costs a full search
+// per page.
 package merge
 
 import (
@@ -48,8 +56,8 @@ func DecodePlan(b []byte) (*Plan, error) {
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, fmt.Errorf("decode query plan: %w", err)
 	}
-	if p.QueryInfo.HasNonStreamingOrderBy {
-		return nil, fmt.Errorf("the query uses a non-streaming ORDER BY (vector or full-text ranking), which cosmosctl does not merge")
+	if err := checkNonStreaming(&p.QueryInfo); err != nil {
+		return nil, err
 	}
 	for _, a := range p.QueryInfo.Aggregates {
 		if _, err := aggKind(a); err != nil {
@@ -103,7 +111,7 @@ func (p *Plan) Overlaps(min, max string) bool {
 
 // Features is the list of query features cosmosctl merges, for the
 // x-ms-cosmos-supported-query-features header of a plan request.
-const Features = "Aggregate,CompositeAggregate,Distinct,GroupBy,MultipleAggregates,MultipleOrderBy,OffsetAndLimit,OrderBy,Top,NonValueAggregate"
+const Features = "Aggregate,CompositeAggregate,Distinct,GroupBy,MultipleAggregates,MultipleOrderBy,OffsetAndLimit,OrderBy,Top,NonValueAggregate,NonStreamingOrderBy"
 
 type aggregate int
 

@@ -2,24 +2,29 @@ package merge
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
-	"math/big"
 	"sort"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
-// Type ranks of the Cosmos DB ORDER BY type order:
-// undefined < null < false < true < numbers < strings.
+// Type ranks of the Cosmos DB ORDER BY type order: undefined < null <
+// false < true < numbers < strings < arrays < objects (cosmos-wire §6.5;
+// the .NET SDK's CosmosElement order, which the service sorts each range in).
 const (
 	rankUndefined = iota
 	rankNull
 	rankBool
 	rankNumber
 	rankString
-	rankOther // arrays and objects: not comparable
+	rankArray
+	rankObject
 )
 
 // item is one decoded ORDER BY / aggregate value. raw is nil for undefined.
@@ -29,34 +34,36 @@ type item struct {
 	b    bool
 	s    string
 	num  number
+	key  string // arrays and objects: their order key (orderKey)
 }
 
-// number keeps integers exact (big ints included) and everything else as float64.
+// number is the service's number model: an integer literal that fits in
+// int64 stays an exact int64, every other number is a float64 (so
+// 100000000000000000000 is the double 1e20, as the service reads it).
 type number struct {
 	isInt bool
-	i     *big.Int
-	f     float64
+	i     int64
+	f     float64 // the value as a float64, also for integers
 }
 
+func intNumber(i int64) number { return number{isInt: true, i: i, f: float64(i)} }
+
 func parseNumber(lit string) (number, error) {
-	if i, ok := new(big.Int).SetString(lit, 10); ok {
-		return number{isInt: true, i: i, f: bigToFloat(i)}, nil
+	if i, err := strconv.ParseInt(lit, 10, 64); err == nil {
+		return intNumber(i), nil
 	}
 	f, err := strconv.ParseFloat(lit, 64)
-	if err != nil {
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return number{}, fmt.Errorf("bad number %q: %w", lit, err)
 	}
 	return number{f: f}, nil
 }
 
-func bigToFloat(i *big.Int) float64 {
-	f, _ := new(big.Float).SetInt(i).Float64()
-	return f
-}
-
+// cmpNumber compares exactly when both are integers, else as floats (as
+// the service and the sandbox do).
 func cmpNumber(a, b number) int {
 	if a.isInt && b.isInt {
-		return a.i.Cmp(b.i)
+		return cmp.Compare(a.i, b.i)
 	}
 	switch {
 	case a.f < b.f:
@@ -67,16 +74,21 @@ func cmpNumber(a, b number) int {
 	return 0
 }
 
+// add sums exactly while both are integers and the sum fits in int64.
 func (n number) add(o number) number {
 	if n.isInt && o.isInt {
-		return number{isInt: true, i: new(big.Int).Add(n.i, o.i), f: n.f + o.f}
+		if s := n.i + o.i; (s > n.i) == (o.i > 0) {
+			return intNumber(s)
+		}
 	}
 	return number{f: n.f + o.f}
 }
 
+func (n number) isZero() bool { return n.isInt && n.i == 0 || !n.isInt && n.f == 0 }
+
 func (n number) json() json.RawMessage {
 	if n.isInt {
-		return json.RawMessage(n.i.String())
+		return json.RawMessage(strconv.FormatInt(n.i, 10))
 	}
 	return formatFloat(n.f)
 }
@@ -112,8 +124,16 @@ func decodeItem(raw json.RawMessage) (item, error) {
 		if err := json.Unmarshal(raw, &it.s); err != nil {
 			return it, fmt.Errorf("decode string %s: %w", raw, err)
 		}
-	case '{', '[':
-		it.rank = rankOther
+	case '[', '{':
+		it.rank = rankArray
+		if raw[0] == '{' {
+			it.rank = rankObject
+		}
+		k, err := orderKey(raw)
+		if err != nil {
+			return it, err
+		}
+		it.key = k
 	default:
 		it.rank = rankNumber
 		n, err := parseNumber(string(raw))
@@ -125,8 +145,7 @@ func decodeItem(raw json.RawMessage) (item, error) {
 	return it, nil
 }
 
-// compareItems orders two values in Cosmos type order. Objects and arrays
-// compare equal to each other (the service refuses to order by them).
+// compareItems orders two values in Cosmos type order.
 func compareItems(a, b item) int {
 	if a.rank != b.rank {
 		if a.rank < b.rank {
@@ -155,6 +174,8 @@ func compareItems(a, b item) int {
 		case a.s > b.s:
 			return 1
 		}
+	case rankArray, rankObject:
+		return strings.Compare(a.key, b.key)
 	}
 	return 0
 }
@@ -208,14 +229,102 @@ func writeCanonical(buf *bytes.Buffer, v any) {
 			buf.WriteString(string(x))
 			return
 		}
-		if !n.isInt && n.f == math.Trunc(n.f) && math.Abs(n.f) < 1e15 {
-			n = number{isInt: true, i: big.NewInt(int64(n.f))}
+		// An integral float equals the integer of the same value (2 ==
+		// 2.0); beyond int64 both spellings are the same float already.
+		if !n.isInt && n.f == math.Trunc(n.f) && math.Abs(n.f) < 1<<63 {
+			n = intNumber(int64(n.f))
 		}
 		buf.Write(n.json())
 	default:
 		b, _ := json.Marshal(x)
 		buf.Write(b)
 	}
+}
+
+// orderKey is the sort key of an array or object: two arrays (or two
+// objects) order as their keys compare bytewise. The service orders them
+// by an internal hash (the .NET SDK's CosmosElement order) that cosmosctl
+// cannot reproduce; this is the sandbox's order (its canonical form:
+// elements in order, object keys sorted, numbers by value), so a merge
+// over the sandbox is exactly sorted and one over the service keeps
+// arrays before objects.
+func orderKey(raw json.RawMessage) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "", fmt.Errorf("decode sort key %s: %w", truncate(raw), err)
+	}
+	var buf []byte
+	return string(appendOrderKey(buf, v)), nil
+}
+
+func appendOrderKey(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, 'n')
+	case bool:
+		if x {
+			return append(b, 't')
+		}
+		return append(b, 'f')
+	case json.Number:
+		b = append(b, '#')
+		n, err := parseNumber(string(x))
+		switch {
+		case err != nil:
+			return append(b, x...)
+		case n.isInt:
+			return strconv.AppendInt(b, n.i, 10)
+		case n.f == math.Trunc(n.f) && math.Abs(n.f) < 1<<63:
+			return strconv.AppendInt(b, int64(n.f), 10)
+		}
+		return strconv.AppendFloat(b, n.f, 'g', -1, 64)
+	case string:
+		return appendKeyString(b, x)
+	case []any:
+		b = append(b, '[')
+		for _, e := range x {
+			b = append(appendOrderKey(b, e), ',')
+		}
+		return append(b, ']')
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b = append(b, '{')
+		for _, k := range keys {
+			b = append(appendKeyString(b, k), ':')
+			b = append(appendOrderKey(b, x[k]), ',')
+		}
+		return append(b, '}')
+	}
+	return b
+}
+
+// appendKeyString quotes s as JSON with minimal escapes (the sandbox's).
+func appendKeyString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r == '\n':
+			b = append(b, '\\', 'n')
+		case r == '\r':
+			b = append(b, '\\', 'r')
+		case r == '\t':
+			b = append(b, '\\', 't')
+		case r < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xF])
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
 }
 
 // hashOf is a 64-bit hash of the canonical form of a value.
@@ -228,7 +337,5 @@ func hashOf(raw json.RawMessage) (uint64, error) {
 	h.Write(c)
 	return h.Sum64(), nil
 }
-
-func bigZero() *big.Int { return new(big.Int) }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
