@@ -9,6 +9,7 @@ package mcpserver
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -225,7 +226,13 @@ func addTool[In, Out any](s *Server, name, title, desc string, h handler[In, Out
 			var zero Out
 			return nil, zero, toolError(err, name)
 		}
-		return nil, out, nil
+		// The SDK re-decodes structured output into float64s; the text
+		// content is marshalled here so big integers stay exact.
+		text, err := json.Marshal(out)
+		if err != nil {
+			return nil, out, fmt.Errorf("%s: encode the result: %w", name, err)
+		}
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: string(text)}}}, out, nil
 	})
 }
 
