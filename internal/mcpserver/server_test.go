@@ -160,7 +160,8 @@ func TestCapsResume(t *testing.T) {
 	}
 }
 
-// TestBudgets: RU budgets stop a call and refuse the next ones, and say so.
+// TestBudgets: RU budgets stop a call and refuse the next ones, and say
+// so; so does the call timeout.
 func TestBudgets(t *testing.T) {
 	e := newEnv(t)
 	sql := map[string]any{"database": "shop", "container": "orders", "sql": "SELECT c.customerId, COUNT(1) AS n FROM c GROUP BY c.customerId"}
@@ -173,6 +174,7 @@ func TestBudgets(t *testing.T) {
 		{"per call", mcpserver.Options{MaxRUPerCall: 0.5}, 0, "over --max-ru-per-call 0.5"},
 		{"total", mcpserver.Options{MaxRUTotal: 200}, 1, "--max-ru-total 200"},
 		{"generous", mcpserver.Options{MaxRUPerCall: 10000, MaxRUTotal: 100000}, 3, ""},
+		{"call timeout", mcpserver.Options{CallTimeout: time.Nanosecond}, 0, "query stopped after --call-timeout 1ns"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -225,6 +227,10 @@ func TestAllowAndRedact(t *testing.T) {
 			t.Errorf("query item %v: city not redacted", it["id"])
 		}
 	}
+	// Reaching through a parent to a field that is not redacted is fine.
+	if msg := callTool(t, cs, "query", map[string]any{"database": "shop", "container": "orders", "sql": "SELECT c.customer.nickname FROM c WHERE c.id = 'unicode'"}, &q); msg != "" || q.Count != 1 {
+		t.Errorf("query through a parent: %q %+v", msg, q)
+	}
 	refusals := []struct {
 		tool string
 		args map[string]any
@@ -237,6 +243,7 @@ func TestAllowAndRedact(t *testing.T) {
 		{"can_i", map[string]any{"action": "read"}, "the account scope / is not exposed"},
 		{"query", map[string]any{"database": "shop", "container": "orders", "sql": "SELECT c.city FROM c"}, "the query names city, which this server redacts"},
 		{"query", map[string]any{"database": "shop", "container": "orders", "sql": "SELECT VALUE c.customer FROM c"}, "takes customer whole"},
+		{"query", map[string]any{"database": "shop", "container": "orders", "sql": `SELECT c.id FROM c WHERE c["city"] = 'Paris'`}, "the query names city"},
 	}
 	for _, r := range refusals {
 		if msg := callTool(t, cs, r.tool, r.args, nil); !strings.Contains(msg, r.want) {
