@@ -82,7 +82,7 @@ Try everything locally, with no Azure subscription:
 		}
 	}
 	add("auth", NewCmdLogin(f, nil), NewCmdLogout(f, nil), NewCmdWhoami(f, nil), NewCmdAuth(f), NewCmdCanI(f, nil))
-	add("data", NewCmdQuery(f, nil), NewCmdRead(f, nil), NewCmdReadMany(f, nil), NewCmdDB(f), NewCmdContainer(f))
+	add("data", NewCmdQuery(f, nil), NewCmdRead(f, nil), NewCmdReadMany(f, nil), NewCmdDB(f), NewCmdContainer(f), NewCmdMCP(f, nil))
 	add("tools", NewCmdConfig(f), NewCmdSandbox(f), NewCmdDoctor(f, nil), NewCmdCompletion(f), NewCmdVersion(f))
 	root.SetHelpCommandGroupID("tools")
 	root.SetCompletionCommandGroupID("tools")

@@ -33,6 +33,16 @@ type Spec struct {
 	MaxItems         int   // stop after this many rows (0 = all)
 	Continuation     string
 	IndexMetrics     bool
+	// MaxBytes stops before the row that would take the emitted JSON
+	// over this many bytes and hands out a continuation at that row, so a
+	// size cap never truncates (0 = no cap). The first row is always
+	// emitted, so every call makes progress.
+	MaxBytes int
+	// OnCharge, when set, is called with the run's running request charge
+	// each time a response adds to it (from the goroutines that fetch, so
+	// it must be safe for concurrent use); budgets cancel the run's
+	// context from it.
+	OnCharge func(total float64)
 }
 
 // Outcome is what a run produced besides the rows.
@@ -58,7 +68,7 @@ func (e *UsageError) Error() string { return e.Msg }
 // Run executes spec, calling emit for each result row in order. On error
 // the outcome still says how many rows were written.
 func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) error) (*Outcome, error) {
-	stats := &Stats{}
+	stats := &Stats{onCharge: spec.OnCharge}
 	out := &Outcome{}
 	defer func() { out.Stats = stats.Summary() }()
 	paramsJSON, _ := json.Marshal(spec.Params)
@@ -152,6 +162,7 @@ func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) 
 		return out, err
 	}
 	defer m.Close()
+	bytes := 0
 	for {
 		if spec.MaxItems > 0 && out.Written >= spec.MaxItems {
 			snap := m.State()
@@ -167,12 +178,28 @@ func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) 
 			out.Continuation = t
 			return out, nil
 		}
+		var before merge.State
+		if spec.MaxBytes > 0 {
+			before = m.State()
+		}
 		row, err := m.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
 		if err != nil {
 			return out, err
+		}
+		if spec.MaxBytes > 0 {
+			if bytes+len(row) > spec.MaxBytes && out.Written > 0 {
+				// Resume at this row: it is not emitted.
+				t, terr := EncodeToken(Token{Query: hash, Mode: mode, PageSize: spec.PageSize, State: before})
+				if terr != nil {
+					return out, terr
+				}
+				out.Continuation = t
+				return out, nil
+			}
+			bytes += len(row)
 		}
 		if err := emit(row); err != nil {
 			return out, err

@@ -24,6 +24,7 @@ type Stats struct {
 	pages    int
 	requests int
 	ranges   map[string]*RangeStats
+	onCharge func(total float64) // Spec.OnCharge
 }
 
 // Summary is a snapshot of Stats.
@@ -37,14 +38,30 @@ type Summary struct {
 // request counts a request that returned no page, and its extra round trips.
 func (s *Stats) request(c Cost) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.requests += 1 + c.Extra
 	s.charge += c.Charge
+	total := s.charge
+	s.mu.Unlock()
+	s.charged(c.Charge, total)
+}
+
+// charged tells OnCharge about a response that cost something, outside
+// the lock so the callback may take its time.
+func (s *Stats) charged(charge, total float64) {
+	if s.onCharge != nil && charge != 0 {
+		s.onCharge(total)
+	}
 }
 
 func (s *Stats) page(rangeID string, p Page) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	total := s.addPage(rangeID, p)
+	s.mu.Unlock()
+	s.charged(p.Charge, total)
+}
+
+// addPage counts p; the caller holds s.mu.
+func (s *Stats) addPage(rangeID string, p Page) float64 {
 	s.requests += 1 + p.Extra
 	s.pages++
 	s.charge += p.Charge
@@ -69,6 +86,7 @@ func (s *Stats) page(rangeID string, p Page) {
 	if p.IndexMetrics != "" {
 		r.IndexMetrics = append(r.IndexMetrics, decodeIndexMetrics(p.IndexMetrics))
 	}
+	return s.charge
 }
 
 // Summary snapshots the counters; ranges sorted by id.
