@@ -174,7 +174,7 @@ func TestLoginDeviceCodeSessionLifecycle(t *testing.T) {
 	if exp, err := time.Parse(time.RFC3339, w["expiresOn"].(string)); err != nil || exp.Before(time.Now().Add(30*time.Minute)) {
 		t.Errorf("expiresOn = %v (%v)", w["expiresOn"], err)
 	}
-	human := e.mustRun(t, "--profile", "sandbox", "whoami")
+	human := e.mustRun(t, "--profile", "sandbox", "whoami", "-o", "table")
 	for _, want := range []string{"User:", "alice", "Storage:", "keyring", "Expires:"} {
 		if !strings.Contains(human.stdout, want) {
 			t.Errorf("whoami table lacks %q:\n%s", want, human.stdout)

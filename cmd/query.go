@@ -148,24 +148,11 @@ func queryClientFor(ctx context.Context, f *DataDeps, needDatabase, needContaine
 
 // queryOutputOptions are the printer options for this invocation.
 func queryOutputOptions(ctx context.Context, f *DataDeps, s *config.Settings) output.Options {
-	io := f.IOStreams
-	jq, slurp := f.JQ()
-	return output.Options{
-		Format: s.Output, JQ: jq, JQSlurp: slurp,
-		TTY: io.IsStdoutTTY(), Width: io.TerminalWidth(), Color: io.ColorEnabled(),
-		Context: ctx,
-	}
+	return printOptions(ctx, f.IOStreams, s.Output, f.Printing())
 }
 
 // queryPrinterError turns printer construction errors into usage errors.
-func queryPrinterError(err error) error {
-	var fe *output.FormatError
-	var je *output.JQError
-	if errors.As(err, &fe) || (errors.As(err, &je) && !je.Runtime) {
-		return errs.Usage("%v", err)
-	}
-	return err
-}
+func queryPrinterError(err error) error { return printerError(err) }
 
 // queryIsJSONFormat reports whether results print as a JSON array.
 func queryIsJSONFormat(f *DataDeps, s *config.Settings) bool {

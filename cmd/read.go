@@ -87,25 +87,15 @@ func readRun(o *ReadOptions) error {
 	return readPrintOne(f, oo, s, doc)
 }
 
-// readPrintOne prints a single document: with -o json (or piped default)
-// the exact bytes of the service, as a bare object; else through a printer.
+// readPrintOne prints a single document as an object (see printOne); piped
+// as json with no --jq it writes the exact bytes of the service.
 func readPrintOne(f *DataDeps, oo output.Options, s *config.Settings, doc json.RawMessage) error {
-	if queryIsJSONFormat(f, s) {
-		if oo.JQ == "" && !oo.TTY {
-			b := append(append([]byte(nil), doc...), '\n')
-			if _, err := f.IOStreams.Out.Write(b); err != nil {
-				return fmt.Errorf("write output: %w", err)
-			}
-			return nil
+	if queryIsJSONFormat(f, s) && oo.JQ == "" && !oo.TTY {
+		b := append(append([]byte(nil), doc...), '\n')
+		if _, err := f.IOStreams.Out.Write(b); err != nil {
+			return fmt.Errorf("write output: %w", err)
 		}
-		return queryPrinterError(output.WriteJSON(f.IOStreams.Out, doc, oo))
+		return nil
 	}
-	p, err := output.New(f.IOStreams.Out, oo)
-	if err != nil {
-		return queryPrinterError(err)
-	}
-	if err := p.Print(doc); err != nil {
-		return err
-	}
-	return p.Close()
+	return printOne(f.IOStreams, oo, doc)
 }
