@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -39,6 +40,7 @@ type QueryOptions struct {
 	// set by the command
 	ctx     context.Context
 	pkGiven bool
+	given   func(flag string) bool // the flag was on the command line
 }
 
 // NewCmdQuery builds `cosmosctl query`.
@@ -62,13 +64,14 @@ Paging: --max-items N stops after N results and prints a continuation token on s
   cosmosctl query "SELECT c.customerId, COUNT(1) AS n FROM c GROUP BY c.customerId" -d shop -c orders
   cosmosctl query -f report.sql -o csv > report.csv
   cosmosctl query "SELECT * FROM c ORDER BY c.total DESC" --max-items 100`,
-		Args: cobra.MaximumNArgs(1),
+		Args: queryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.SQL = args[0]
 			}
 			opts.ctx = cmd.Context()
 			opts.pkGiven = cmd.Flags().Changed("pk")
+			opts.given = cmd.Flags().Changed
 			if runF != nil {
 				return runF(opts)
 			}
@@ -79,7 +82,7 @@ Paging: --max-items N stops after N results and prints a continuation token on s
 	fl.StringVarP(&opts.File, "file", "f", "", "Read the query from FILE (- for stdin)")
 	fl.StringArrayVar(&opts.Params, "param", nil, "Query parameter @name=VALUE (repeatable)")
 	fl.StringVar(&opts.ParamFile, "param-file", "", "JSON object file of parameters {\"@name\": value}")
-	fl.StringVar(&opts.PartitionKey, "pk", "", "Partition key value (JSON scalar, or array for hierarchical keys; a bare word is a string)")
+	fl.StringVar(&opts.PartitionKey, "pk", "", "Partition key value: JSON scalar, or array for hierarchical keys (a prefix is allowed); a bare word is a string, but a value starting with [ { \" a digit or - must be valid JSON")
 	fl.IntVar(&opts.MaxItems, "max-items", 0, "Stop after N results and print a continuation token")
 	fl.StringVar(&opts.Continuation, "continuation", "", "Resume from a continuation token")
 	fl.IntVar(&opts.PageSize, "page-size", 0, "Items per request page (x-ms-max-item-count)")
@@ -89,6 +92,39 @@ Paging: --max-items N stops after N results and prints a continuation token on s
 	fl.BoolVar(&opts.IndexMetrics, "index-metrics", false, "Print the decoded index utilisation")
 	fl.BoolVar(&opts.WithMeta, "with-meta", false, "With -o json: wrap results in an envelope with charge and continuation")
 	return cmd
+}
+
+// queryArgs accepts the SQL as one argument; several mean the shell split
+// an unquoted query into words, so the error shows it quoted.
+func queryArgs(cmd *cobra.Command, args []string) error {
+	if len(args) <= 1 {
+		return nil
+	}
+	sql := strings.Join(args, " ")
+	quoted := "'" + sql + "'"
+	if strings.Contains(sql, "'") {
+		quoted = strconv.Quote(sql)
+	}
+	return errs.New(errs.KindUsage, nil, fmt.Sprintf("quote the query so the shell passes it as one argument: cosmosctl query %s", quoted),
+		"query takes the SQL as one argument, got %d (%s)", len(args), sql)
+}
+
+// queryCheckNumbers refuses numeric flags given as 0 or a negative where
+// that means nothing (a default of 0 means "not set" for each).
+func queryCheckNumbers(o *QueryOptions) error {
+	given := o.given
+	if given == nil {
+		given = func(string) bool { return false }
+	}
+	switch {
+	case o.MaxItems < 0 || (o.MaxItems == 0 && given("max-items")):
+		return errs.Usage("--max-items %d: must be at least 1 (leave it out for all results)", o.MaxItems)
+	case o.PageSize < -1 || o.PageSize > 1<<30 || (o.PageSize == 0 && given("page-size")):
+		return errs.Usage("--page-size %d: must be between 1 and %d, or -1 for the server's dynamic size", o.PageSize, 1<<30)
+	case o.MaxConcurrency < 0 || o.MaxConcurrency > 256 || (o.MaxConcurrency == 0 && given("max-concurrency")):
+		return errs.Usage("--max-concurrency %d: must be between 1 and 256", o.MaxConcurrency)
+	}
+	return nil
 }
 
 // queryText returns the SQL from the argument, -f FILE or stdin.
@@ -185,21 +221,18 @@ func queryRun(o *QueryOptions) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case o.MaxItems < 0:
-		return errs.Usage("--max-items must be positive")
-	case o.PageSize < -1 || o.PageSize > 1<<30:
-		return errs.Usage("--page-size must be positive (or -1 for the server's dynamic size)")
-	case o.MaxConcurrency < 0 || o.MaxConcurrency > 256:
-		return errs.Usage("--max-concurrency must be between 1 and 256")
+	if err := queryCheckNumbers(o); err != nil {
+		return err
 	}
 	spec := query.Spec{Query: sql, Params: params, PageSize: int32(o.PageSize), MaxConcurrency: o.MaxConcurrency,
 		MaxItems: o.MaxItems, Continuation: strings.TrimSpace(o.Continuation), IndexMetrics: o.IndexMetrics}
+	var pkGiven cosmos.PartitionKey
 	if o.pkGiven || o.PartitionKey != "" {
 		pk, err := cosmos.ParsePartitionKey(o.PartitionKey)
 		if err != nil {
 			return err
 		}
+		pkGiven = pk
 		key := pk.SDK()
 		spec.PartitionKey, spec.PartitionKeyJSON = &key, pk.JSON()
 	}
@@ -210,6 +243,12 @@ func queryRun(o *QueryOptions) error {
 		return err
 	}
 	spec.Database, spec.Container = s.Database, s.Container
+	if spec.PartitionKey != nil {
+		// A hierarchical key may be given by its first levels (a prefix query).
+		if err := client.CheckPartitionKeyLevels(ctx, s.Database, s.Container, pkGiven, true, fmt.Sprintf("query %s/%s", s.Database, s.Container)); err != nil {
+			return err
+		}
+	}
 	oo := queryOutputOptions(ctx, f, s)
 	if o.WithMeta && !queryIsJSONFormat(f, s) {
 		return errs.Usage("--with-meta needs -o json")
