@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -87,7 +88,7 @@ Paging: --max-items N stops after N results and prints a continuation token on s
 	fl.StringVar(&opts.Continuation, "continuation", "", "Resume from a continuation token")
 	fl.IntVar(&opts.PageSize, "page-size", 0, "Items per request page (x-ms-max-item-count)")
 	fl.IntVar(&opts.MaxConcurrency, "max-concurrency", 0, "Partition ranges queried in parallel (default 4)")
-	fl.BoolVar(&opts.ShowCharge, "show-charge", false, "Print request charge, pages and round trips on stderr (default on a terminal)")
+	fl.BoolVar(&opts.ShowCharge, "show-charge", false, "Print request charge, results, pages, round trips and any throttling on stderr (default on a terminal)")
 	fl.BoolVar(&opts.Metrics, "metrics", false, "Print the server's query metrics per partition range")
 	fl.BoolVar(&opts.IndexMetrics, "index-metrics", false, "Print the decoded index utilisation")
 	fl.BoolVar(&opts.WithMeta, "with-meta", false, "With -o json: wrap results in an envelope with charge and continuation")
@@ -125,6 +126,34 @@ func queryCheckNumbers(o *QueryOptions) error {
 		return errs.Usage("--max-concurrency %d: must be between 1 and 256", o.MaxConcurrency)
 	}
 	return nil
+}
+
+// queryStatsLine is the statistics line of a finished query.
+func queryStatsLine(charge float64, results, pages, roundTrips int, traffic cosmos.Traffic) string {
+	line := fmt.Sprintf("request charge: %s RU, %s, %s, %s", strconv.FormatFloat(roundCharge(charge), 'f', 2, 64),
+		plural(results, "result", "results"), plural(pages, "page", "pages"), plural(roundTrips, "round trip", "round trips"))
+	if traffic.Throttled > 0 {
+		line += fmt.Sprintf(", %d throttled (429)", traffic.Throttled)
+	}
+	if r := traffic.Retried(); r > 0 {
+		line += fmt.Sprintf(", %d retried", r)
+	}
+	return line
+}
+
+// roundCharge rounds a request charge to hundredths of an RU, the
+// precision the service reports charges in. The SDK hands each page's
+// charge over as a float32 and the sum of many carries float noise
+// (219.47999954223633 for 219.48); rounding gives the --with-meta JSON and
+// the statistics line the same number, the sum the server's values make.
+func roundCharge(c float64) float64 { return math.Round(c*100) / 100 }
+
+// plural is "1 page" or "2 pages".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // queryText returns the SQL from the argument, -f FILE or stdin.
@@ -284,6 +313,7 @@ func queryRun(o *QueryOptions) error {
 		if err != nil {
 			return err
 		}
+		meta["requestCharge"] = json.RawMessage(strconv.FormatFloat(roundCharge(out.Stats.Charge), 'f', -1, 64))
 		return env.Finish(meta)
 	}
 	out, runErr := runner.Run(ctx, spec, emit)
@@ -302,12 +332,15 @@ func queryRun(o *QueryOptions) error {
 		err := cosmos.Explain(runErr, what)
 		var ce *errs.Error
 		if out != nil && out.Written > 0 && errors.As(err, &ce) {
-			ce.Msg += fmt.Sprintf(" (%d results were already written)", out.Written)
+			ce.Msg += fmt.Sprintf(" (%s already written)", plural(out.Written, "result was", "results were"))
 		}
-		queryPrintStats(f, o, out)
+		// No statistics line: before an error it reads like a result.
 		return err
 	}
-	queryPrintStats(f, o, out)
+	queryPrintStats(f, o, out, client.Traffic())
+	if out.Written == 0 && f.IOStreams.IsStdoutTTY() {
+		fmt.Fprintln(f.IOStreams.ErrOut, "No results.")
+	}
 	if out.Continuation != "" {
 		fmt.Fprintf(f.IOStreams.ErrOut, "continuation: %s\n", out.Continuation)
 		if f.IOStreams.IsStderrTTY() {
@@ -317,14 +350,17 @@ func queryRun(o *QueryOptions) error {
 	return nil
 }
 
-// queryPrintStats writes the charge summary (and metrics) on stderr.
-func queryPrintStats(f *DataDeps, o *QueryOptions, out *query.Outcome) {
+// queryPrintStats writes the charge summary (and metrics) on stderr: on a
+// terminal or with --show-charge, e.g. "request charge: 2.79 RU, 1 result,
+// 1 page, 1 round trip", plus the throttled (429) and retried requests
+// when there were any, which the SDK's retries would otherwise hide.
+func queryPrintStats(f *DataDeps, o *QueryOptions, out *query.Outcome, traffic cosmos.Traffic) {
 	if out == nil || o.WithMeta {
 		return
 	}
 	w := f.IOStreams.ErrOut
 	if o.ShowCharge || f.IOStreams.IsStderrTTY() {
-		fmt.Fprintf(w, "request charge: %.2f RU, %d results, %d pages, %d round trips\n", out.Stats.Charge, out.Written, out.Stats.Pages, out.Stats.RoundTrips)
+		fmt.Fprintln(w, queryStatsLine(out.Stats.Charge, out.Written, out.Stats.Pages, out.Stats.RoundTrips, traffic))
 	}
 	if o.Metrics {
 		fmt.Fprintf(w, "%-8s %6s %10s %10s %10s %12s\n", "RANGE", "PAGES", "RU", "RETRIEVED", "OUTPUT", "EXEC_MS")

@@ -88,7 +88,7 @@ func readRun(o *ReadOptions) error {
 		return err
 	}
 	if o.WithMeta {
-		env := map[string]any{"item": doc, "etag": meta.ETag, "requestCharge": meta.RequestCharge, "sessionToken": meta.SessionToken}
+		env := map[string]any{"item": doc, "etag": meta.ETag, "requestCharge": roundCharge(float64(meta.RequestCharge)), "sessionToken": meta.SessionToken}
 		return queryPrinterError(output.WriteJSON(f.IOStreams.Out, env, oo))
 	}
 	return readPrintOne(f, oo, s, doc)
