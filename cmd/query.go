@@ -54,7 +54,8 @@ func NewCmdQuery(f *cmdutil.Factory, runF func(*QueryOptions) error) *cobra.Comm
 
 Without --pk the query runs across all partitions; cosmosctl fetches the query plan and
 merges ORDER BY, TOP, OFFSET/LIMIT, DISTINCT, aggregates and GROUP BY itself, so every
-query the service supports works. Results stream to stdout as they arrive.
+query the service supports works. Results stream to stdout as they arrive. On a terminal,
+a query whose WHERE fixes the partition key to a value gets a tip to pass it as --pk.
 
 Parameters: --param @name=VALUE, where VALUE is JSON when it is a number, true, false,
 null, or starts with {, [ or " (quote it for the shell), else a plain string.
@@ -126,6 +127,20 @@ func queryCheckNumbers(o *QueryOptions) error {
 		return errs.Usage("--max-concurrency %d: must be between 1 and 256", o.MaxConcurrency)
 	}
 	return nil
+}
+
+// queryPKTip suggests --pk on stderr when the query's WHERE fixes the
+// container's partition key (one more request, for its key paths, only on
+// a terminal and only for a query with a WHERE clause).
+func queryPKTip(ctx context.Context, f *DataDeps, client *cosmos.Client, s *config.Settings, sql string) {
+	def, err := client.PartitionKeyDefinition(ctx, s.Database, s.Container)
+	if err != nil {
+		return // only a tip
+	}
+	if v := pkTip(sql, def.Paths); v != "" {
+		fmt.Fprintf(f.IOStreams.ErrOut, "tip: the WHERE clause fixes the partition key (%s); add --pk %s to query one partition instead of all\n",
+			strings.Join(def.Paths, ", "), v)
+	}
 }
 
 // queryStatsLine is the statistics line of a finished query.
@@ -340,6 +355,9 @@ func queryRun(o *QueryOptions) error {
 	queryPrintStats(f, o, out, client.Traffic())
 	if out.Written == 0 && f.IOStreams.IsStdoutTTY() {
 		fmt.Fprintln(f.IOStreams.ErrOut, "No results.")
+	}
+	if !o.pkGiven && f.IOStreams.IsStderrTTY() && pkTipWhere.MatchString(sql) {
+		queryPKTip(ctx, f, client, s, sql)
 	}
 	if out.Continuation != "" {
 		fmt.Fprintf(f.IOStreams.ErrOut, "continuation: %s\n", out.Continuation)
