@@ -421,7 +421,7 @@ func TestLoginKey(t *testing.T) {
 			if tt.wantStored != (r.code == 0) {
 				t.Fatalf("whoami without COSMOSCTL_KEY: exit %d %s", r.code, r.stderr)
 			}
-			if tt.wantStored && !strings.Contains(r.stdout, `"method": "key"`) {
+			if tt.wantStored && !strings.Contains(r.stdout, `"method":"key"`) {
 				t.Errorf("whoami: %s", r.stdout)
 			}
 			e.assertNoSecrets(t, tt.key)
