@@ -148,6 +148,8 @@ func TestJQContract(t *testing.T) {
 		{"whoami honours --jq", false, []string{"whoami", "--jq", ".method"}, "key\n"},
 		{"version honours --jq", false, []string{"version", "--jq", ".commit"}, "none\n"},
 		{"config get -o json", false, []string{"config", "get", "database", "-o", "json"}, "\"\"\n"},
+		{"can-i answers raw by default", false, []string{"can-i", "read", "-d", "shop", "-c", "orders"}, "yes\n"},
+		{"can-i -o json is an object", false, []string{"can-i", "read", "-d", "shop", "-c", "orders", "-o", "json"}, `{"action":"read","scope":`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
