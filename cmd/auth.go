@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -37,7 +38,8 @@ func NewCmdAuthToken(f *cmdutil.Factory, runF func(*AuthTokenOptions) error) *co
 		Short: "Print an access token for the profile (for curl and other tools)",
 		Long: `Print an Entra ID access token for the current profile's Cosmos DB account, from the
 cache or refreshed silently. To keep tokens out of scrollback it refuses to print to a
-terminal unless --show is given.`,
+terminal unless --show is given. It prints the bare token; -o json, jsonl or yaml print
+{"accessToken", "expiresOn"}.`,
 		Example: `  curl -H "Authorization: type=aad&ver=1.0&sig=$(cosmosctl auth token)" ...`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -63,10 +65,20 @@ func authTokenRun(ctx context.Context, o *AuthTokenOptions) error {
 	}
 	ctx, cancel := o.WithTimeout(ctx)
 	defer cancel()
-	tok, _, err := sess.Token(ctx, o.Audience)
+	tok, expires, err := sess.Token(ctx, o.Audience)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(o.IOStreams.Out, tok)
-	return err
+	oo := printOptions(ctx, o.IOStreams, sess.Settings.Output, o.Printing())
+	if scalarRaw(oo) {
+		_, err = fmt.Fprintln(o.IOStreams.Out, tok)
+		return err
+	}
+	return printOne(o.IOStreams, oo, authTokenJSON{AccessToken: tok, ExpiresOn: expires.UTC().Format(time.RFC3339)})
+}
+
+// authTokenJSON is the -o json shape of `auth token`, named like az's.
+type authTokenJSON struct {
+	AccessToken string `json:"accessToken"`
+	ExpiresOn   string `json:"expiresOn"`
 }

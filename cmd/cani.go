@@ -156,7 +156,9 @@ func canIRun(ctx context.Context, o *CanIOptions) error {
 	}
 	ans := canIOverall(results)
 	if !o.Quiet {
-		fmt.Fprintln(f.IOStreams.Out, ans)
+		if err := canIPrintAnswer(ctx, f, s, o.Action, scope, ans); err != nil {
+			return err
+		}
 		canIExplain(f.IOStreams.ErrOut, results, fix)
 	}
 	switch ans {
@@ -166,6 +168,25 @@ func canIRun(ctx context.Context, o *CanIOptions) error {
 		return &errs.ExitError{Code: errs.ExitDenied}
 	}
 	return &errs.ExitError{Code: errs.ExitUndecidable}
+}
+
+// canIAnswerJSON is the -o json shape of one can-i answer.
+type canIAnswerJSON struct {
+	Action  string `json:"action"`
+	Scope   string `json:"scope"`
+	Answer  string `json:"answer"`
+	Allowed *bool  `json:"allowed"`
+}
+
+// canIPrintAnswer prints the bare answer (yes, no, unknown), or with -o
+// json, jsonl or yaml (or --jq) an object holding it.
+func canIPrintAnswer(ctx context.Context, f *DataDeps, s *config.Settings, action string, scope access.Scope, ans access.Answer) error {
+	oo := queryOutputOptions(ctx, f, s)
+	if scalarRaw(oo) {
+		_, err := fmt.Fprintln(f.IOStreams.Out, ans)
+		return err
+	}
+	return printOne(f.IOStreams, oo, canIAnswerJSON{Action: action, Scope: scope.String(), Answer: ans.String(), Allowed: ans.Allowed()})
 }
 
 // canIOverall folds the answers of a wildcard: no if any is no, yes if all

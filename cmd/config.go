@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
@@ -54,6 +55,14 @@ func newCmdConfigList(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			format, err := flagFormat(f)
+			if err != nil {
+				return err
+			}
+			oo := printOptions(cmd.Context(), f.IOStreams, format, printFlags(f)())
+			if !humanLayout(oo) {
+				return configPrintProfiles(f, oo, c)
+			}
 			out := f.IOStreams.Out
 			if len(c.Profiles) == 0 {
 				fmt.Fprintf(f.IOStreams.ErrOut, "no profiles in %s; create one with `cosmosctl config set endpoint URL --profile NAME`\n", c.Path())
@@ -69,6 +78,31 @@ func newCmdConfigList(f *cmdutil.Factory) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// configProfileJSON is one element of `config list -o json`.
+type configProfileJSON struct {
+	Name     string `json:"name"`
+	Current  bool   `json:"current"`
+	Endpoint string `json:"endpoint"`
+}
+
+// configPrintProfiles prints the profiles as a list of objects.
+func configPrintProfiles(f *cmdutil.Factory, oo output.Options, c *config.Config) error {
+	p, err := output.New(f.IOStreams.Out, oo)
+	if err != nil {
+		return printerError(err)
+	}
+	for _, name := range c.ProfileNames() {
+		doc, err := marshalDoc(configProfileJSON{Name: name, Current: name == c.CurrentProfile, Endpoint: c.Profiles[name].Endpoint})
+		if err != nil {
+			return err
+		}
+		if err := p.Print(doc); err != nil {
+			return err
+		}
+	}
+	return p.Close()
 }
 
 func newCmdConfigGet(f *cmdutil.Factory) *cobra.Command {
@@ -90,8 +124,16 @@ func newCmdConfigGet(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return errs.Usage("%s", err)
 			}
-			fmt.Fprintln(f.IOStreams.Out, v)
-			return nil
+			format, err := flagFormat(f)
+			if err != nil {
+				return err
+			}
+			oo := printOptions(cmd.Context(), f.IOStreams, format, printFlags(f)())
+			if scalarRaw(oo) {
+				fmt.Fprintln(f.IOStreams.Out, v)
+				return nil
+			}
+			return printOne(f.IOStreams, oo, v)
 		},
 	}
 }
@@ -168,22 +210,59 @@ func newCmdConfigView(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "view",
 		Short: "Print the configuration file and the effective settings",
-		Args:  cobra.NoArgs,
+		Long: `Print the configuration file and the effective settings: the file's YAML under two
+comment lines on a terminal; piped, or with -o json, jsonl or yaml, one object
+{"file", "effective", "config"}.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := f.Settings()
 			if err != nil {
 				return err
 			}
-			out := f.IOStreams.Out
-			fmt.Fprintf(out, "# file: %s\n", s.Config.Path())
-			fmt.Fprintf(out, "# effective: profile=%s endpoint=%s database=%s container=%s output=%s\n",
-				s.ProfileName, s.Endpoint, s.Database, s.Container, s.Output)
 			data, err := config.Marshal(s.Config)
 			if err != nil {
 				return err
 			}
+			oo := printOptions(cmd.Context(), f.IOStreams, s.Output, printFlags(f)())
+			if !humanLayout(oo) {
+				return configPrintView(f, oo, s, data)
+			}
+			out := f.IOStreams.Out
+			fmt.Fprintf(out, "# file: %s\n", s.Config.Path())
+			fmt.Fprintf(out, "# effective: profile=%s endpoint=%s database=%s container=%s output=%s\n",
+				s.ProfileName, s.Endpoint, s.Database, s.Container, s.Output)
 			_, err = out.Write(data)
 			return err
 		},
 	}
+}
+
+// configViewJSON is the -o json shape of `config view`.
+type configViewJSON struct {
+	File      string `json:"file"`
+	Effective struct {
+		Profile   string `json:"profile"`
+		Endpoint  string `json:"endpoint"`
+		Database  string `json:"database"`
+		Container string `json:"container"`
+		Output    string `json:"output"`
+	} `json:"effective"`
+	Config any `json:"config"`
+}
+
+// configPrintView prints the file (its YAML data decoded) and the effective
+// settings as one object.
+func configPrintView(f *cmdutil.Factory, oo output.Options, s *config.Settings, data []byte) error {
+	var v configViewJSON
+	v.File = s.Config.Path()
+	v.Effective.Profile, v.Effective.Endpoint, v.Effective.Database = s.ProfileName, s.Endpoint, s.Database
+	v.Effective.Container, v.Effective.Output = s.Container, s.Output
+	v.Config = map[string]any{}
+	if err := yaml.Unmarshal(data, &v.Config); err != nil {
+		return fmt.Errorf("config view: decoding %s: %w", v.File, err)
+	}
+	if v.Config == nil {
+		v.Config = map[string]any{}
+	}
+	return printOne(f.IOStreams, oo, v)
 }

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/spf13/cobra"
 
@@ -114,9 +113,5 @@ func containerShowRun(o *ContainerShowOptions) error {
 	if err != nil {
 		return err
 	}
-	doc, err := json.Marshal(desc)
-	if err != nil {
-		return err
-	}
-	return readPrintOne(f, queryOutputOptions(ctx, f, s), s, doc)
+	return printOne(f.IOStreams, queryOutputOptions(ctx, f, s), desc)
 }

@@ -18,8 +18,19 @@ type DataDeps struct {
 	CosmosClient func(context.Context) (*cosmos.Client, error)
 	// WithTimeout applies --timeout.
 	WithTimeout func(context.Context) (context.Context, context.CancelFunc)
-	// JQ is the --jq expression and --jq-slurp.
-	JQ func() (expr string, slurp bool)
+	// Printing is --jq, --jq-slurp and --jq-json.
+	Printing func() PrintFlags
+}
+
+// PrintFlags are the global flags that shape printed data besides -o.
+type PrintFlags struct {
+	JQ      string
+	JQSlurp bool
+	JQJSON  bool
+}
+
+func printFlags(f *cmdutil.Factory) func() PrintFlags {
+	return func() PrintFlags { return PrintFlags{JQ: f.Flags.JQ, JQSlurp: f.Flags.JQSlurp, JQJSON: f.Flags.JQJSON} }
 }
 
 func newDataDeps(f *cmdutil.Factory) DataDeps {
@@ -28,7 +39,7 @@ func newDataDeps(f *cmdutil.Factory) DataDeps {
 		Settings:     f.Settings,
 		CosmosClient: f.CosmosClient,
 		WithTimeout:  f.WithTimeout,
-		JQ:           func() (string, bool) { return f.Flags.JQ, f.Flags.JQSlurp },
+		Printing:     printFlags(f),
 	}
 }
 
@@ -39,8 +50,10 @@ type AuthDeps struct {
 	AuthSession func() (*auth.Session, error)
 	// WithTimeout applies --timeout.
 	WithTimeout func(context.Context) (context.Context, context.CancelFunc)
+	// Printing is --jq, --jq-slurp and --jq-json (whoami, auth token).
+	Printing func() PrintFlags
 }
 
 func newAuthDeps(f *cmdutil.Factory) AuthDeps {
-	return AuthDeps{IOStreams: f.IOStreams, AuthSession: f.AuthSession, WithTimeout: f.WithTimeout}
+	return AuthDeps{IOStreams: f.IOStreams, AuthSession: f.AuthSession, WithTimeout: f.WithTimeout, Printing: printFlags(f)}
 }

@@ -266,13 +266,13 @@ type doctorRow struct {
 }
 
 func doctorPrint(ctx context.Context, o *DoctorOptions, rs []doctor.Result) error {
-	s, err := o.Settings()
 	format := ""
-	if err == nil {
+	if s, err := o.Settings(); err == nil {
 		format = s.Output
 	}
-	io := o.IOStreams
-	if format == "" && io.IsStdoutTTY() || format == "table" || format == "wide" {
+	ios := o.IOStreams
+	oo := printOptions(ctx, ios, format, o.Printing())
+	if humanLayout(oo) {
 		for _, r := range rs {
 			line := fmt.Sprintf("%-7s %-13s", r.Status, r.Name)
 			if r.Status != doctor.StatusNotRun {
@@ -281,21 +281,16 @@ func doctorPrint(ctx context.Context, o *DoctorOptions, rs []doctor.Result) erro
 			if r.Detail != "" {
 				line += "  " + r.Detail
 			}
-			fmt.Fprintln(io.Out, strings.TrimRight(line, " "))
+			fmt.Fprintln(ios.Out, strings.TrimRight(line, " "))
 			if r.Hint != "" {
-				fmt.Fprintf(io.Out, "%22s hint: %s\n", "", r.Hint)
+				fmt.Fprintf(ios.Out, "%22s hint: %s\n", "", r.Hint)
 			}
 		}
 		return nil
 	}
-	if s == nil {
-		s = &config.Settings{}
-	}
-	oo := queryOutputOptions(ctx, &o.DataDeps, s)
-	oo.Format = format
-	p, err := output.New(io.Out, oo)
+	p, err := output.New(ios.Out, oo)
 	if err != nil {
-		return queryPrinterError(err)
+		return printerError(err)
 	}
 	for _, r := range rs {
 		b, _ := json.Marshal(doctorRow{Step: r.Name, Status: string(r.Status), Millis: r.Millis, Detail: r.Detail, Hint: r.Hint})

@@ -174,7 +174,7 @@ func TestLoginDeviceCodeSessionLifecycle(t *testing.T) {
 	if exp, err := time.Parse(time.RFC3339, w["expiresOn"].(string)); err != nil || exp.Before(time.Now().Add(30*time.Minute)) {
 		t.Errorf("expiresOn = %v (%v)", w["expiresOn"], err)
 	}
-	human := e.mustRun(t, "--profile", "sandbox", "whoami")
+	human := e.mustRun(t, "--profile", "sandbox", "whoami", "-o", "table")
 	for _, want := range []string{"User:", "alice", "Storage:", "keyring", "Expires:"} {
 		if !strings.Contains(human.stdout, want) {
 			t.Errorf("whoami table lacks %q:\n%s", want, human.stdout)
@@ -421,7 +421,7 @@ func TestLoginKey(t *testing.T) {
 			if tt.wantStored != (r.code == 0) {
 				t.Fatalf("whoami without COSMOSCTL_KEY: exit %d %s", r.code, r.stderr)
 			}
-			if tt.wantStored && !strings.Contains(r.stdout, `"method": "key"`) {
+			if tt.wantStored && !strings.Contains(r.stdout, `"method":"key"`) {
 				t.Errorf("whoami: %s", r.stdout)
 			}
 			e.assertNoSecrets(t, tt.key)

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -39,6 +41,7 @@ type QueryOptions struct {
 	// set by the command
 	ctx     context.Context
 	pkGiven bool
+	given   func(flag string) bool // the flag was on the command line
 }
 
 // NewCmdQuery builds `cosmosctl query`.
@@ -51,7 +54,8 @@ func NewCmdQuery(f *cmdutil.Factory, runF func(*QueryOptions) error) *cobra.Comm
 
 Without --pk the query runs across all partitions; cosmosctl fetches the query plan and
 merges ORDER BY, TOP, OFFSET/LIMIT, DISTINCT, aggregates and GROUP BY itself, so every
-query the service supports works. Results stream to stdout as they arrive.
+query the service supports works. Results stream to stdout as they arrive. On a terminal,
+a query whose WHERE fixes the partition key to a value gets a tip to pass it as --pk.
 
 Parameters: --param @name=VALUE, where VALUE is JSON when it is a number, true, false,
 null, or starts with {, [ or " (quote it for the shell), else a plain string.
@@ -62,13 +66,14 @@ Paging: --max-items N stops after N results and prints a continuation token on s
   cosmosctl query "SELECT c.customerId, COUNT(1) AS n FROM c GROUP BY c.customerId" -d shop -c orders
   cosmosctl query -f report.sql -o csv > report.csv
   cosmosctl query "SELECT * FROM c ORDER BY c.total DESC" --max-items 100`,
-		Args: cobra.MaximumNArgs(1),
+		Args: queryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.SQL = args[0]
 			}
 			opts.ctx = cmd.Context()
 			opts.pkGiven = cmd.Flags().Changed("pk")
+			opts.given = cmd.Flags().Changed
 			if runF != nil {
 				return runF(opts)
 			}
@@ -79,16 +84,91 @@ Paging: --max-items N stops after N results and prints a continuation token on s
 	fl.StringVarP(&opts.File, "file", "f", "", "Read the query from FILE (- for stdin)")
 	fl.StringArrayVar(&opts.Params, "param", nil, "Query parameter @name=VALUE (repeatable)")
 	fl.StringVar(&opts.ParamFile, "param-file", "", "JSON object file of parameters {\"@name\": value}")
-	fl.StringVar(&opts.PartitionKey, "pk", "", "Partition key value (JSON scalar, or array for hierarchical keys; a bare word is a string)")
+	fl.StringVar(&opts.PartitionKey, "pk", "", "Partition key value: JSON scalar, or array for hierarchical keys (a prefix is allowed); a bare word is a string, but a value starting with [ { \" a digit or - must be valid JSON")
 	fl.IntVar(&opts.MaxItems, "max-items", 0, "Stop after N results and print a continuation token")
 	fl.StringVar(&opts.Continuation, "continuation", "", "Resume from a continuation token")
 	fl.IntVar(&opts.PageSize, "page-size", 0, "Items per request page (x-ms-max-item-count)")
 	fl.IntVar(&opts.MaxConcurrency, "max-concurrency", 0, "Partition ranges queried in parallel (default 4)")
-	fl.BoolVar(&opts.ShowCharge, "show-charge", false, "Print request charge, pages and round trips on stderr (default on a terminal)")
+	fl.BoolVar(&opts.ShowCharge, "show-charge", false, "Print request charge, results, pages, round trips and any throttling on stderr (default on a terminal)")
 	fl.BoolVar(&opts.Metrics, "metrics", false, "Print the server's query metrics per partition range")
 	fl.BoolVar(&opts.IndexMetrics, "index-metrics", false, "Print the decoded index utilisation")
 	fl.BoolVar(&opts.WithMeta, "with-meta", false, "With -o json: wrap results in an envelope with charge and continuation")
 	return cmd
+}
+
+// queryArgs accepts the SQL as one argument; several mean the shell split
+// an unquoted query into words, so the error shows it quoted.
+func queryArgs(cmd *cobra.Command, args []string) error {
+	if len(args) <= 1 {
+		return nil
+	}
+	sql := strings.Join(args, " ")
+	quoted := "'" + sql + "'"
+	if strings.Contains(sql, "'") {
+		quoted = strconv.Quote(sql)
+	}
+	return errs.New(errs.KindUsage, nil, fmt.Sprintf("quote the query so the shell passes it as one argument: cosmosctl query %s", quoted),
+		"query takes the SQL as one argument, got %d (%s)", len(args), sql)
+}
+
+// queryCheckNumbers refuses numeric flags given as 0 or a negative where
+// that means nothing (a default of 0 means "not set" for each).
+func queryCheckNumbers(o *QueryOptions) error {
+	given := o.given
+	if given == nil {
+		given = func(string) bool { return false }
+	}
+	switch {
+	case o.MaxItems < 0 || (o.MaxItems == 0 && given("max-items")):
+		return errs.Usage("--max-items %d: must be at least 1 (leave it out for all results)", o.MaxItems)
+	case o.PageSize < -1 || o.PageSize > 1<<30 || (o.PageSize == 0 && given("page-size")):
+		return errs.Usage("--page-size %d: must be between 1 and %d, or -1 for the server's dynamic size", o.PageSize, 1<<30)
+	case o.MaxConcurrency < 0 || o.MaxConcurrency > 256 || (o.MaxConcurrency == 0 && given("max-concurrency")):
+		return errs.Usage("--max-concurrency %d: must be between 1 and 256", o.MaxConcurrency)
+	}
+	return nil
+}
+
+// queryPKTip suggests --pk on stderr when the query's WHERE fixes the
+// container's partition key (one more request, for its key paths, only on
+// a terminal and only for a query with a WHERE clause).
+func queryPKTip(ctx context.Context, f *DataDeps, client *cosmos.Client, s *config.Settings, sql string) {
+	def, err := client.PartitionKeyDefinition(ctx, s.Database, s.Container)
+	if err != nil {
+		return // only a tip
+	}
+	if v := pkTip(sql, def.Paths); v != "" {
+		fmt.Fprintf(f.IOStreams.ErrOut, "tip: the WHERE clause fixes the partition key (%s); add --pk %s to query one partition instead of all\n",
+			strings.Join(def.Paths, ", "), v)
+	}
+}
+
+// queryStatsLine is the statistics line of a finished query.
+func queryStatsLine(charge float64, results, pages, roundTrips int, traffic cosmos.Traffic) string {
+	line := fmt.Sprintf("request charge: %s RU, %s, %s, %s", strconv.FormatFloat(roundCharge(charge), 'f', 2, 64),
+		plural(results, "result", "results"), plural(pages, "page", "pages"), plural(roundTrips, "round trip", "round trips"))
+	if traffic.Throttled > 0 {
+		line += fmt.Sprintf(", %d throttled (429)", traffic.Throttled)
+	}
+	if r := traffic.Retried(); r > 0 {
+		line += fmt.Sprintf(", %d retried", r)
+	}
+	return line
+}
+
+// roundCharge rounds a request charge to hundredths of an RU, the
+// precision the service reports charges in. The SDK hands each page's
+// charge over as a float32 and the sum of many carries float noise
+// (219.47999954223633 for 219.48); rounding gives the --with-meta JSON and
+// the statistics line the same number, the sum the server's values make.
+func roundCharge(c float64) float64 { return math.Round(c*100) / 100 }
+
+// plural is "1 page" or "2 pages".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // queryText returns the SQL from the argument, -f FILE or stdin.
@@ -148,24 +228,11 @@ func queryClientFor(ctx context.Context, f *DataDeps, needDatabase, needContaine
 
 // queryOutputOptions are the printer options for this invocation.
 func queryOutputOptions(ctx context.Context, f *DataDeps, s *config.Settings) output.Options {
-	io := f.IOStreams
-	jq, slurp := f.JQ()
-	return output.Options{
-		Format: s.Output, JQ: jq, JQSlurp: slurp,
-		TTY: io.IsStdoutTTY(), Width: io.TerminalWidth(), Color: io.ColorEnabled(),
-		Context: ctx,
-	}
+	return printOptions(ctx, f.IOStreams, s.Output, f.Printing())
 }
 
 // queryPrinterError turns printer construction errors into usage errors.
-func queryPrinterError(err error) error {
-	var fe *output.FormatError
-	var je *output.JQError
-	if errors.As(err, &fe) || (errors.As(err, &je) && !je.Runtime) {
-		return errs.Usage("%v", err)
-	}
-	return err
-}
+func queryPrinterError(err error) error { return printerError(err) }
 
 // queryIsJSONFormat reports whether results print as a JSON array.
 func queryIsJSONFormat(f *DataDeps, s *config.Settings) bool {
@@ -198,21 +265,18 @@ func queryRun(o *QueryOptions) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case o.MaxItems < 0:
-		return errs.Usage("--max-items must be positive")
-	case o.PageSize < -1 || o.PageSize > 1<<30:
-		return errs.Usage("--page-size must be positive (or -1 for the server's dynamic size)")
-	case o.MaxConcurrency < 0 || o.MaxConcurrency > 256:
-		return errs.Usage("--max-concurrency must be between 1 and 256")
+	if err := queryCheckNumbers(o); err != nil {
+		return err
 	}
 	spec := query.Spec{Query: sql, Params: params, PageSize: int32(o.PageSize), MaxConcurrency: o.MaxConcurrency,
 		MaxItems: o.MaxItems, Continuation: strings.TrimSpace(o.Continuation), IndexMetrics: o.IndexMetrics}
+	var pkGiven cosmos.PartitionKey
 	if o.pkGiven || o.PartitionKey != "" {
 		pk, err := cosmos.ParsePartitionKey(o.PartitionKey)
 		if err != nil {
 			return err
 		}
+		pkGiven = pk
 		key := pk.SDK()
 		spec.PartitionKey, spec.PartitionKeyJSON = &key, pk.JSON()
 	}
@@ -223,6 +287,12 @@ func queryRun(o *QueryOptions) error {
 		return err
 	}
 	spec.Database, spec.Container = s.Database, s.Container
+	if spec.PartitionKey != nil {
+		// A hierarchical key may be given by its first levels (a prefix query).
+		if err := client.CheckPartitionKeyLevels(ctx, s.Database, s.Container, pkGiven, true, fmt.Sprintf("query %s/%s", s.Database, s.Container)); err != nil {
+			return err
+		}
+	}
 	oo := queryOutputOptions(ctx, f, s)
 	if o.WithMeta && !queryIsJSONFormat(f, s) {
 		return errs.Usage("--with-meta needs -o json")
@@ -258,6 +328,7 @@ func queryRun(o *QueryOptions) error {
 		if err != nil {
 			return err
 		}
+		meta["requestCharge"] = json.RawMessage(strconv.FormatFloat(roundCharge(out.Stats.Charge), 'f', -1, 64))
 		return env.Finish(meta)
 	}
 	out, runErr := runner.Run(ctx, spec, emit)
@@ -276,12 +347,18 @@ func queryRun(o *QueryOptions) error {
 		err := client.Explain(ctx, runErr, cosmos.Target{What: what, Database: spec.Database, Container: spec.Container})
 		var ce *errs.Error
 		if out != nil && out.Written > 0 && errors.As(err, &ce) {
-			ce.Msg += fmt.Sprintf(" (%d results were already written)", out.Written)
+			ce.Msg += fmt.Sprintf(" (%s already written)", plural(out.Written, "result was", "results were"))
 		}
-		queryPrintStats(f, o, out)
+		// No statistics line: before an error it reads like a result.
 		return err
 	}
-	queryPrintStats(f, o, out)
+	queryPrintStats(f, o, out, client.Traffic())
+	if out.Written == 0 && f.IOStreams.IsStdoutTTY() {
+		fmt.Fprintln(f.IOStreams.ErrOut, "No results.")
+	}
+	if !o.pkGiven && f.IOStreams.IsStderrTTY() && pkTipWhere.MatchString(sql) {
+		queryPKTip(ctx, f, client, s, sql)
+	}
 	if out.Continuation != "" {
 		fmt.Fprintf(f.IOStreams.ErrOut, "continuation: %s\n", out.Continuation)
 		if f.IOStreams.IsStderrTTY() {
@@ -291,14 +368,17 @@ func queryRun(o *QueryOptions) error {
 	return nil
 }
 
-// queryPrintStats writes the charge summary (and metrics) on stderr.
-func queryPrintStats(f *DataDeps, o *QueryOptions, out *query.Outcome) {
+// queryPrintStats writes the charge summary (and metrics) on stderr: on a
+// terminal or with --show-charge, e.g. "request charge: 2.79 RU, 1 result,
+// 1 page, 1 round trip", plus the throttled (429) and retried requests
+// when there were any, which the SDK's retries would otherwise hide.
+func queryPrintStats(f *DataDeps, o *QueryOptions, out *query.Outcome, traffic cosmos.Traffic) {
 	if out == nil || o.WithMeta {
 		return
 	}
 	w := f.IOStreams.ErrOut
 	if o.ShowCharge || f.IOStreams.IsStderrTTY() {
-		fmt.Fprintf(w, "request charge: %.2f RU, %d results, %d pages, %d round trips\n", out.Stats.Charge, out.Written, out.Stats.Pages, out.Stats.RoundTrips)
+		fmt.Fprintln(w, queryStatsLine(out.Stats.Charge, out.Written, out.Stats.Pages, out.Stats.RoundTrips, traffic))
 	}
 	if o.Metrics {
 		fmt.Fprintf(w, "%-8s %6s %10s %10s %10s %12s\n", "RANGE", "PAGES", "RU", "RETRIEVED", "OUTPUT", "EXEC_MS")

@@ -195,7 +195,7 @@ func TestQueryJQ(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.stderr)
 	}
-	if got := strings.Fields(r.stdout); len(got) != 3 || got[0] != `"big-int"` {
+	if got := strings.Fields(r.stdout); len(got) != 3 || got[0] != "big-int" {
 		t.Fatalf("stdout %q", r.stdout)
 	}
 }

@@ -33,7 +33,9 @@ func NewCmdRead(f *cmdutil.Factory, runF func(*ReadOptions) error) *cobra.Comman
 		Aliases: []string{"get"},
 		Short:   "Read one item by id and partition key (a point read)",
 		Long: `Read one item exactly as stored: key order, numbers and unicode intact.
---pk is a JSON scalar, or a JSON array for hierarchical partition keys; a bare word is a string.
+--pk is a JSON scalar, or a JSON array with one value per level for hierarchical partition
+keys; a bare word is a string, but a value starting with [ { " a digit or - must be valid
+JSON (quote such a string: --pk '"2024-01-01"').
 Exits 5 when the item does not exist.`,
 		Example: "  cosmosctl read order-1 --pk c1 -d shop -c orders\n  cosmosctl get evt-9 --pk '[\"contoso\",\"u1\"]' -d shop -c events -o json",
 		Args:    cobra.ExactArgs(1),
@@ -76,36 +78,31 @@ func readRun(o *ReadOptions) error {
 	if o.WithMeta && !queryIsJSONFormat(f, s) {
 		return errs.Usage("--with-meta needs -o json")
 	}
+	// A point read needs every level of a hierarchical key; the server's
+	// own answer to a partial one does not say which paths are missing.
+	if err := client.CheckPartitionKeyLevels(ctx, db, coll, pk, false, fmt.Sprintf("read item %q in %s/%s", o.ID, db, coll)); err != nil {
+		return err
+	}
 	doc, meta, err := client.ReadItem(ctx, db, coll, o.ID, pk)
 	if err != nil {
 		return err
 	}
 	if o.WithMeta {
-		env := map[string]any{"item": doc, "etag": meta.ETag, "requestCharge": meta.RequestCharge, "sessionToken": meta.SessionToken}
+		env := map[string]any{"item": doc, "etag": meta.ETag, "requestCharge": roundCharge(float64(meta.RequestCharge)), "sessionToken": meta.SessionToken}
 		return queryPrinterError(output.WriteJSON(f.IOStreams.Out, env, oo))
 	}
 	return readPrintOne(f, oo, s, doc)
 }
 
-// readPrintOne prints a single document: with -o json (or piped default)
-// the exact bytes of the service, as a bare object; else through a printer.
+// readPrintOne prints a single document as an object (see printOne); piped
+// as json with no --jq it writes the exact bytes of the service.
 func readPrintOne(f *DataDeps, oo output.Options, s *config.Settings, doc json.RawMessage) error {
-	if queryIsJSONFormat(f, s) {
-		if oo.JQ == "" && !oo.TTY {
-			b := append(append([]byte(nil), doc...), '\n')
-			if _, err := f.IOStreams.Out.Write(b); err != nil {
-				return fmt.Errorf("write output: %w", err)
-			}
-			return nil
+	if queryIsJSONFormat(f, s) && oo.JQ == "" && !oo.TTY {
+		b := append(append([]byte(nil), doc...), '\n')
+		if _, err := f.IOStreams.Out.Write(b); err != nil {
+			return fmt.Errorf("write output: %w", err)
 		}
-		return queryPrinterError(output.WriteJSON(f.IOStreams.Out, doc, oo))
+		return nil
 	}
-	p, err := output.New(f.IOStreams.Out, oo)
-	if err != nil {
-		return queryPrinterError(err)
-	}
-	if err := p.Print(doc); err != nil {
-		return err
-	}
-	return p.Close()
+	return printOne(f.IOStreams, oo, doc)
 }

@@ -306,7 +306,7 @@ func TestQueryPersistentThrottling(t *testing.T) {
 	if r.code != errs.ExitUnavailable || !errors.As(r.err, &ce) || !strings.Contains(r.stderr, "throttled") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	if n := strings.Count(r.stdout, "\n"); n > 0 && !strings.Contains(r.stderr, "results were already written") {
+	if n := strings.Count(r.stdout, "\n"); n > 0 && !strings.Contains(r.stderr, "already written") {
 		t.Errorf("%d rows written but stderr %q does not say so", n, r.stderr)
 	}
 }

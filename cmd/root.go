@@ -43,7 +43,7 @@ Try everything locally, with no Azure subscription:
 	root.SetOut(f.IOStreams.Out)
 	root.SetErr(f.IOStreams.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &errs.Error{Kind: errs.KindUsage, Msg: err.Error(), Hint: fmt.Sprintf("see '%s --help'", c.CommandPath())}
+		return &errs.Error{Kind: errs.KindUsage, Msg: err.Error(), Hint: usageHint(c)}
 	})
 
 	pf := root.PersistentFlags()
@@ -52,8 +52,9 @@ Try everything locally, with no Azure subscription:
 	pf.StringVarP(&f.Flags.Database, "database", "d", "", "Database name (env COSMOSCTL_DATABASE)")
 	pf.StringVarP(&f.Flags.Container, "container", "c", "", "Container name (env COSMOSCTL_CONTAINER)")
 	pf.StringVarP(&f.Flags.Output, "output", "o", "", "Output format: table, wide, json, jsonl, csv, tsv, yaml (env COSMOSCTL_OUTPUT; default table on a terminal, json otherwise)")
-	pf.StringVar(&f.Flags.JQ, "jq", "", "Filter each result through a jq expression")
+	pf.StringVar(&f.Flags.JQ, "jq", "", "Filter each result through a jq expression (strings print raw)")
 	pf.BoolVar(&f.Flags.JQSlurp, "jq-slurp", false, "Apply --jq once to the array of all results")
+	pf.BoolVar(&f.Flags.JQJSON, "jq-json", false, "Print --jq's string results as JSON strings (default: raw text, like jq -r)")
 	pf.BoolVar(&f.Flags.Debug, "debug", false, "Print HTTP and diagnostic details to stderr (secrets redacted)")
 	pf.BoolVar(&f.Flags.NoColor, "no-color", false, "Disable colour output (also NO_COLOR)")
 	pf.DurationVar(&f.Flags.Timeout, "timeout", 0, "Give up after this long, e.g. 30s or 2m (0 = no limit)")
@@ -87,7 +88,36 @@ Try everything locally, with no Azure subscription:
 	root.SetHelpCommandGroupID("tools")
 	root.SetCompletionCommandGroupID("tools")
 	root.AddCommand(newHelpTopicExitCodes(f))
+	guardGroups(root)
 	return root
+}
+
+// guardGroups makes every command that only groups others (root, auth, db,
+// container, config) refuse an unknown subcommand with the nearest names,
+// which Cobra suggests only at the root and only in its own format.
+func guardGroups(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		guardGroups(sub)
+	}
+	if !c.HasSubCommands() {
+		return
+	}
+	c.SuggestionsMinimumDistance = 2
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		hint := usageHint(cmd)
+		if sug := cmd.SuggestionsFor(args[0]); len(sug) > 0 {
+			hint = fmt.Sprintf("did you mean %q? %s", strings.Join(sug, `" or "`), hint)
+		}
+		return errs.New(errs.KindUsage, nil, hint, "unknown command %q for %q", args[0], cmd.CommandPath())
+	}
+}
+
+// usageHint is the hint of a usage error: the command's own usage line.
+func usageHint(c *cobra.Command) string {
+	return fmt.Sprintf("usage: %s (see '%s --help')", c.UseLine(), c.CommandPath())
 }
 
 // Execute runs the command tree and returns an error already classified for
@@ -102,19 +132,32 @@ func Execute(ctx context.Context, f *cmdutil.Factory, args []string) error {
 		started = true
 		return pre(cmd, a)
 	}
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return nil
 	}
+	if cmd == nil {
+		cmd = root
+	}
 	var ce *errs.Error
 	var xe *errs.ExitError
-	if !started && !errors.As(err, &ce) && !errors.As(err, &xe) {
+	isExplained, isExit := errors.As(err, &ce), errors.As(err, &xe)
+	if !started && !isExplained && !isExit {
+		// Cobra's own errors (argument counts, bad flag values).
 		msg, rest, _ := strings.Cut(err.Error(), "\n")
-		hint := "run 'cosmosctl --help' for usage"
+		hint := usageHint(cmd)
 		if rest = strings.Join(strings.Fields(rest), " "); rest != "" {
-			hint = rest
+			hint = rest + " " + hint
 		}
 		return &errs.Error{Kind: errs.KindUsage, Msg: msg, Hint: hint, Err: err}
+	}
+	// Every usage error shows the command's own usage line.
+	if ce != nil && ce.Kind == errs.KindUsage && !strings.Contains(ce.Hint, "usage: ") {
+		if ce.Hint == "" {
+			ce.Hint = usageHint(cmd)
+		} else {
+			ce.Hint += "; " + usageHint(cmd)
+		}
 	}
 	return err
 }

@@ -108,9 +108,14 @@ func TestHelpExitCodes(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
-	code, out, _ := rootRun(t, t.TempDir(), nil, "version")
+	code, out, _ := rootRun(t, t.TempDir(), nil, "version", "-o", "table")
 	if code != 0 || out != "cosmosctl test (commit none, built never)\n" {
 		t.Fatalf("exit %d, output %q", code, out)
+	}
+	// Piped, version is an object like every other command's output.
+	code, out, _ = rootRun(t, t.TempDir(), nil, "version")
+	if code != 0 || out != `{"version":"test","commit":"none","date":"never"}`+"\n" {
+		t.Fatalf("piped: exit %d, output %q", code, out)
 	}
 }
 
@@ -125,7 +130,9 @@ func TestConfigCommands(t *testing.T) {
 		{[]string{"config", "list"}, nil, 0, ""},
 		{[]string{"--profile", "prod", "config", "set", "endpoint", "https://prod.documents.azure.com:443/"}, nil, 0, ""},
 		{[]string{"--profile", "dev", "config", "set", "endpoint", "https://dev.documents.azure.com:443/"}, nil, 0, ""},
-		{[]string{"config", "list"}, nil, 0, "  dev\thttps://dev.documents.azure.com:443/\n* prod\thttps://prod.documents.azure.com:443/\n"},
+		{[]string{"config", "list", "-o", "table"}, nil, 0, "  dev\thttps://dev.documents.azure.com:443/\n* prod\thttps://prod.documents.azure.com:443/\n"},
+		{[]string{"config", "list"}, nil, 0, "[\n{\"name\":\"dev\",\"current\":false,\"endpoint\":\"https://dev.documents.azure.com:443/\"},\n{\"name\":\"prod\",\"current\":true,\"endpoint\":\"https://prod.documents.azure.com:443/\"}\n]\n"},
+		{[]string{"config", "get", "endpoint", "-o", "json"}, nil, 0, "\"https://prod.documents.azure.com:443/\"\n"},
 		{[]string{"config", "get", "endpoint"}, nil, 0, "https://prod.documents.azure.com:443/\n"},
 		{[]string{"config", "get", "endpoint"}, map[string]string{"COSMOSCTL_PROFILE": "dev"}, 0, "https://dev.documents.azure.com:443/\n"},
 		{[]string{"config", "use", "dev"}, nil, 0, ""},
@@ -133,7 +140,7 @@ func TestConfigCommands(t *testing.T) {
 		{[]string{"config", "use", "nope"}, nil, errs.ExitNotFound, ""},
 		{[]string{"config", "set", "endpoint", "ftp://x"}, nil, errs.ExitUsage, ""},
 		{[]string{"config", "delete", "prod"}, nil, 0, ""},
-		{[]string{"config", "list"}, nil, 0, "* dev\t"},
+		{[]string{"config", "list", "-o", "table"}, nil, 0, "* dev\t"},
 	}
 	for i, s := range steps {
 		code, out, errOut := rootRun(t, dir, s.env, s.args...)
@@ -162,11 +169,11 @@ func TestConfigViewPrecedence(t *testing.T) {
 		t.Fatal(e)
 	}
 	env := map[string]string{"COSMOSCTL_DATABASE": "fromenv"}
-	_, out, _ := rootRun(t, dir, env, "config", "view")
+	_, out, _ := rootRun(t, dir, env, "config", "view", "-o", "table")
 	if !strings.Contains(out, "database=fromenv container=fromprofile") {
 		t.Fatalf("env should beat profile: %s", out)
 	}
-	_, out, _ = rootRun(t, dir, env, "-d", "fromflag", "config", "view")
+	_, out, _ = rootRun(t, dir, env, "-d", "fromflag", "config", "view", "-o", "table")
 	if !strings.Contains(out, "database=fromflag container=fromprofile") {
 		t.Fatalf("flag should beat env: %s", out)
 	}

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -31,7 +30,10 @@ func NewCmdWhoami(f *cmdutil.Factory, runF func(*WhoamiOptions) error) *cobra.Co
 		Long: `Show the signed-in principal (user or application), object ID, tenant, sign-in method,
 token audience and expiry, scopes or roles, group count, where tokens are stored, and the
 profile and endpoint in use. The cached token is decoded locally; --refresh asks Entra ID
-for a fresh one first. Exits 3 when not signed in.`,
+for a fresh one first. Exits 3 when not signed in.
+
+On a terminal it prints a summary for people; piped, or with -o json, jsonl or yaml, one
+object whose keys scripts can rely on.`,
 		Example: "  cosmosctl whoami\n  cosmosctl whoami -o json | jq -r .upn",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -77,27 +79,24 @@ func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
 	if err != nil {
 		return err
 	}
-	if settings.Output == "json" || settings.Output == "jsonl" {
-		j := whoamiJSON{
-			Profile: id.Profile, Endpoint: id.Endpoint, UPN: id.UPN, AppID: id.AppID, DisplayName: id.DisplayName,
-			ObjectID: id.ObjectID, TenantID: id.TenantID, Method: id.Method, Audience: id.Audience,
-			Scopes: id.Scopes, Roles: id.Roles, Storage: string(id.Storage), StorageLocation: id.Location,
-			EmulatorKey: id.EmulatorKey,
-		}
-		if !id.ExpiresOn.IsZero() {
-			j.ExpiresOn = id.ExpiresOn.UTC().Format(time.RFC3339)
-		}
-		if id.Groups >= 0 {
-			j.GroupCount = &id.Groups
-		}
-		enc := json.NewEncoder(o.IOStreams.Out)
-		if settings.Output == "json" {
-			enc.SetIndent("", "  ")
-		}
-		return enc.Encode(j)
+	oo := printOptions(ctx, o.IOStreams, settings.Output, o.Printing())
+	if humanLayout(oo) {
+		whoamiTable(o.IOStreams.Out, id, o.Now())
+		return nil
 	}
-	whoamiTable(o.IOStreams.Out, id, o.Now())
-	return nil
+	j := whoamiJSON{
+		Profile: id.Profile, Endpoint: id.Endpoint, UPN: id.UPN, AppID: id.AppID, DisplayName: id.DisplayName,
+		ObjectID: id.ObjectID, TenantID: id.TenantID, Method: id.Method, Audience: id.Audience,
+		Scopes: id.Scopes, Roles: id.Roles, Storage: string(id.Storage), StorageLocation: id.Location,
+		EmulatorKey: id.EmulatorKey,
+	}
+	if !id.ExpiresOn.IsZero() {
+		j.ExpiresOn = id.ExpiresOn.UTC().Format(time.RFC3339)
+	}
+	if id.Groups >= 0 {
+		j.GroupCount = &id.Groups
+	}
+	return printOne(o.IOStreams, oo, j)
 }
 
 func whoamiTable(out io.Writer, id *auth.Identity, now time.Time) {

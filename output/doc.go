@@ -15,7 +15,18 @@
 // number text (9223372036854775807, 1.0000000000000001, 1e400) and string
 // bytes are kept; only insignificant whitespace changes, and nothing is
 // HTML- or unicode-escaped that was not escaped by the server. jq results
-// are the exception for key order: gojq sorts object keys.
+// keep the input's key order too (gojq itself sorts keys; see keyOrder), so
+// `--jq .` prints the document as it came.
+//
+// jq results: strings print raw, one per line, like `jq -r` and gh
+// (JQJSON prints them as JSON strings); in the json format each result is
+// one JSON value per line, as jq prints them; in table and wide, objects
+// make the table and other results print as JSON lines, never as a
+// one-column table.
+//
+// Single documents (PrintOne): json and yaml print the object itself, not
+// a list of one; table and wide a "key:  value" block like kubectl
+// describe.
 //
 // Formats:
 //   - json: one array; piped "[\n{…},\n{…}\n]", on a terminal indented with

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/itchyny/gojq"
@@ -18,16 +19,27 @@ import (
 // Documents are decoded with json.Number, which gojq passes through
 // untouched, so a number that jq only selects or copies keeps its exact
 // text; arithmetic converts to int, float64 or *big.Int as gojq does.
-// Results are encoded by gojq.Marshal, so object keys come out sorted (gojq
-// does not keep insertion order).
+// Results are encoded with the input's key order (keyOrder), not gojq's
+// sorted one.
+//
+// Like jq -r and gh, a string result prints raw on its own line (unless
+// Options.JQJSON). With the json format every result is a JSON value on its
+// own line, as jq prints them (no enclosing array); with table and wide,
+// object results make the table and other results print as JSON lines, so a
+// scalar is never wrapped in a one-column table.
 type jqPrinter struct {
-	inner Printer
-	expr  string
-	code  *gojq.Code
-	slurp bool
-	ctx   context.Context
-	all   []any // JQSlurp only
-	done  bool  // "halt" ran: ignore the remaining input
+	inner  Printer
+	lines  *jsonValuesPrinter // where non-object results go for table/wide; nil otherwise
+	w      io.Writer
+	raw    bool // print string results raw
+	expr   string
+	code   *gojq.Code
+	slurp  bool
+	ctx    context.Context
+	all    []any // JQSlurp only
+	order  *keyOrder
+	done   bool // "halt" ran: ignore the remaining input
+	strbuf []byte
 }
 
 // compileJQ parses and compiles expr once. As in jq, $ENV and env see the
@@ -44,12 +56,22 @@ func compileJQ(expr string) (*gojq.Code, error) {
 	return code, nil
 }
 
-func newJQPrinter(inner Printer, opts Options) (*jqPrinter, error) {
+// newJQPrinter wraps the format printer inner (nil for the json format,
+// whose results print as jq prints them) writing to w.
+func newJQPrinter(w io.Writer, inner Printer, opts Options) (*jqPrinter, error) {
 	code, err := compileJQ(opts.JQ)
 	if err != nil {
 		return nil, err
 	}
-	return &jqPrinter{inner: inner, expr: opts.JQ, code: code, slurp: opts.JQSlurp, ctx: opts.jqContext()}, nil
+	p := &jqPrinter{inner: inner, w: w, raw: !opts.JQJSON, expr: opts.JQ, code: code, slurp: opts.JQSlurp,
+		ctx: opts.jqContext(), order: newKeyOrder()}
+	switch f := resolveFormat(opts); {
+	case inner == nil:
+		p.inner = newJSONValuesPrinter(w, opts)
+	case f == "table" || f == "wide":
+		p.lines = newJSONValuesPrinter(w, opts)
+	}
+	return p, nil
 }
 
 // decodeForJQ decodes one document keeping numbers as json.Number.
@@ -72,9 +94,12 @@ func (p *jqPrinter) Print(doc json.RawMessage) error {
 		return err
 	}
 	if p.slurp {
+		p.order.learn(doc)
 		p.all = append(p.all, v)
 		return nil
 	}
+	p.order = newKeyOrder()
+	p.order.learn(doc)
 	return p.run(v)
 }
 
@@ -94,14 +119,29 @@ func (p *jqPrinter) run(v any) error {
 			}
 			return &JQError{Expr: p.expr, Runtime: true, Err: err}
 		}
-		b, err := gojq.Marshal(out)
-		if err != nil {
-			return &JQError{Expr: p.expr, Runtime: true, Err: err}
-		}
-		if err := p.inner.Print(b); err != nil {
+		if err := p.emit(out); err != nil {
 			return err
 		}
 	}
+}
+
+// emit prints one jq result.
+func (p *jqPrinter) emit(out any) error {
+	if s, ok := out.(string); ok && p.raw {
+		p.strbuf = append(append(p.strbuf[:0], s...), '\n')
+		if _, err := p.w.Write(p.strbuf); err != nil {
+			return fmt.Errorf("output: writing jq result: %w", err)
+		}
+		return nil
+	}
+	b, err := p.order.marshal(out)
+	if err != nil {
+		return &JQError{Expr: p.expr, Runtime: true, Err: err}
+	}
+	if _, isObject := out.(map[string]any); p.lines != nil && !isObject {
+		return p.lines.Print(b)
+	}
+	return p.inner.Print(b)
 }
 
 func (p *jqPrinter) Close() error {

@@ -89,3 +89,37 @@ func (p *jsonlPrinter) Print(doc json.RawMessage) error {
 }
 
 func (p *jsonlPrinter) Close() error { return p.err }
+
+// jsonValuesPrinter writes each document as its own JSON value followed by
+// a newline, indented (and coloured) on a terminal as jq does; it is how jq
+// results print in the json format.
+type jsonValuesPrinter struct {
+	w     io.Writer
+	style jsonStyle
+	buf   []byte
+	err   error
+}
+
+func newJSONValuesPrinter(w io.Writer, opts Options) *jsonValuesPrinter {
+	st := jsonStyle{color: opts.Color}
+	if opts.TTY {
+		st.indent = "  "
+	}
+	return &jsonValuesPrinter{w: w, style: st}
+}
+
+func (p *jsonValuesPrinter) Print(doc json.RawMessage) error {
+	if p.err != nil {
+		return p.err
+	}
+	if err := validDoc(doc); err != nil {
+		return err
+	}
+	p.buf = append(appendJSON(p.buf[:0], doc, p.style, 0), '\n')
+	if _, err := p.w.Write(p.buf); err != nil {
+		p.err = fmt.Errorf("output: writing json: %w", err)
+	}
+	return p.err
+}
+
+func (p *jsonValuesPrinter) Close() error { return p.err }

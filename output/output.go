@@ -13,6 +13,7 @@ type Options struct {
 	Format  string // "json" | "jsonl" | "table" | "wide" | "csv" | "tsv" | "yaml" ("" = table if TTY else json)
 	JQ      string // gojq expression applied to each document (each jq output is printed as a document)
 	JQSlurp bool   // apply JQ once to the array of all documents (buffers; user asked for it)
+	JQJSON  bool   // print JQ's string results as JSON strings instead of raw text
 	TTY     bool   // stdout is a terminal: pretty JSON, table fitted to Width with "…", colours if Color
 	Width   int    // terminal width (0 = unlimited)
 	Color   bool   // already resolved by the caller (TTY && !NO_COLOR && !--no-color)
@@ -102,7 +103,10 @@ func New(w io.Writer, opts Options) (Printer, error) {
 	if opts.JQ == "" {
 		return inner, nil
 	}
-	return newJQPrinter(inner, opts)
+	if resolveFormat(opts) == "json" {
+		inner = nil // jq's results print as jq prints them, one value per line
+	}
+	return newJQPrinter(w, inner, opts)
 }
 
 func newFormatPrinter(w io.Writer, opts Options) (Printer, error) {

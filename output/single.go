@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-
-	"github.com/itchyny/gojq"
 )
 
-// WriteJSON prints one non-streamed value (e.g. `whoami -o json`) in the
-// json printer's style: indented with two spaces and coloured (if Color) on
-// a terminal, compact otherwise, followed by a newline. Format is ignored.
-// With JQ the expression runs over v and each result is printed on its own
+// WriteJSON prints one non-streamed value (e.g. `read --with-meta`) in the
+// json format, whatever Format says: indented with two spaces and coloured
+// (if Color) on a terminal, compact otherwise, followed by a newline. With
+// JQ the expression runs over v and each result is printed on its own
 // line(s), like jq itself.
 func WriteJSON(w io.Writer, v any, opts Options) error {
 	var buf bytes.Buffer
@@ -21,46 +19,124 @@ func WriteJSON(w io.Writer, v any, opts Options) error {
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("output: encoding %T as json: %w", v, err)
 	}
-	docs := [][]byte{buf.Bytes()}
+	opts.Format = "json"
+	return PrintOne(w, buf.Bytes(), opts)
+}
+
+// PrintOne prints a single document (one item, one container, whoami) in
+// any format: json and yaml as that object (not a list of one), jsonl as
+// one line, table and wide as a key/value block like `kubectl describe`
+// (one "key:  value" line per top-level member, values as in a table
+// cell, never truncated), csv and tsv as a header and one record. A scalar
+// document prints as its text in a table. With JQ the expression runs over
+// the document and each result prints that way (strings raw, see New).
+func PrintOne(w io.Writer, doc json.RawMessage, opts Options) error {
+	if err := validDoc(doc); err != nil {
+		return err
+	}
+	format := resolveFormat(opts)
+	var p Printer
+	switch format {
+	case "json":
+		p = newJSONValuesPrinter(w, opts)
+	case "jsonl":
+		p = &jsonlPrinter{w: w, style: jsonStyle{color: opts.Color}}
+	case "yaml":
+		p = &yamlDocPrinter{w: w}
+	case "table", "wide":
+		p = &describePrinter{w: w, t: newTabular(nil, format == "wide", escapeControls)}
+	case "csv", "tsv":
+		p = newDelimitedPrinter(w, format == "tsv")
+	default:
+		return &FormatError{Format: opts.Format, Valid: Formats()}
+	}
 	if opts.JQ != "" {
-		code, err := compileJQ(opts.JQ)
+		jp, err := newJQPrinter(w, p, opts)
 		if err != nil {
 			return err
 		}
-		in, err := decodeForJQ(buf.Bytes())
-		if err != nil {
-			return err
-		}
-		docs = docs[:0]
-		iter := code.RunWithContext(opts.jqContext(), in)
-		for {
-			out, ok := iter.Next()
-			if !ok {
-				break
-			}
-			if err, isErr := out.(error); isErr {
-				return &JQError{Expr: opts.JQ, Runtime: true, Err: err}
-			}
-			b, err := gojq.Marshal(out)
-			if err != nil {
-				return &JQError{Expr: opts.JQ, Runtime: true, Err: err}
-			}
-			docs = append(docs, b)
-		}
+		p = jp
 	}
-	st := jsonStyle{color: opts.Color}
-	if opts.TTY {
-		st.indent = "  "
+	if err := p.Print(doc); err != nil {
+		_ = p.Close()
+		return err
 	}
-	var out []byte
-	for _, d := range docs {
-		out = append(appendJSON(out, d, st, 0), '\n')
+	return p.Close()
+}
+
+// yamlDocPrinter writes each document as a YAML document of its own (a
+// mapping stays a mapping), separated by "---" when there are several.
+type yamlDocPrinter struct {
+	w   io.Writer
+	n   int
+	buf []byte
+}
+
+func (p *yamlDocPrinter) Print(doc json.RawMessage) error {
+	if err := validDoc(doc); err != nil {
+		return err
 	}
-	if _, err := w.Write(out); err != nil {
-		return fmt.Errorf("output: writing json: %w", err)
+	raw := trimValue(doc)
+	b := p.buf[:0]
+	if p.n > 0 {
+		b = append(b, "---\n"...)
+	}
+	b = appendYAMLNode(b, raw, 0)
+	p.buf = b
+	p.n++
+	if _, err := p.w.Write(b); err != nil {
+		return fmt.Errorf("output: writing yaml: %w", err)
 	}
 	return nil
 }
+
+func (p *yamlDocPrinter) Close() error { return nil }
+
+// describePrinter writes each object document as aligned "key:  value"
+// lines (a blank line between documents); other documents as their cell
+// text. System properties show only in wide, as in tables.
+type describePrinter struct {
+	w   io.Writer
+	t   *tabular
+	n   int
+	buf []byte
+}
+
+func (p *describePrinter) Print(doc json.RawMessage) error {
+	if err := validDoc(doc); err != nil {
+		return err
+	}
+	raw := trimValue(doc)
+	b := p.buf[:0]
+	if p.n > 0 {
+		b = append(b, '\n')
+	}
+	if raw[0] != '{' {
+		b = append(p.t.appendCell(b, raw), '\n')
+	} else {
+		var keys, vals [][]byte
+		width := 0
+		p.t.eachField(raw, func(key, val []byte) {
+			k := escapeControls(nil, key)
+			keys = append(keys, k)
+			vals = append(vals, p.t.appendCell(nil, val))
+			width = max(width, displayWidth(k))
+		})
+		for i, k := range keys {
+			b = append(append(b, k...), ':')
+			b = appendIndent(b, width-displayWidth(k)+2)
+			b = append(append(b, vals[i]...), '\n')
+		}
+	}
+	p.buf = b
+	p.n++
+	if _, err := p.w.Write(b); err != nil {
+		return fmt.Errorf("output: writing table: %w", err)
+	}
+	return nil
+}
+
+func (p *describePrinter) Close() error { return nil }
 
 // PrintRecords prints a small, fully known list of records (command output
 // such as profiles or role assignments) with the given columns, in order.

@@ -22,8 +22,8 @@ func TestWriteJSON(t *testing.T) {
 	}{
 		{"piped compact", Options{}, `{"name":"Zoë <admin> & co","oid":"abc","roles":["r1"],"big":123456789012345678901234567890}` + "\n"},
 		{"terminal indented", Options{TTY: true}, "{\n  \"name\": \"Zoë <admin> & co\",\n  \"oid\": \"abc\",\n  \"roles\": [\n    \"r1\"\n  ],\n  \"big\": 123456789012345678901234567890\n}\n"},
-		{"coloured", Options{TTY: true, Color: true, JQ: ".oid"}, "\x1b[32m\"abc\"\x1b[0m\n"},
-		{"jq several results", Options{JQ: ".oid, .roles, .big"}, "\"abc\"\n[\"r1\"]\n123456789012345678901234567890\n"},
+		{"coloured", Options{TTY: true, Color: true, JQ: ".oid", JQJSON: true}, "\x1b[32m\"abc\"\x1b[0m\n"},
+		{"jq several results", Options{JQ: ".oid, .roles, .big"}, "abc\n[\"r1\"]\n123456789012345678901234567890\n"},
 		{"format ignored", Options{Format: "table"}, `{"name":"Zoë <admin> & co","oid":"abc","roles":["r1"],"big":123456789012345678901234567890}` + "\n"},
 	}
 	for _, tc := range tests {
@@ -55,7 +55,8 @@ func TestPrintRecords(t *testing.T) {
 		{Options{Format: "csv"}, "name,method,note\ndefault,devicecode,\"a, \"\"b\"\"\ttab\"\nci,serviceprincipal,\n"},
 		{Options{Format: "tsv"}, "name\tmethod\tnote\ndefault\tdevicecode\ta, \"b\"\\ttab\nci\tserviceprincipal\t\n"},
 		{Options{Format: "jsonl"}, "{\"name\":\"default\",\"method\":\"devicecode\",\"note\":\"a, \\\"b\\\"\\ttab\"}\n{\"name\":\"ci\",\"method\":\"serviceprincipal\",\"note\":\"\"}\n"},
-		{Options{Format: "json", JQ: ".name"}, "[\n\"default\",\n\"ci\"\n]\n"},
+		{Options{Format: "json", JQ: ".name"}, "default\nci\n"},
+		{Options{Format: "json", JQ: ".name", JQJSON: true}, "\"default\"\n\"ci\"\n"},
 		{Options{Format: "table", JQ: "{method}"}, "method\ndevicecode\nserviceprincipal\n"},
 		{Options{Format: "yaml"}, "- name: default\n  method: devicecode\n  note: \"a, \\\"b\\\"\\ttab\"\n- name: ci\n  method: serviceprincipal\n  note: \"\"\n"},
 	}

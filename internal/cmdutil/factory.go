@@ -36,6 +36,7 @@ type GlobalFlags struct {
 	Output    string
 	JQ        string
 	JQSlurp   bool
+	JQJSON    bool
 	Debug     bool
 	NoColor   bool
 	Timeout   time.Duration

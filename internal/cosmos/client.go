@@ -42,6 +42,8 @@ type Client struct {
 	token azcore.TokenCredential
 	key   []byte
 	scope string
+
+	traffic *trafficCounter // 429s and retries, for the statistics line (traffic.go)
 }
 
 // CosmosAudience is the account-agnostic Cosmos DB token audience.
@@ -143,7 +145,7 @@ func NewClient(endpoint string, creds Credentials, o *Options) (*Client, error) 
 			azcosmos.ServiceName: {Audience: aud},
 		}}
 	}
-	c := &Client{Endpoint: endpoint, Method: creds.Method, base: base, scope: Scope(aud), resourceGroup: o.ResourceGroup}
+	c := &Client{Endpoint: endpoint, Method: creds.Method, base: base, scope: Scope(aud), resourceGroup: o.ResourceGroup, traffic: newTrafficCounter(&copts)}
 	opts := &azcosmos.ClientOptions{ClientOptions: copts}
 	switch {
 	case creds.Token != nil:

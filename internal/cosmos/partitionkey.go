@@ -47,15 +47,21 @@ func (k PartitionKey) String() string {
 }
 
 // ParsePartitionKey parses a --pk value: a JSON scalar, a JSON array
-// (hierarchical key) or a bare word (a string). Anything that is not
-// valid JSON is a bare word, so malformed JSON such as `[1,` becomes the
-// string "[1,". Strings azcosmos would encode as invalid JSON (it uses
-// QuoteToASCII: astral-plane and control characters) are refused rather
-// than sent, as are integers beyond ±2^53, which the header cannot carry
-// exactly.
+// (hierarchical key) or a bare word (a string). A value that looks like
+// JSON (it starts with [, {, ", a digit or -) must be valid JSON: a typo
+// such as `[1,` or `"c1` would otherwise address the string "[1," and
+// quietly find nothing. Strings azcosmos would encode as invalid JSON (it
+// uses QuoteToASCII: astral-plane and control characters) are refused
+// rather than sent, as are integers beyond ±2^53, which the header cannot
+// carry exactly.
 func ParsePartitionKey(v string) (PartitionKey, error) {
 	t := strings.TrimSpace(v)
 	var comps []json.RawMessage
+	if looksLikeJSON(t) && !json.Valid([]byte(t)) {
+		return PartitionKey{}, errs.New(errs.KindUsage, nil,
+			`a value starting with [ { " a digit or - is read as JSON; for a string, quote it as JSON: --pk '"`+strings.ReplaceAll(t, `"`, `\"`)+`"'`,
+			"--pk %s: not valid JSON (%v)", v, jsonSyntaxError(t))
+	}
 	if t != "" && json.Valid([]byte(t)) && (t[0] == '[' || t[0] == '"' || t[0] == '{' || t == "true" || t == "false" || t == "null" || isJSONNumber(t)) {
 		switch t[0] {
 		case '[':
@@ -109,6 +115,20 @@ func ParsePartitionKey(v string) (PartitionKey, error) {
 		canon = append(canon, string(c))
 	}
 	return PartitionKey{key: pk, canon: "[" + strings.Join(canon, ",") + "]", n: len(canon), addressed: true}, nil
+}
+
+// looksLikeJSON reports a --pk value that is meant as JSON, not a word.
+func looksLikeJSON(t string) bool {
+	return t != "" && (strings.ContainsRune(`[{"-`, rune(t[0])) || (t[0] >= '0' && t[0] <= '9'))
+}
+
+// jsonSyntaxError is why t does not parse as JSON.
+func jsonSyntaxError(t string) error {
+	var v any
+	if err := json.Unmarshal([]byte(t), &v); err != nil {
+		return err
+	}
+	return nil
 }
 
 // beyond53 reports an integer literal outside ±2^53 (floats are left to

@@ -2,6 +2,7 @@ package cosmos_test
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func TestParsePartitionKey(t *testing.T) {
 		{`["t1","u1"]`, `["t1","u1"]`, ""},
 		{`["t1",5,null]`, `["t1",5,null]`, ""},
 		{"hello world", `["hello world"]`, ""},
-		{"[1,", `["[1,"]`, ""}, // not JSON: a bare word
+		{"[1,", "", "not valid JSON"}, // looks like JSON: must be JSON
 		{"9007199254740993", "", "2^53"},
 		{"[]", "", "at least one"},
 		{`{"a":1}`, "", "partition key is a string"},
@@ -69,7 +70,10 @@ func TestParsePartitionKeyForms(t *testing.T) {
 		{"negative", "-7", `[-7]`, `-7`, root.AppendNumber(-7), ""},
 		{"float", "1.5", `[1.5]`, `1.5`, root.AppendNumber(1.5), ""},
 		{"exponent", "1e3", `[1e3]`, `1e3`, root.AppendNumber(1000), ""},
-		{"leading zero is a word", "007", `["007"]`, `"007"`, root.AppendString("007"), ""},
+		{"leading zero is not JSON", "007", "", "", root, "not valid JSON"},
+		{"a date must be quoted", "2024-01-01", "", "", root, "not valid JSON"},
+		{"quoted date", `"2024-01-01"`, `["2024-01-01"]`, `"2024-01-01"`, root.AppendString("2024-01-01"), ""},
+		{"a word starting with a letter stays a word", "c1-x", `["c1-x"]`, `"c1-x"`, root.AppendString("c1-x"), ""},
 		{"2^53 is exact", "9007199254740992", `[9007199254740992]`, `9007199254740992`, root.AppendNumber(1 << 53), ""},
 		{"-2^53 is exact", "-9007199254740992", `[-9007199254740992]`, `-9007199254740992`, root.AppendNumber(-(1 << 53)), ""},
 		{"beyond 2^53", "9007199254740993", "", "", root, "2^53"},
@@ -87,11 +91,11 @@ func TestParsePartitionKeyForms(t *testing.T) {
 		{"hierarchical mixed", `["t1",5,null,true]`, `["t1",5,null,true]`, `["t1",5,null,true]`, root.AppendString("t1").AppendNumber(5).AppendNull().AppendBool(true), ""},
 		{"hierarchical spaced", `[ "t1" , 2 ]`, `["t1",2]`, `["t1",2]`, root.AppendString("t1").AppendNumber(2), ""},
 		{"prefix of a hierarchical key", `["t1"]`, `["t1"]`, `"t1"`, root.AppendString("t1"), ""},
-		// Known defect, pinned: malformed JSON is taken as a bare-word
-		// string. The CLI-surface issue will make these usage errors.
-		{"malformed array is a word", "[1,", `["[1,"]`, `"[1,"`, root.AppendString("[1,"), ""},
-		{"unterminated string is a word", `"c1`, `["\"c1"]`, `"\"c1"`, root.AppendString(`"c1`), ""},
-		{"malformed object is a word", `{"a":`, `["{\"a\":"]`, `"{\"a\":"`, root.AppendString(`{"a":`), ""},
+		// Malformed JSON is a usage error, not the string it spells.
+		{"malformed array", "[1,", "", "", root, "--pk [1,: not valid JSON"},
+		{"unterminated string", `"c1`, "", "", root, `--pk "c1: not valid JSON`},
+		{"malformed object", `{"a":`, "", "", root, "not valid JSON"},
+		{"bad number", "-x", "", "", root, "not valid JSON"},
 		{"empty array", "[]", "", "", root, "at least one"},
 		{"object", `{"a":1}`, "", "", root, "partition key is a string"},
 		{"nested array", `[["a"]]`, "", "", root, "components must be"},
@@ -232,5 +236,14 @@ func TestCheckLevels(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A --pk that looks like JSON but is not says how to pass it as a string.
+func TestParsePartitionKeyMalformedHint(t *testing.T) {
+	_, err := cosmos.ParsePartitionKey("2024-01-01")
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Kind != errs.KindUsage || !strings.Contains(e.Hint, `--pk '"2024-01-01"'`) {
+		t.Fatalf("err = %#v, want a usage error whose hint quotes the value", err)
 	}
 }
