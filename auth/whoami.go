@@ -24,7 +24,10 @@ type Identity struct {
 	ExpiresOn   time.Time
 	Scopes      []string
 	Roles       []string
-	Groups      int // -1 when unknown
+	Groups      int // -1 when the token has no groups claim
+	// GroupsOverage: the token carries Entra's overage reference instead
+	// of the groups (a member of too many).
+	GroupsOverage bool
 	Storage     store.Kind
 	Location    string
 	EmulatorKey bool
@@ -77,6 +80,7 @@ func (s *Session) Whoami(ctx context.Context, refresh bool) (*Identity, error) {
 	if c.Groups != nil {
 		id.Groups = len(c.Groups)
 	}
+	id.GroupsOverage = c.GroupsOverage
 	if c.Audience != "" {
 		id.Audience = c.Audience
 	}

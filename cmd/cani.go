@@ -113,37 +113,13 @@ func canIRun(ctx context.Context, o *CanIOptions) error {
 			return errs.New(errs.KindUsage, nil, "see `cosmosctl can-i --help`", "%v", err)
 		}
 	}
-	s, err := f.Settings()
-	if err != nil {
-		return err
-	}
-	scope := access.Scope{Database: s.Database, Container: s.Container}
-	if o.Scope != "" {
-		if scope, err = access.ParseScope(o.Scope); err != nil {
-			return errs.Usage("%v", err)
-		}
-	} else if scope.Database == "" && scope.Container != "" {
-		return errs.Usage("-c/--container %s needs -d/--database", scope.Container)
-	}
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
-	client, _, err := queryClient(ctx, f)
+	c, err := canICheck(ctx, f, actions, o.Scope)
 	if err != nil {
 		return err
 	}
-	var results []access.Result
-	if client.Method == auth.MethodKey {
-		results = access.KeyResults(actions, scope)
-	} else {
-		results, err = access.Check(ctx, client.Prober(), actions, scope)
-	}
-	if err != nil {
-		var na *access.NotAnswerError
-		if errors.As(err, &na) {
-			return errs.New(errs.KindAuth, err, "sign in again: `cosmosctl login`", "can-i %s on %s: %v", na.Action.Verb, scope, err)
-		}
-		return cosmos.Explain(err, "can-i on "+scope.String())
-	}
+	s, scope, client, results := c.settings, c.scope, c.client, c.results
 	fix := canIFix{account: access.AccountName(client.Endpoint), resourceGroup: s.Profile.ResourceGroup}
 	if !o.Quiet && canIAnyNo(results) {
 		fix.principal = client.Principal(ctx)
@@ -168,6 +144,49 @@ func canIRun(ctx context.Context, o *CanIOptions) error {
 		return &errs.ExitError{Code: errs.ExitDenied}
 	}
 	return &errs.ExitError{Code: errs.ExitUndecidable}
+}
+
+// canIChecked is one check's inputs and answers.
+type canIChecked struct {
+	settings *config.Settings
+	scope    access.Scope
+	client   *cosmos.Client
+	results  []access.Result
+}
+
+// canICheck decides actions at scopeArg (default: the -d and -c in
+// effect) for the signed-in principal: by probing, or yes for a key.
+func canICheck(ctx context.Context, f *DataDeps, actions []access.Action, scopeArg string) (*canIChecked, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	scope := access.Scope{Database: s.Database, Container: s.Container}
+	if scopeArg != "" {
+		if scope, err = access.ParseScope(scopeArg); err != nil {
+			return nil, errs.Usage("%v", err)
+		}
+	} else if scope.Database == "" && scope.Container != "" {
+		return nil, errs.Usage("-c/--container %s needs -d/--database", scope.Container)
+	}
+	client, _, err := queryClient(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var results []access.Result
+	if client.Method == auth.MethodKey {
+		results = access.KeyResults(actions, scope)
+	} else {
+		results, err = access.Check(ctx, client.Prober(), actions, scope)
+	}
+	if err != nil {
+		var na *access.NotAnswerError
+		if errors.As(err, &na) {
+			return nil, errs.New(errs.KindAuth, err, "sign in again: `cosmosctl login`", "can-i %s on %s: %v", na.Action.Verb, scope, err)
+		}
+		return nil, cosmos.Explain(err, "can-i on "+scope.String())
+	}
+	return &canIChecked{settings: s, scope: scope, client: client, results: results}, nil
 }
 
 // canIAnswerJSON is the -o json shape of one can-i answer.
@@ -265,6 +284,10 @@ type canIRow struct {
 	Reason     string `json:"reason"`
 }
 
+func canIRowOf(r access.Result) canIRow {
+	return canIRow{Action: r.Action.Verb, DataAction: r.Action.Name, Allowed: r.Answer.Allowed(), Reason: r.Reason}
+}
+
 // canITableRow is the same for people: yes/no/unknown instead of
 // true/false/null.
 type canITableRow struct {
@@ -287,7 +310,7 @@ func canIPrintList(ctx context.Context, f *DataDeps, s *config.Settings, rs []ac
 		tabular = f.IOStreams.IsStdoutTTY()
 	}
 	for _, r := range rs {
-		var row any = canIRow{Action: r.Action.Verb, DataAction: r.Action.Name, Allowed: r.Answer.Allowed(), Reason: r.Reason}
+		var row any = canIRowOf(r)
 		if tabular && oo.JQ == "" {
 			row = canITableRow{Action: r.Action.Verb, Allowed: r.Answer.String(), Reason: r.Reason}
 		}

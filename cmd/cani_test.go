@@ -273,3 +273,47 @@ func TestCanIWithKey(t *testing.T) {
 		t.Errorf("a key check sent %d requests", after.Total-before.Total)
 	}
 }
+
+func TestWhoamiCheckAndGroups(t *testing.T) {
+	_, users := accessUsers(t, "alice", "erin", "frank")
+	r := users["alice"].mustRun(t, "--profile", "sandbox", "whoami", "--check", "-d", "shop", "-c", "orders", "-o", "json")
+	var w struct {
+		UPN           string `json:"upn"`
+		Audience      string `json:"audience"`
+		TenantID      string `json:"tenantId"`
+		GroupCount    *int   `json:"groupCount"`
+		GroupsOverage bool   `json:"groupsOverage"`
+		Scope         string `json:"scope"`
+		Access        []struct {
+			Action  string `json:"action"`
+			Allowed *bool  `json:"allowed"`
+		} `json:"access"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &w); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if w.UPN != "alice@contoso.test" || w.Audience == "" || w.TenantID != seed.DemoTenant || w.Scope != "/dbs/shop/colls/orders" || len(w.Access) != 9 {
+		t.Fatalf("whoami --check: %+v", w)
+	}
+	for _, a := range w.Access {
+		if a.Action == "query" && (a.Allowed == nil || !*a.Allowed) {
+			t.Errorf("alice may not query? %+v", a)
+		}
+	}
+	for _, c := range []struct {
+		user, want string
+	}{
+		{"erin", "Groups:"},
+		{"frank", "overage: not in token"},
+		{"alice", "none in token"},
+	} {
+		r := users[c.user].mustRun(t, "--profile", "sandbox", "whoami", "-o", "table")
+		if !strings.Contains(r.stdout, c.want) {
+			t.Errorf("%s whoami lacks %q:\n%s", c.user, c.want, r.stdout)
+		}
+	}
+	r = users["frank"].mustRun(t, "--profile", "sandbox", "whoami", "-o", "json")
+	if !strings.Contains(r.stdout, `"groupsOverage":true`) {
+		t.Errorf("frank: %s", r.stdout)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/auth"
+	"github.com/cosmosctl/cosmosctl/internal/access"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 )
 
@@ -19,11 +20,18 @@ type WhoamiOptions struct {
 	AuthDeps
 	Now     func() time.Time
 	Refresh bool
+	Check   bool
+	// Access runs `can-i --list` for the -d/-c in effect (--check).
+	Access func(ctx context.Context) (*canIChecked, error)
 }
 
 // NewCmdWhoami builds `cosmosctl whoami`.
 func NewCmdWhoami(f *cmdutil.Factory, runF func(*WhoamiOptions) error) *cobra.Command {
 	opts := &WhoamiOptions{AuthDeps: newAuthDeps(f), Now: f.Now}
+	data := newDataDeps(f)
+	opts.Access = func(ctx context.Context) (*canIChecked, error) {
+		return canICheck(ctx, &data, access.Actions(), "")
+	}
 	cmd := &cobra.Command{
 		Use:   "whoami",
 		Short: "Show who you are signed in as, for which account and until when",
@@ -44,6 +52,7 @@ object whose keys scripts can rely on.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Refresh, "refresh", false, "Get a fresh token from Entra ID before showing it")
+	cmd.Flags().BoolVar(&opts.Check, "check", false, "Also check what you may do on the -d/-c in effect (can-i --list)")
 	return cmd
 }
 
@@ -62,9 +71,13 @@ type whoamiJSON struct {
 	Scopes          []string `json:"scopes,omitempty"`
 	Roles           []string `json:"roles,omitempty"`
 	GroupCount      *int     `json:"groupCount,omitempty"`
+	GroupsOverage   bool     `json:"groupsOverage,omitempty"`
 	Storage         string   `json:"storage"`
 	StorageLocation string   `json:"storageLocation"`
 	EmulatorKey     bool     `json:"emulatorKey,omitempty"`
+	// Access is the can-i matrix, with --check.
+	Access []canIRow `json:"access,omitempty"`
+	Scope  string    `json:"scope,omitempty"`
 }
 
 func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
@@ -79,9 +92,23 @@ func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
 	if err != nil {
 		return err
 	}
+	var checked *canIChecked
+	if o.Check {
+		if checked, err = o.Access(ctx); err != nil {
+			return err
+		}
+	}
 	oo := printOptions(ctx, o.IOStreams, settings.Output, o.Printing())
 	if humanLayout(oo) {
 		whoamiTable(o.IOStreams.Out, id, o.Now())
+		if checked != nil {
+			fmt.Fprintf(o.IOStreams.Out, "\nAccess at %s:\n", checked.scope)
+			w := tabwriter.NewWriter(o.IOStreams.Out, 0, 4, 2, ' ', 0)
+			for _, r := range checked.results {
+				fmt.Fprintf(w, "  %s\t%s\t%s\n", r.Action.Verb, r.Answer, r.Reason)
+			}
+			w.Flush()
+		}
 		return nil
 	}
 	j := whoamiJSON{
@@ -95,6 +122,13 @@ func whoamiRun(ctx context.Context, o *WhoamiOptions) error {
 	}
 	if id.Groups >= 0 {
 		j.GroupCount = &id.Groups
+	}
+	j.GroupsOverage = id.GroupsOverage
+	if checked != nil {
+		j.Scope = checked.scope.String()
+		for _, r := range checked.results {
+			j.Access = append(j.Access, canIRowOf(r))
+		}
 	}
 	return printOne(o.IOStreams, oo, j)
 }
@@ -127,8 +161,13 @@ func whoamiTable(out io.Writer, id *auth.Identity, now time.Time) {
 	}
 	row("Scopes", strings.Join(id.Scopes, " "))
 	row("Roles", strings.Join(id.Roles, ", "))
-	if id.Groups >= 0 {
+	switch {
+	case id.GroupsOverage:
+		row("Groups", "overage: not in token (you are in too many groups; roles assigned to groups do not apply to it)")
+	case id.Groups >= 0:
 		row("Groups", fmt.Sprint(id.Groups))
+	case id.Method != auth.MethodKey:
+		row("Groups", "none in token (roles assigned to groups may not apply)")
 	}
 	row("Storage", fmt.Sprintf("%s: %s", id.Storage, id.Location))
 	w.Flush()
