@@ -63,6 +63,8 @@ type Options struct {
 	MaxRetries int32
 	// Audience overrides the token audience ("" = the account host).
 	Audience string
+	// Audit, when set, receives one record per request (nil = no audit).
+	Audit AuditFunc
 }
 
 // Audience is the token audience for an account: the override (a profile's
@@ -129,6 +131,9 @@ func NewClient(endpoint string, creds Credentials, o *Options) (*Client, error) 
 			ShouldRetry:   shouldRetry,
 		},
 		Telemetry: policy.TelemetryOptions{ApplicationID: "cosmosctl"},
+		// Both pipelines (azcosmos and raw) carry it: every request has
+		// cosmosctl's own activity id and, with Audit, its record.
+		PerRetryPolicies: []policy.Policy{activityPolicy{audit: o.Audit}},
 	}
 	if o.HTTPClient != nil {
 		copts.Transport = o.HTTPClient
