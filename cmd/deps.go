@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/cosmosctl/cosmosctl/auth"
+	"github.com/cosmosctl/cosmosctl/internal/audit"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
@@ -20,6 +21,8 @@ type DataDeps struct {
 	WithTimeout func(context.Context) (context.Context, context.CancelFunc)
 	// JQ is the --jq expression and --jq-slurp.
 	JQ func() (expr string, slurp bool)
+	// AuditLog is the invocation's audit trail (nil when none).
+	AuditLog func() (*audit.Log, error)
 }
 
 func newDataDeps(f *cmdutil.Factory) DataDeps {
@@ -29,6 +32,7 @@ func newDataDeps(f *cmdutil.Factory) DataDeps {
 		CosmosClient: f.CosmosClient,
 		WithTimeout:  f.WithTimeout,
 		JQ:           func() (string, bool) { return f.Flags.JQ, f.Flags.JQSlurp },
+		AuditLog:     f.AuditLog,
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -92,6 +93,9 @@ type Log struct {
 	path string
 	lock *flock.Flock
 }
+
+// Path is the file the log appends to.
+func (l *Log) Path() string { return l.path }
 
 // Open prepares path for appending, creating it with mode 0600. It refuses
 // anything but a regular file (a FIFO or device would block or swallow the
@@ -311,4 +315,34 @@ func Read(r io.Reader, f Filter, fn func(rec Record, line []byte) error) error {
 		}
 		return fn(rec, line)
 	})
+}
+
+// Totals sums the request records of one command for its command record;
+// safe for the concurrent requests of a cross-partition query.
+type Totals struct {
+	mu       sync.Mutex
+	requests int
+	charge   float64
+	status   int
+}
+
+// Add counts one request record.
+func (t *Totals) Add(r Record) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.requests++
+	t.charge += r.RequestCharge
+	// The first failure is the status that explains the command; else
+	// the last success.
+	if t.status < 400 {
+		t.status = r.Status
+	}
+}
+
+// Sum returns the number of requests, their total charge and the status
+// that stands for them (the first failure, else the last status).
+func (t *Totals) Sum() (requests int, charge float64, status int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.requests, t.charge, t.status
 }
