@@ -123,6 +123,7 @@ func canIRun(ctx context.Context, o *CanIOptions) error {
 	} else if scope.Database == "" && scope.Container != "" {
 		return errs.Usage("-c/--container %s needs -d/--database", scope.Container)
 	}
+	auditNoteFrom(ctx).target(scope.Database, scope.Container)
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
 	client, _, err := queryClient(ctx, f)

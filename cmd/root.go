@@ -85,7 +85,8 @@ Try everything locally, with no Azure subscription:
 	}
 	add("auth", NewCmdLogin(f, nil), NewCmdLogout(f, nil), NewCmdWhoami(f, nil), NewCmdAuth(f), NewCmdCanI(f, nil))
 	add("data", NewCmdQuery(f, nil), NewCmdRead(f, nil), NewCmdReadMany(f, nil), NewCmdDB(f), NewCmdContainer(f))
-	add("tools", NewCmdConfig(f), NewCmdSandbox(f), NewCmdDoctor(f, nil), NewCmdCompletion(f), NewCmdVersion(f))
+	add("tools", NewCmdConfig(f), NewCmdSandbox(f), NewCmdDoctor(f, nil), NewCmdCompletion(f), NewCmdVersion(f), NewCmdAudit(f))
+	auditCommands(f, root)
 	root.SetHelpCommandGroupID("tools")
 	root.SetCompletionCommandGroupID("tools")
 	root.AddCommand(newHelpTopicExitCodes(f))

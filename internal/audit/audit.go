@@ -324,6 +324,7 @@ type Totals struct {
 	requests int
 	charge   float64
 	status   int
+	items    int
 }
 
 // Add counts one request record.
@@ -332,6 +333,7 @@ func (t *Totals) Add(r Record) {
 	defer t.mu.Unlock()
 	t.requests++
 	t.charge += r.RequestCharge
+	t.items += r.ItemCount
 	// The first failure is the status that explains the command; else
 	// the last success.
 	if t.status < 400 {
@@ -339,10 +341,11 @@ func (t *Totals) Add(r Record) {
 	}
 }
 
-// Sum returns the number of requests, their total charge and the status
-// that stands for them (the first failure, else the last status).
-func (t *Totals) Sum() (requests int, charge float64, status int) {
+// Sum returns the number of requests, their total charge, the status
+// that stands for them (the first failure, else the last status) and the
+// items their responses held.
+func (t *Totals) Sum() (requests int, charge float64, status, items int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.requests, t.charge, t.status
+	return t.requests, t.charge, t.status, t.items
 }
