@@ -91,6 +91,10 @@ const maxLine = 1 << 20
 // Log appends records to one file.
 type Log struct {
 	path string
+	// mu orders the goroutines of this process (a cross-partition query's
+	// requests end concurrently): a Flock already held by this Log would
+	// let a second goroutine straight through. lock orders processes.
+	mu   sync.Mutex
 	lock *flock.Flock
 }
 
@@ -132,6 +136,8 @@ func unwrapPath(err error) error {
 // lock is held across reading the last line and writing, so concurrent
 // processes never interleave lines or fork the chain.
 func (l *Log) Append(r Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if err := l.lock.Lock(); err != nil {
 		return fmt.Errorf("audit log %s: lock: %w", l.path, err)
 	}

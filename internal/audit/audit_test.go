@@ -80,40 +80,78 @@ func TestAppendAndVerify(t *testing.T) {
 	}
 }
 
+// Separate Logs (like processes) and one Log shared by goroutines (like
+// the concurrent requests of one query) both keep one chain.
 func TestConcurrentAppendersKeepTheChain(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "audit.jsonl")
-	const writers, each = 8, 40
-	var wg sync.WaitGroup
-	errc := make(chan error, writers)
-	for w := 0; w < writers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			l, err := Open(path) // its own descriptors and lock, like another process
+	for _, shared := range []bool{false, true} {
+		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.jsonl")
+			const writers, each = 8, 40
+			one, err := Open(path)
 			if err != nil {
-				errc <- err
-				return
+				t.Fatal(err)
 			}
-			for i := 0; i < each; i++ {
-				if err := l.Append(Record{Time: Stamp(time.Now()), Kind: KindCommand, Command: fmt.Sprintf("w%d-%d", w, i), QueryText: strings.Repeat("x", 3000)}); err != nil {
-					errc <- err
-					return
-				}
+			var wg sync.WaitGroup
+			errc := make(chan error, writers)
+			for w := 0; w < writers; w++ {
+				wg.Add(1)
+				go func(w int) {
+					defer wg.Done()
+					l := one
+					if !shared {
+						var oerr error
+						l, oerr = Open(path) // its own descriptors and lock, like another process
+						if oerr != nil {
+							errc <- oerr
+							return
+						}
+					}
+					for i := 0; i < each; i++ {
+						if err := l.Append(Record{Time: Stamp(time.Now()), Kind: KindCommand, Command: fmt.Sprintf("w%d-%d", w, i), QueryText: strings.Repeat("x", 3000)}); err != nil {
+							errc <- err
+							return
+						}
+					}
+				}(w)
 			}
-		}(w)
+			wg.Wait()
+			close(errc)
+			for err := range errc {
+				t.Fatal(err)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if n, err := Verify(f); err != nil || n != writers*each {
+				t.Fatalf("Verify = %d, %v; want %d records", n, err, writers*each)
+			}
+		})
 	}
-	wg.Wait()
-	close(errc)
-	for err := range errc {
-		t.Fatal(err)
+}
+
+func TestTotals(t *testing.T) {
+	tests := []struct {
+		name     string
+		statuses []int
+		want     int
+	}{
+		{"none", nil, 0},
+		{"last success", []int{200, 304}, 304},
+		{"first failure", []int{200, 429, 200, 404}, 429},
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if n, err := Verify(f); err != nil || n != writers*each {
-		t.Fatalf("Verify = %d, %v; want %d records", n, err, writers*each)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var tot Totals
+			for _, s := range tt.statuses {
+				tot.Add(Record{Status: s, RequestCharge: 1.5, ItemCount: 2})
+			}
+			n, charge, status, items := tot.Sum()
+			if n != len(tt.statuses) || charge != 1.5*float64(n) || status != tt.want || items != 2*n {
+				t.Errorf("Sum = %d, %v, %d, %d", n, charge, status, items)
+			}
+		})
 	}
 }
 
