@@ -145,7 +145,7 @@ func commandRecord(ctx context.Context, f *cmdutil.Factory, s *config.Settings, 
 	code := errs.ExitCode(runErr)
 	requests, charge, status, items := f.AuditTotals.Sum()
 	rec := audit.Record{
-		Time: audit.Stamp(start), Kind: audit.KindCommand, Version: f.Build.Version, Command: path,
+		Time: audit.Stamp(start), Kind: audit.KindCommand, Invocation: f.Invocation, Version: f.Build.Version, Command: path,
 		Profile: s.ProfileName, TenantID: s.Profile.Tenant, Endpoint: s.Endpoint,
 		Database: s.Database, Container: s.Container, Operation: op,
 		Status: status, RequestCharge: charge, ItemCount: items, ExitCode: &code,

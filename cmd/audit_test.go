@@ -174,6 +174,10 @@ func TestAuditDataCommands(t *testing.T) {
 			recs := auditLines(t, path)
 			auditVerifyOK(t, e, path, len(recs))
 			cmdRec := recs[len(recs)-1]
+			c0 := cmdRec
+			if c0.Invocation == "" {
+				t.Error("no invocation id")
+			}
 			reqs := recs[:len(recs)-1]
 			if len(reqs) == 0 || len(reqs) != len(wire.ids) {
 				t.Fatalf("%d request records for %d responses", len(reqs), len(wire.ids))
@@ -182,7 +186,7 @@ func TestAuditDataCommands(t *testing.T) {
 			charge := 0.0
 			ops := map[string]bool{}
 			for _, rq := range reqs {
-				if rq.Kind != audit.KindRequest || rq.Status == 0 || rq.Method == "" || !strings.HasPrefix(rq.Resource, "/") || rq.Time == "" {
+				if rq.Kind != audit.KindRequest || rq.Invocation != c0.Invocation || rq.Status == 0 || rq.Method == "" || !strings.HasPrefix(rq.Resource, "/") || rq.Time == "" {
 					t.Errorf("request record %+v", rq)
 				}
 				got = append(got, rq.ActivityID)
@@ -382,6 +386,13 @@ func TestAuditConcurrentAppends(t *testing.T) {
 	}
 	if commands != n {
 		t.Errorf("%d command records, want %d", commands, n)
+	}
+	perInvocation := map[string]int{}
+	for _, r := range recs {
+		perInvocation[r.Invocation]++
+	}
+	if len(perInvocation) != n {
+		t.Errorf("%d invocation ids, want %d", len(perInvocation), n)
 	}
 	auditVerifyOK(t, e, path, len(recs))
 }

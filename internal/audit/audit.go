@@ -39,6 +39,7 @@ const (
 type Record struct {
 	Time          string   `json:"time"` // UTC, RFC 3339 with milliseconds
 	Kind          string   `json:"kind"`
+	Invocation    string   `json:"invocation,omitempty"` // one id per cosmosctl process: ties requests to their command
 	Version       string   `json:"version,omitempty"`
 	Command       string   `json:"command,omitempty"`
 	Client        string   `json:"client,omitempty"` // MCP client name/version

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/cosmosctl/cosmosctl/auth"
 	"github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/internal/audit"
@@ -84,6 +86,9 @@ type Factory struct {
 	AuditLog func() (*audit.Log, error)
 	// AuditTotals sums the request records the invocation's clients wrote.
 	AuditTotals *audit.Totals
+	// Invocation is the invocation's id in its audit records, which ties
+	// request records to their command record when processes interleave.
+	Invocation string
 }
 
 // New returns the factory of one invocation: production inputs, and the
@@ -113,6 +118,7 @@ func New(build BuildInfo) *Factory {
 	f.CosmosClient = onceCtx(f.newCosmosClient)
 	f.AuditLog = once(f.openAuditLog)
 	f.AuditTotals = &audit.Totals{}
+	f.Invocation = uuid.NewString()
 	return f
 }
 
@@ -255,6 +261,7 @@ func (f *Factory) NewCosmosClient(ctx context.Context, maxRetries int32) (*cosmo
 	o := &cosmos.Options{HTTPClient: hc, MaxRetries: maxRetries, Audience: s.Profile.Audience}
 	if alog != nil {
 		o.Audit = func(r audit.Record) error {
+			r.Invocation = f.Invocation
 			f.AuditTotals.Add(r)
 			return alog.Append(r)
 		}
