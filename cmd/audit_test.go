@@ -605,3 +605,31 @@ func TestAuditShow(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkAuditOverhead runs the same query as a fresh invocation with
+// and without --audit-log, for the per-call cost of auditing:
+//
+//	go test ./cmd -run '^$' -bench AuditOverhead -count 7
+func BenchmarkAuditOverhead(b *testing.B) {
+	dir := b.TempDir()
+	sb := sandboxtest.Start(b, sandboxtest.WithConfigDir(dir), sandboxtest.WithSeed(seed.Demo()))
+	e := &queryEnv{sb: sb, configDir: dir, env: map[string]string{}}
+	path := filepath.Join(b.TempDir(), "audit.jsonl")
+	args := []string{"query", "SELECT c.id, c.total FROM c WHERE c.status = 'open'", "-d", "shop", "-c", "orders", "-o", "json"}
+	for _, bc := range []struct {
+		name  string
+		extra []string
+	}{
+		{"plain", nil},
+		{"audited", []string{"--audit-log", path}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				f, _, out, errOut := e.factory()
+				if r := queryExecute(f, out, errOut, append(slices.Clone(args), bc.extra...)); r.err != nil {
+					b.Fatalf("exit %d: %s", r.code, r.stderr)
+				}
+			}
+		})
+	}
+}

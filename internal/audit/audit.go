@@ -202,29 +202,36 @@ func lineHash(line []byte) (string, bool) {
 	return got, got == hex.EncodeToString(sum[:])
 }
 
-// lastLine reads the file's last complete line (without reading the whole
-// file): at most maxLine bytes back from the end.
+// lastLine reads the file's last complete line without reading the whole
+// file: backwards in small chunks until a newline, at most maxLine bytes,
+// so an append costs the same on a large trail as on a new one.
 func lastLine(f *os.File) ([]byte, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	size := st.Size()
-	if size == 0 {
-		return nil, nil
+	const chunk = 8 << 10
+	var tail []byte
+	for end := st.Size(); end > 0; {
+		n := min(end, chunk)
+		part := make([]byte, n, n+int64(len(tail)))
+		if _, err := f.ReadAt(part, end-n); err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		tail = append(part, tail...)
+		end -= n
+		line := bytes.TrimRight(tail, "\n")
+		if i := bytes.LastIndexByte(line, '\n'); i >= 0 {
+			return line[i+1:], nil
+		}
+		if len(line) > maxLine {
+			return nil, fmt.Errorf("its last line is longer than %d bytes", maxLine)
+		}
+		if end == 0 {
+			return line, nil
+		}
 	}
-	n := min(size, int64(maxLine)+1)
-	buf := make([]byte, n)
-	if _, err := f.ReadAt(buf, size-n); err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
-	buf = bytes.TrimRight(buf, "\n")
-	if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
-		buf = buf[i+1:]
-	} else if n < size {
-		return nil, fmt.Errorf("its last line is longer than %d bytes", maxLine)
-	}
-	return buf, nil
+	return nil, nil
 }
 
 // BrokenError names the first line that breaks the chain.

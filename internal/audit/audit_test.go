@@ -207,3 +207,56 @@ func TestRead(t *testing.T) {
 		})
 	}
 }
+
+// Append finds the last line however it spans the chunks it reads
+// backwards in, and refuses a last line it cannot hold.
+func TestAppendFindsTheLastLine(t *testing.T) {
+	tests := []struct {
+		name    string
+		sizes   []int // query text lengths of the records appended first
+		junk    string
+		wantErr string
+	}{
+		{"short lines", []int{0, 10, 0}, "", ""},
+		{"lines longer than a chunk", []int{20000, 9000, 8192, 1}, "", ""},
+		{"a line of exactly a chunk boundary", []int{8192 - 300, 8192 - 301, 3}, "", ""},
+		{"damaged last line longer than the limit", nil, strings.Repeat("x", maxLine+5), "longer than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.jsonl")
+			if tt.junk != "" {
+				if err := os.WriteFile(path, []byte(tt.junk), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			l, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range append(tt.sizes, 5) {
+				err = l.Append(Record{Time: Stamp(time.Now()), Kind: KindCommand, QueryText: strings.Repeat("q", n)})
+				if err != nil {
+					break
+				}
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Append: %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if n, err := Verify(f); err != nil || n != len(tt.sizes)+1 {
+				t.Fatalf("Verify = %d, %v", n, err)
+			}
+		})
+	}
+}
