@@ -143,12 +143,18 @@ func auditedRun(f *cmdutil.Factory, op string, run func(*cobra.Command, []string
 // and how it ended.
 func commandRecord(ctx context.Context, f *cmdutil.Factory, s *config.Settings, path, op string, n *auditNote, start time.Time, runErr error) audit.Record {
 	code := errs.ExitCode(runErr)
-	requests, charge, status, items := f.AuditTotals.Sum()
+	sum := f.AuditTotals.Sum()
+	// A failed command is explained by its first failed request; a
+	// successful one may have retried a 429 on the way.
+	status := sum.LastStatus
+	if runErr != nil && sum.FirstFailure != 0 {
+		status = sum.FirstFailure
+	}
 	rec := audit.Record{
 		Time: audit.Stamp(start), Kind: audit.KindCommand, Invocation: f.Invocation, Version: f.Build.Version, Command: path,
 		Profile: s.ProfileName, TenantID: s.Profile.Tenant, Endpoint: s.Endpoint,
 		Database: s.Database, Container: s.Container, Operation: op,
-		Status: status, RequestCharge: charge, ItemCount: items, ExitCode: &code,
+		Status: status, RequestCharge: sum.Charge, ItemCount: sum.Items, ExitCode: &code,
 		DurationMs: float64(f.Now().Sub(start).Microseconds()) / 1000,
 	}
 	if runErr != nil {
@@ -181,7 +187,7 @@ func commandRecord(ctx context.Context, f *cmdutil.Factory, s *config.Settings, 
 		rec.PartitionHash = audit.HashText(n.pk)
 	}
 	rec.OSUser, rec.Host = osIdentity()
-	auditIdentity(ctx, f, s, &rec, requests > 0)
+	auditIdentity(ctx, f, s, &rec, sum.Requests > 0)
 	return rec
 }
 

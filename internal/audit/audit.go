@@ -334,32 +334,35 @@ func Read(r io.Reader, f Filter, fn func(rec Record, line []byte) error) error {
 // Totals sums the request records of one command for its command record;
 // safe for the concurrent requests of a cross-partition query.
 type Totals struct {
-	mu       sync.Mutex
-	requests int
-	charge   float64
-	status   int
-	items    int
+	mu  sync.Mutex
+	sum Sum
+}
+
+// Sum is what Totals counted.
+type Sum struct {
+	Requests     int
+	Charge       float64
+	Items        int // the responses' item counts
+	LastStatus   int
+	FirstFailure int // the first status >= 400 (0 = none)
 }
 
 // Add counts one request record.
 func (t *Totals) Add(r Record) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.requests++
-	t.charge += r.RequestCharge
-	t.items += r.ItemCount
-	// The first failure is the status that explains the command; else
-	// the last success.
-	if t.status < 400 {
-		t.status = r.Status
+	t.sum.Requests++
+	t.sum.Charge += r.RequestCharge
+	t.sum.Items += r.ItemCount
+	t.sum.LastStatus = r.Status
+	if r.Status >= 400 && t.sum.FirstFailure == 0 {
+		t.sum.FirstFailure = r.Status
 	}
 }
 
-// Sum returns the number of requests, their total charge, the status
-// that stands for them (the first failure, else the last status) and the
-// items their responses held.
-func (t *Totals) Sum() (requests int, charge float64, status, items int) {
+// Sum returns the totals so far.
+func (t *Totals) Sum() Sum {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.requests, t.charge, t.status, t.items
+	return t.sum
 }

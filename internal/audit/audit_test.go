@@ -133,13 +133,14 @@ func TestConcurrentAppendersKeepTheChain(t *testing.T) {
 
 func TestTotals(t *testing.T) {
 	tests := []struct {
-		name     string
-		statuses []int
-		want     int
+		name        string
+		statuses    []int
+		last, first int
 	}{
-		{"none", nil, 0},
-		{"last success", []int{200, 304}, 304},
-		{"first failure", []int{200, 429, 200, 404}, 429},
+		{"none", nil, 0, 0},
+		{"successes", []int{200, 304}, 304, 0},
+		{"throttled then fine", []int{200, 429, 200}, 200, 429},
+		{"failures", []int{200, 403, 404}, 404, 403},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,9 +148,10 @@ func TestTotals(t *testing.T) {
 			for _, s := range tt.statuses {
 				tot.Add(Record{Status: s, RequestCharge: 1.5, ItemCount: 2})
 			}
-			n, charge, status, items := tot.Sum()
-			if n != len(tt.statuses) || charge != 1.5*float64(n) || status != tt.want || items != 2*n {
-				t.Errorf("Sum = %d, %v, %d, %d", n, charge, status, items)
+			n := len(tt.statuses)
+			want := Sum{Requests: n, Charge: 1.5 * float64(n), Items: 2 * n, LastStatus: tt.last, FirstFailure: tt.first}
+			if got := tot.Sum(); got != want {
+				t.Errorf("Sum = %+v, want %+v", got, want)
 			}
 		})
 	}
