@@ -133,10 +133,19 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// Append writes r as the next line, chained to the current last line. The
-// lock is held across reading the last line and writing, so concurrent
-// processes never interleave lines or fork the chain.
-func (l *Log) Append(r Record) error {
+// Append writes r as the next line, chained to the current last line, and
+// syncs the file (this line and any written before it). The lock is held
+// across reading the last line and writing, so concurrent processes never
+// interleave lines or fork the chain.
+func (l *Log) Append(r Record) error { return l.append(r, true) }
+
+// AppendUnsynced is Append without the sync: the line is in the file (a
+// crash of the process loses nothing) and on disk with the next Append.
+// Request records use it, their command record syncs them: one sync per
+// command instead of one per request.
+func (l *Log) AppendUnsynced(r Record) error { return l.append(r, false) }
+
+func (l *Log) append(r Record, sync bool) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err := l.lock.Lock(); err != nil {
@@ -165,7 +174,13 @@ func (l *Log) Append(r Record) error {
 	if _, err := f.Write(line); err != nil {
 		return fmt.Errorf("audit log %s: %w", l.path, unwrapPath(err))
 	}
-	return f.Sync()
+	if !sync {
+		return nil
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("audit log %s: sync: %w", l.path, err)
+	}
+	return nil
 }
 
 // seal renders r and appends its own hash: the SHA-256 of the bytes up to

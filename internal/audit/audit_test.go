@@ -107,7 +107,11 @@ func TestConcurrentAppendersKeepTheChain(t *testing.T) {
 						}
 					}
 					for i := 0; i < each; i++ {
-						if err := l.Append(Record{Time: Stamp(time.Now()), Kind: KindCommand, Command: fmt.Sprintf("w%d-%d", w, i), QueryText: strings.Repeat("x", 3000)}); err != nil {
+						add := l.Append
+						if i%2 == 1 { // request records are not synced one by one
+							add = l.AppendUnsynced
+						}
+						if err := add(Record{Time: Stamp(time.Now()), Kind: KindCommand, Command: fmt.Sprintf("w%d-%d", w, i), QueryText: strings.Repeat("x", 3000)}); err != nil {
 							errc <- err
 							return
 						}

@@ -263,7 +263,7 @@ func (f *Factory) NewCosmosClient(ctx context.Context, maxRetries int32) (*cosmo
 		o.Audit = func(r audit.Record) error {
 			r.Invocation = f.Invocation
 			f.AuditTotals.Add(r)
-			return alog.Append(r)
+			return alog.AppendUnsynced(r)
 		}
 	}
 	return cosmos.NewClient(endpoint, *creds, o)
