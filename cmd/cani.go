@@ -120,6 +120,7 @@ func canIRun(ctx context.Context, o *CanIOptions) error {
 		return err
 	}
 	s, scope, client, results := c.settings, c.scope, c.client, c.results
+	auditNoteFrom(ctx).target(scope.Database, scope.Container)
 	fix := canIFix{account: access.AccountName(client.Endpoint), resourceGroup: s.Profile.ResourceGroup}
 	if !o.Quiet && canIAnyNo(results) {
 		fix.principal = client.Principal(ctx)

@@ -109,6 +109,7 @@ func containerShowRun(o *ContainerShowOptions) error {
 	if coll == "" {
 		coll = s.Container
 	}
+	auditNoteFrom(ctx).target(db, coll)
 	desc, err := client.DescribeContainer(ctx, db, coll)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/cosmosctl/cosmosctl/auth"
+	"github.com/cosmosctl/cosmosctl/internal/audit"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
@@ -20,6 +21,8 @@ type DataDeps struct {
 	WithTimeout func(context.Context) (context.Context, context.CancelFunc)
 	// Printing is --jq, --jq-slurp and --jq-json.
 	Printing func() PrintFlags
+	// AuditLog is the invocation's audit trail (nil when none).
+	AuditLog func() (*audit.Log, error)
 }
 
 // PrintFlags are the global flags that shape printed data besides -o.
@@ -40,6 +43,7 @@ func newDataDeps(f *cmdutil.Factory) DataDeps {
 		CosmosClient: f.CosmosClient,
 		WithTimeout:  f.WithTimeout,
 		Printing:     printFlags(f),
+		AuditLog:     f.AuditLog,
 	}
 }
 

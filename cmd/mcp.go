@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +14,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/auth"
+	"github.com/cosmosctl/cosmosctl/internal/audit"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
+	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/mcpserver"
@@ -133,10 +136,32 @@ func mcpServer(ctx context.Context, o *MCPOptions) (*mcpserver.Server, error) {
 	}
 	so.Client = o.CosmosClient
 	so.Whoami = func(ctx context.Context) (*auth.Identity, error) { return sess.Whoami(ctx, false) }
-	// TODO(audit): connect --audit-log here: so.Audit = the audit log's
-	// append, with the profile, principal and endpoint filled in.
-	so.Audit = nil
+	if so.Audit, err = mcpAudit(ctx, o, s, sess); err != nil {
+		return nil, err
+	}
 	return mcpserver.New(so)
+}
+
+// mcpAudit writes each tool call to the audit log, when one is configured,
+// with who serves the calls: the profile, its principal and sign-in method
+// (read once, from the cached token), the endpoint, the OS user and host.
+// The server fills in the tool, the MCP client and the outcome.
+func mcpAudit(ctx context.Context, o *MCPOptions, s *config.Settings, sess *auth.Session) (func(context.Context, audit.Record) error, error) {
+	alog, err := o.AuditLog()
+	if err != nil || alog == nil {
+		return nil, err
+	}
+	base := audit.Record{Profile: s.ProfileName, Endpoint: s.Endpoint}
+	base.OSUser, base.Host = osIdentity()
+	if id, err := sess.Whoami(ctx, false); err == nil {
+		base.TenantID, base.PrincipalID, base.SignIn, base.Audience = id.TenantID, id.ObjectID, id.Method, id.Audience
+		base.Principal = cmp.Or(id.UPN, id.AppID)
+	}
+	return func(_ context.Context, rec audit.Record) error {
+		rec.Profile, rec.Endpoint, rec.OSUser, rec.Host = base.Profile, base.Endpoint, base.OSUser, base.Host
+		rec.TenantID, rec.PrincipalID, rec.Principal, rec.SignIn, rec.Audience = base.TenantID, base.PrincipalID, base.Principal, base.SignIn, base.Audience
+		return alog.Append(rec)
+	}, nil
 }
 
 func mcpRun(ctx context.Context, o *MCPOptions) error {

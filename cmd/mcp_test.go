@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/cosmosctl/cosmosctl/internal/audit"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/sandboxtest"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
@@ -426,4 +429,49 @@ func (b mcpBearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("Authorization", "Bearer "+b.secret)
 	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestMCPAuditLog: every tool call lands in the audit log as a tool
+// record with who served it and which client called, beside the requests
+// it sent, and the chain verifies.
+func TestMCPAuditLog(t *testing.T) {
+	e := loginSandbox(t, sandboxtest.WithAutoApprove("alice"))
+	e.mustRun(t, "--profile", "sandbox", "login", "--no-browser")
+	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	cs, _ := mcpStdio(t, e, "--audit-log", logPath)
+	mcpCall(t, cs, "list_databases", nil)
+	mcpCall(t, cs, "query", map[string]any{"database": "shop", "container": "orders", "sql": "SELECT c.customerId, COUNT(1) AS n FROM c GROUP BY c.customerId"})
+	cs.Close()
+	f, err := os.Open(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var tools []audit.Record
+	requests := 0
+	if err := audit.Read(f, audit.Filter{}, func(r audit.Record, _ []byte) error {
+		switch r.Kind {
+		case audit.KindTool:
+			tools = append(tools, r)
+		case audit.KindRequest:
+			requests++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(tools) != 2 || requests == 0 {
+		t.Fatalf("%d tool records, %d request records", len(tools), requests)
+	}
+	for _, r := range tools {
+		if r.Principal != "alice@contoso.test" || r.PrincipalID == "" || r.Profile != "sandbox" || !strings.HasPrefix(r.Client, "cmd-test") || r.QueryText != "" {
+			t.Errorf("tool record %+v", r)
+		}
+	}
+	if _, err := f.Seek(0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := audit.Verify(f); err != nil || n < 3 {
+		t.Fatalf("verify: %d records, %v", n, err)
+	}
 }

@@ -279,7 +279,9 @@ func queryRun(o *QueryOptions) error {
 		pkGiven = pk
 		key := pk.SDK()
 		spec.PartitionKey, spec.PartitionKeyJSON = &key, pk.JSON()
+		auditNoteFrom(ctx).partitionKey(pk.JSON())
 	}
+	auditNoteFrom(ctx).query(sql, params)
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
 	client, s, err := queryClientFor(ctx, f, true, true)
@@ -332,6 +334,9 @@ func queryRun(o *QueryOptions) error {
 		return env.Finish(meta)
 	}
 	out, runErr := runner.Run(ctx, spec, emit)
+	if out != nil {
+		auditNoteFrom(ctx).output(out.Written)
+	}
 	// A failure before any result prints nothing on stdout (not even "[]"),
 	// so a script never mistakes an error for an empty result.
 	if runErr == nil || (out != nil && out.Written > 0) {

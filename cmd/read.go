@@ -67,6 +67,7 @@ func readRun(o *ReadOptions) error {
 	if err != nil {
 		return err
 	}
+	auditNoteFrom(ctx).partitionKey(pk.JSON())
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
 	client, s, err := queryClientFor(ctx, f, true, true)
@@ -87,6 +88,7 @@ func readRun(o *ReadOptions) error {
 	if err != nil {
 		return err
 	}
+	auditNoteFrom(ctx).output(1)
 	if o.WithMeta {
 		env := map[string]any{"item": doc, "etag": meta.ETag, "requestCharge": roundCharge(float64(meta.RequestCharge)), "sessionToken": meta.SessionToken}
 		return queryPrinterError(output.WriteJSON(f.IOStreams.Out, env, oo))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -65,6 +66,7 @@ func readManyRun(o *ReadManyOptions) error {
 	if len(wants) == 0 {
 		return errs.Usage("no items to read: pass JSON lines of {\"id\":…,\"pk\":…} on stdin or with --ids-file")
 	}
+	auditNoteFrom(ctx).partitionKey(readManyKeys(wants))
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
 	client, s, err := queryClientFor(ctx, f, true, true)
@@ -76,6 +78,7 @@ func readManyRun(o *ReadManyOptions) error {
 	if err != nil {
 		return err
 	}
+	auditNoteFrom(ctx).output(len(found))
 	p, err := output.New(f.IOStreams.Out, queryOutputOptions(ctx, f, s))
 	if err != nil {
 		return queryPrinterError(err)
@@ -96,4 +99,14 @@ func readManyRun(o *ReadManyOptions) error {
 		return errs.New(errs.KindNotFound, nil, "check the ids and partition keys (both must match)", "none of the %d items was found in %s/%s", len(wants), db, coll)
 	}
 	return nil
+}
+
+// readManyKeys is the audit form of the partition keys read: their
+// canonical JSON values as one JSON array, hashed by the command record.
+func readManyKeys(wants []cosmos.ItemRef) string {
+	keys := make([]string, len(wants))
+	for i, w := range wants {
+		keys[i] = w.PartitionKey.JSON()
+	}
+	return "[" + strings.Join(keys, ",") + "]"
 }

@@ -58,6 +58,8 @@ Try everything locally, with no Azure subscription:
 	pf.BoolVar(&f.Flags.Debug, "debug", false, "Print HTTP and diagnostic details to stderr (secrets redacted)")
 	pf.BoolVar(&f.Flags.NoColor, "no-color", false, "Disable colour output (also NO_COLOR)")
 	pf.DurationVar(&f.Flags.Timeout, "timeout", 0, "Give up after this long, e.g. 30s or 2m (0 = no limit)")
+	pf.StringVar(&f.Flags.AuditLog, "audit-log", "", "Append an audit record per request and per data command to this file (env COSMOSCTL_AUDIT_LOG)")
+	pf.BoolVar(&f.Flags.AuditQueryText, "audit-query-text", false, "Write query texts into the audit log (default: only their hash)")
 
 	_ = root.RegisterFlagCompletionFunc("profile", complete(completions.Profiles(completionProfiles(f))))
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp))
@@ -84,7 +86,8 @@ Try everything locally, with no Azure subscription:
 	}
 	add("auth", NewCmdLogin(f, nil), NewCmdLogout(f, nil), NewCmdWhoami(f, nil), NewCmdAuth(f), NewCmdCanI(f, nil))
 	add("data", NewCmdQuery(f, nil), NewCmdRead(f, nil), NewCmdReadMany(f, nil), NewCmdDB(f), NewCmdContainer(f), NewCmdMCP(f, nil))
-	add("tools", NewCmdConfig(f), NewCmdSandbox(f), NewCmdDoctor(f, nil), NewCmdCompletion(f), NewCmdVersion(f))
+	add("tools", NewCmdConfig(f), NewCmdSandbox(f), NewCmdDoctor(f, nil), NewCmdCompletion(f), NewCmdVersion(f), NewCmdAudit(f))
+	auditCommands(f, root)
 	root.SetHelpCommandGroupID("tools")
 	root.SetCompletionCommandGroupID("tools")
 	root.AddCommand(newHelpTopicExitCodes(f))

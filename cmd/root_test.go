@@ -56,7 +56,7 @@ func TestRootHelpShowsWholeTree(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, name := range []string{"login", "logout", "whoami", "auth", "can-i", "doctor", "query", "read", "read-many", "db", "container", "config", "completion", "sandbox", "version"} {
+	for _, name := range []string{"login", "logout", "whoami", "auth", "can-i", "doctor", "query", "read", "read-many", "db", "container", "config", "completion", "sandbox", "version", "audit"} {
 		if !strings.Contains(out, "\n  "+name+" ") {
 			t.Errorf("root help does not list %q", name)
 		}

@@ -22,6 +22,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -38,6 +39,7 @@ const (
 type Record struct {
 	Time          string   `json:"time"` // UTC, RFC 3339 with milliseconds
 	Kind          string   `json:"kind"`
+	Invocation    string   `json:"invocation,omitempty"` // one id per cosmosctl process: ties requests to their command
 	Version       string   `json:"version,omitempty"`
 	Command       string   `json:"command,omitempty"`
 	Client        string   `json:"client,omitempty"` // MCP client name/version
@@ -90,8 +92,15 @@ const maxLine = 1 << 20
 // Log appends records to one file.
 type Log struct {
 	path string
+	// mu orders the goroutines of this process (a cross-partition query's
+	// requests end concurrently): a Flock already held by this Log would
+	// let a second goroutine straight through. lock orders processes.
+	mu   sync.Mutex
 	lock *flock.Flock
 }
+
+// Path is the file the log appends to.
+func (l *Log) Path() string { return l.path }
 
 // Open prepares path for appending, creating it with mode 0600. It refuses
 // anything but a regular file (a FIFO or device would block or swallow the
@@ -124,10 +133,21 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// Append writes r as the next line, chained to the current last line. The
-// lock is held across reading the last line and writing, so concurrent
-// processes never interleave lines or fork the chain.
-func (l *Log) Append(r Record) error {
+// Append writes r as the next line, chained to the current last line, and
+// syncs the file (this line and any written before it). The lock is held
+// across reading the last line and writing, so concurrent processes never
+// interleave lines or fork the chain.
+func (l *Log) Append(r Record) error { return l.append(r, true) }
+
+// AppendUnsynced is Append without the sync: the line is in the file (a
+// crash of the process loses nothing) and on disk with the next Append.
+// Request records use it, their command record syncs them: one sync per
+// command instead of one per request.
+func (l *Log) AppendUnsynced(r Record) error { return l.append(r, false) }
+
+func (l *Log) append(r Record, sync bool) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if err := l.lock.Lock(); err != nil {
 		return fmt.Errorf("audit log %s: lock: %w", l.path, err)
 	}
@@ -154,7 +174,13 @@ func (l *Log) Append(r Record) error {
 	if _, err := f.Write(line); err != nil {
 		return fmt.Errorf("audit log %s: %w", l.path, unwrapPath(err))
 	}
-	return f.Sync()
+	if !sync {
+		return nil
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("audit log %s: sync: %w", l.path, err)
+	}
+	return nil
 }
 
 // seal renders r and appends its own hash: the SHA-256 of the bytes up to
@@ -191,29 +217,36 @@ func lineHash(line []byte) (string, bool) {
 	return got, got == hex.EncodeToString(sum[:])
 }
 
-// lastLine reads the file's last complete line (without reading the whole
-// file): at most maxLine bytes back from the end.
+// lastLine reads the file's last complete line without reading the whole
+// file: backwards in small chunks until a newline, at most maxLine bytes,
+// so an append costs the same on a large trail as on a new one.
 func lastLine(f *os.File) ([]byte, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	size := st.Size()
-	if size == 0 {
-		return nil, nil
+	const chunk = 8 << 10
+	var tail []byte
+	for end := st.Size(); end > 0; {
+		n := min(end, chunk)
+		part := make([]byte, n, n+int64(len(tail)))
+		if _, err := f.ReadAt(part, end-n); err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		tail = append(part, tail...)
+		end -= n
+		line := bytes.TrimRight(tail, "\n")
+		if i := bytes.LastIndexByte(line, '\n'); i >= 0 {
+			return line[i+1:], nil
+		}
+		if len(line) > maxLine {
+			return nil, fmt.Errorf("its last line is longer than %d bytes", maxLine)
+		}
+		if end == 0 {
+			return line, nil
+		}
 	}
-	n := min(size, int64(maxLine)+1)
-	buf := make([]byte, n)
-	if _, err := f.ReadAt(buf, size-n); err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
-	buf = bytes.TrimRight(buf, "\n")
-	if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
-		buf = buf[i+1:]
-	} else if n < size {
-		return nil, fmt.Errorf("its last line is longer than %d bytes", maxLine)
-	}
-	return buf, nil
+	return nil, nil
 }
 
 // BrokenError names the first line that breaks the chain.
@@ -311,4 +344,40 @@ func Read(r io.Reader, f Filter, fn func(rec Record, line []byte) error) error {
 		}
 		return fn(rec, line)
 	})
+}
+
+// Totals sums the request records of one command for its command record;
+// safe for the concurrent requests of a cross-partition query.
+type Totals struct {
+	mu  sync.Mutex
+	sum Sum
+}
+
+// Sum is what Totals counted.
+type Sum struct {
+	Requests     int
+	Charge       float64
+	Items        int // the responses' item counts
+	LastStatus   int
+	FirstFailure int // the first status >= 400 (0 = none)
+}
+
+// Add counts one request record.
+func (t *Totals) Add(r Record) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.sum.Requests++
+	t.sum.Charge += r.RequestCharge
+	t.sum.Items += r.ItemCount
+	t.sum.LastStatus = r.Status
+	if r.Status >= 400 && t.sum.FirstFailure == 0 {
+		t.sum.FirstFailure = r.Status
+	}
+}
+
+// Sum returns the totals so far.
+func (t *Totals) Sum() Sum {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.sum
 }

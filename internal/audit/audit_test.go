@@ -80,40 +80,84 @@ func TestAppendAndVerify(t *testing.T) {
 	}
 }
 
+// Separate Logs (like processes) and one Log shared by goroutines (like
+// the concurrent requests of one query) both keep one chain.
 func TestConcurrentAppendersKeepTheChain(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "audit.jsonl")
-	const writers, each = 8, 40
-	var wg sync.WaitGroup
-	errc := make(chan error, writers)
-	for w := 0; w < writers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			l, err := Open(path) // its own descriptors and lock, like another process
+	for _, shared := range []bool{false, true} {
+		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.jsonl")
+			const writers, each = 8, 40
+			one, err := Open(path)
 			if err != nil {
-				errc <- err
-				return
+				t.Fatal(err)
 			}
-			for i := 0; i < each; i++ {
-				if err := l.Append(Record{Time: Stamp(time.Now()), Kind: KindCommand, Command: fmt.Sprintf("w%d-%d", w, i), QueryText: strings.Repeat("x", 3000)}); err != nil {
-					errc <- err
-					return
-				}
+			var wg sync.WaitGroup
+			errc := make(chan error, writers)
+			for w := 0; w < writers; w++ {
+				wg.Add(1)
+				go func(w int) {
+					defer wg.Done()
+					l := one
+					if !shared {
+						var oerr error
+						l, oerr = Open(path) // its own descriptors and lock, like another process
+						if oerr != nil {
+							errc <- oerr
+							return
+						}
+					}
+					for i := 0; i < each; i++ {
+						add := l.Append
+						if i%2 == 1 { // request records are not synced one by one
+							add = l.AppendUnsynced
+						}
+						if err := add(Record{Time: Stamp(time.Now()), Kind: KindCommand, Command: fmt.Sprintf("w%d-%d", w, i), QueryText: strings.Repeat("x", 3000)}); err != nil {
+							errc <- err
+							return
+						}
+					}
+				}(w)
 			}
-		}(w)
+			wg.Wait()
+			close(errc)
+			for err := range errc {
+				t.Fatal(err)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if n, err := Verify(f); err != nil || n != writers*each {
+				t.Fatalf("Verify = %d, %v; want %d records", n, err, writers*each)
+			}
+		})
 	}
-	wg.Wait()
-	close(errc)
-	for err := range errc {
-		t.Fatal(err)
+}
+
+func TestTotals(t *testing.T) {
+	tests := []struct {
+		name        string
+		statuses    []int
+		last, first int
+	}{
+		{"none", nil, 0, 0},
+		{"successes", []int{200, 304}, 304, 0},
+		{"throttled then fine", []int{200, 429, 200}, 200, 429},
+		{"failures", []int{200, 403, 404}, 404, 403},
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if n, err := Verify(f); err != nil || n != writers*each {
-		t.Fatalf("Verify = %d, %v; want %d records", n, err, writers*each)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var tot Totals
+			for _, s := range tt.statuses {
+				tot.Add(Record{Status: s, RequestCharge: 1.5, ItemCount: 2})
+			}
+			n := len(tt.statuses)
+			want := Sum{Requests: n, Charge: 1.5 * float64(n), Items: 2 * n, LastStatus: tt.last, FirstFailure: tt.first}
+			if got := tot.Sum(); got != want {
+				t.Errorf("Sum = %+v, want %+v", got, want)
+			}
+		})
 	}
 }
 
@@ -165,6 +209,59 @@ func TestRead(t *testing.T) {
 			}
 			if strings.Join(got, ",") != strings.Join(c.want, ",") {
 				t.Fatalf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+// Append finds the last line however it spans the chunks it reads
+// backwards in, and refuses a last line it cannot hold.
+func TestAppendFindsTheLastLine(t *testing.T) {
+	tests := []struct {
+		name    string
+		sizes   []int // query text lengths of the records appended first
+		junk    string
+		wantErr string
+	}{
+		{"short lines", []int{0, 10, 0}, "", ""},
+		{"lines longer than a chunk", []int{20000, 9000, 8192, 1}, "", ""},
+		{"a line of exactly a chunk boundary", []int{8192 - 300, 8192 - 301, 3}, "", ""},
+		{"damaged last line longer than the limit", nil, strings.Repeat("x", maxLine+5), "longer than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.jsonl")
+			if tt.junk != "" {
+				if err := os.WriteFile(path, []byte(tt.junk), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			l, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range append(tt.sizes, 5) {
+				err = l.Append(Record{Time: Stamp(time.Now()), Kind: KindCommand, QueryText: strings.Repeat("q", n)})
+				if err != nil {
+					break
+				}
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Append: %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if n, err := Verify(f); err != nil || n != len(tt.sizes)+1 {
+				t.Fatalf("Verify = %d, %v", n, err)
 			}
 		})
 	}

@@ -10,8 +10,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/cosmosctl/cosmosctl/auth"
 	"github.com/cosmosctl/cosmosctl/auth/keyring"
+	"github.com/cosmosctl/cosmosctl/internal/audit"
 	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
@@ -40,6 +43,9 @@ type GlobalFlags struct {
 	Debug     bool
 	NoColor   bool
 	Timeout   time.Duration
+	// AuditLog is --audit-log; AuditQueryText puts query texts in it.
+	AuditLog       string
+	AuditQueryText bool
 }
 
 // Factory gives commands their dependencies. The first group are inputs;
@@ -75,6 +81,15 @@ type Factory struct {
 	Credentials func(ctx context.Context) (*cosmos.Credentials, error)
 	// CosmosClient is the data-plane client for the effective settings.
 	CosmosClient func(ctx context.Context) (*cosmos.Client, error)
+	// AuditLog is the invocation's audit trail, opened once; nil (and no
+	// error) when none is configured. Cosmos clients append a record per
+	// request to it; commands and MCP tool calls add their own.
+	AuditLog func() (*audit.Log, error)
+	// AuditTotals sums the request records the invocation's clients wrote.
+	AuditTotals *audit.Totals
+	// Invocation is the invocation's id in its audit records, which ties
+	// request records to their command record when processes interleave.
+	Invocation string
 }
 
 // New returns the factory of one invocation: production inputs, and the
@@ -102,6 +117,9 @@ func New(build BuildInfo) *Factory {
 		return sess.Credentials(ctx)
 	})
 	f.CosmosClient = onceCtx(f.newCosmosClient)
+	f.AuditLog = once(f.openAuditLog)
+	f.AuditTotals = &audit.Totals{}
+	f.Invocation = uuid.NewString()
 	return f
 }
 
@@ -139,6 +157,35 @@ func (f *Factory) CAFile(s *config.Settings) string {
 		return v
 	}
 	return s.Profile.CAFile
+}
+
+// AuditLogPath is the audit log to write: --audit-log, else the
+// COSMOSCTL_AUDIT_LOG variable, else the profile's audit-log ("" = none).
+func (f *Factory) AuditLogPath(s *config.Settings) string {
+	if f.Flags.AuditLog != "" {
+		return f.Flags.AuditLog
+	}
+	if v := f.Getenv("COSMOSCTL_AUDIT_LOG"); v != "" {
+		return v
+	}
+	return s.Profile.AuditLog
+}
+
+func (f *Factory) openAuditLog() (*audit.Log, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	path := f.AuditLogPath(s)
+	if path == "" {
+		return nil, nil
+	}
+	l, err := audit.Open(path)
+	if err != nil {
+		return nil, errs.New(errs.KindOther, err, "fix the path or its permissions, or unset --audit-log / COSMOSCTL_AUDIT_LOG / the profile's audit-log",
+			"cannot write the audit log, so nothing was sent: %v", err)
+	}
+	return l, nil
 }
 
 func (f *Factory) newHTTPClient() (*http.Client, error) {
@@ -198,6 +245,12 @@ func (f *Factory) NewCosmosClient(ctx context.Context, maxRetries int32) (*cosmo
 	if err := cosmos.CheckEndpoint(endpoint); err != nil {
 		return nil, err
 	}
+	// The audit log opens before any request (sign-in included), so an
+	// unwritable one stops the command with nothing sent.
+	alog, err := f.AuditLog()
+	if err != nil {
+		return nil, err
+	}
 	creds, err := f.Credentials(ctx)
 	if err != nil {
 		return nil, err
@@ -206,7 +259,15 @@ func (f *Factory) NewCosmosClient(ctx context.Context, maxRetries int32) (*cosmo
 	if err != nil {
 		return nil, err
 	}
-	return cosmos.NewClient(endpoint, *creds, &cosmos.Options{HTTPClient: hc, MaxRetries: maxRetries, Audience: s.Profile.Audience, ResourceGroup: s.Profile.ResourceGroup})
+	o := &cosmos.Options{HTTPClient: hc, MaxRetries: maxRetries, Audience: s.Profile.Audience, ResourceGroup: s.Profile.ResourceGroup}
+	if alog != nil {
+		o.Audit = func(r audit.Record) error {
+			r.Invocation = f.Invocation
+			f.AuditTotals.Add(r)
+			return alog.AppendUnsynced(r)
+		}
+	}
+	return cosmos.NewClient(endpoint, *creds, o)
 }
 
 // WithTimeout applies --timeout to ctx (0 = none).

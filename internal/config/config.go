@@ -31,6 +31,7 @@ type Profile struct {
 	AuthorityHost string `yaml:"authority-host,omitempty"`
 	Audience      string `yaml:"audience,omitempty"`
 	CAFile        string `yaml:"ca-file,omitempty"`
+	AuditLog      string `yaml:"audit-log,omitempty"`
 	Database      string `yaml:"database,omitempty"`
 	Container     string `yaml:"container,omitempty"`
 	Output        string `yaml:"output,omitempty"`
@@ -146,7 +147,7 @@ func (c *Config) EnsureProfile(name string) *Profile {
 
 // Keys lists the settable profile keys, in display order.
 func Keys() []string {
-	return []string{"endpoint", "tenant", "auth", "client-id", "cloud", "authority-host", "audience", "ca-file", "database", "container", "output", "resource-group"}
+	return []string{"endpoint", "tenant", "auth", "client-id", "cloud", "authority-host", "audience", "ca-file", "audit-log", "database", "container", "output", "resource-group"}
 }
 
 // ErrUnknownKey is returned for a key that is not a profile setting.
@@ -174,6 +175,8 @@ func (p *Profile) field(key string) (*string, error) {
 		return &p.Audience, nil
 	case "ca-file":
 		return &p.CAFile, nil
+	case "audit-log":
+		return &p.AuditLog, nil
 	case "database":
 		return &p.Database, nil
 	case "container":

@@ -69,6 +69,8 @@ type Options struct {
 	// ResourceGroup is the account's resource group, if the profile names
 	// it: explanations put it in the `az` fix they suggest.
 	ResourceGroup string
+	// Audit, when set, receives one record per request (nil = no audit).
+	Audit AuditFunc
 }
 
 // Audience is the token audience for an account: the override (a profile's
@@ -135,6 +137,9 @@ func NewClient(endpoint string, creds Credentials, o *Options) (*Client, error) 
 			ShouldRetry:   shouldRetry,
 		},
 		Telemetry: policy.TelemetryOptions{ApplicationID: "cosmosctl"},
+		// Both pipelines (azcosmos and raw) carry it: every request has
+		// cosmosctl's own activity id and, with Audit, its record.
+		PerRetryPolicies: []policy.Policy{activityPolicy{audit: o.Audit}},
 	}
 	if o.HTTPClient != nil {
 		copts.Transport = o.HTTPClient
