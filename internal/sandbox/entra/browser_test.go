@@ -2,12 +2,16 @@ package entra
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 	"github.com/chromedp/chromedp"
 )
 
@@ -141,4 +145,42 @@ func TestDeviceLoginPageInBrowser(t *testing.T) {
 			t.Fatalf("principal options: %q", opts)
 		}
 	})
+}
+
+func TestAuthorizeSignInPageInBrowser(t *testing.T) {
+	s, ts := newTestServer(t, Config{})
+	bctx := browserContext(t)
+	pc := newMSAL(t, ts, testTenant)
+
+	// The CLI's loopback listener: it receives the query-string redirect.
+	got := make(chan url.Values, 1)
+	loop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case got <- r.URL.Query():
+		default:
+		}
+		_, _ = w.Write([]byte(`<p id="done">signed in</p>`))
+	}))
+	t.Cleanup(loop.Close)
+
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(authorizeURL(t, pc, loop.URL, nil)),
+		chromedp.WaitVisible(chromedp.ID("principal")),
+		chromedp.SetValue(chromedp.ID("principal"), "bob"),
+		chromedp.Click(chromedp.ID("submit")),
+		chromedp.WaitVisible(chromedp.ID("done")),
+	); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	q := <-got
+	if q.Get("state") != "st-123" || q.Get("code") == "" {
+		t.Fatalf("redirect query %v, want code and state", q)
+	}
+	ar, err := pc.AcquireTokenByAuthCode(testContext(t), q.Get("code"), loop.URL, []string{acctScope}, public.WithChallenge(testVerifier))
+	if err != nil {
+		t.Fatalf("AcquireTokenByAuthCode: %v", err)
+	}
+	if c := verifyToken(t, s, ar.AccessToken); c["upn"] != "bob@contoso.test" {
+		t.Fatalf("signed in as %v, want bob", c["upn"])
+	}
 }
