@@ -11,7 +11,8 @@ var aadstsRE = regexp.MustCompile(`AADSTS(\d{5,7})`)
 var aadstsExplanations = map[string]string{
 	"500011":  "the Cosmos DB resource is not known to this tenant; use the account-agnostic audience: `cosmosctl config set audience https://cosmos.azure.com`",
 	"50076":   "Conditional Access requires multi-factor authentication; sign in interactively with `cosmosctl login` (device code)",
-	"53003":   "blocked by a Conditional Access policy of your tenant; ask your admin which devices, locations or apps are allowed",
+	"53003":   "blocked by a Conditional Access policy of your tenant (many tenants block the device-code flow); sign in with `cosmosctl login --browser`, or reuse the Azure CLI with `cosmosctl login --azure-cli`; else ask your admin which devices, locations or apps are allowed",
+	"50199":   "Entra ID wants a confirmation the device-code flow cannot show (Conditional Access on device code); sign in with `cosmosctl login --browser`, or reuse the Azure CLI with `cosmosctl login --azure-cli`",
 	"7000215": "the client secret is wrong or expired; create a new one for the app registration",
 	"700016":  "no application with this client ID exists in the tenant; check --client-id and --tenant",
 	"700027":  "the certificate is not registered on the app registration (or the assertion's signature does not verify); upload its public certificate to the app, or pass the certificate that is registered",

@@ -26,6 +26,7 @@ import (
 // Sign-in methods, as named by the profile's auth key and Account.Method.
 const (
 	MethodDeviceCode       = "devicecode"
+	MethodBrowser          = "browser" // authorization code with PKCE on a loopback redirect
 	MethodAzureCLI         = "azurecli"
 	MethodServicePrincipal = "serviceprincipal"
 	MethodManagedIdentity  = "managedidentity"
@@ -205,6 +206,8 @@ func (s *Session) reloginCommand() string {
 // methodFlag is the login flag that selects a method.
 func methodFlag(method string) string {
 	switch method {
+	case MethodBrowser:
+		return "--browser"
 	case MethodAzureCLI:
 		return "--azure-cli"
 	case MethodServicePrincipal:
@@ -306,7 +309,7 @@ func (s *Session) resolveAccount(ctx context.Context, a *config.Account) (*Resol
 	}
 	r := &Resolved{Storage: kind, Location: st.Location(), Account: a}
 	switch a.Method {
-	case MethodDeviceCode:
+	case MethodDeviceCode, MethodBrowser:
 		cred, err := s.msalCredential(ctx, st, a)
 		if err != nil {
 			return nil, err

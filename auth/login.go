@@ -40,6 +40,8 @@ type LoginOptions struct {
 	SaveKey             bool
 	InsecureStorage     bool
 	NoBrowser           bool
+	// BrowserPort is the loopback port of MethodBrowser's redirect (0 = any free one).
+	BrowserPort int
 	// Prompt receives the device-code message (stderr).
 	Prompt io.Writer
 	// OpenBrowser opens the verification URL; nil = never.
@@ -59,13 +61,16 @@ type LoginResult struct {
 // needsStore reports whether a method keeps secrets for later commands.
 func needsStore(method string, saveKey bool) bool {
 	switch method {
-	case MethodDeviceCode, MethodServicePrincipal, MethodAzureCLI:
+	case MethodDeviceCode, MethodBrowser, MethodServicePrincipal, MethodAzureCLI:
 		return true
 	case MethodKey:
 		return saveKey
 	}
 	return false
 }
+
+// usesMSAL reports whether a method keeps its sign-in in MSAL's cache.
+func usesMSAL(method string) bool { return method == MethodDeviceCode || method == MethodBrowser }
 
 // KeyringUnavailableError is login's explanation of a keyring it cannot use.
 func (s *Session) keyringUnavailable(err error) error {
@@ -116,6 +121,8 @@ func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, erro
 	switch method {
 	case MethodDeviceCode:
 		tok, err = s.loginDeviceCode(ctx, st, o, scope, &acct)
+	case MethodBrowser:
+		tok, err = s.loginBrowser(ctx, st, o, scope, &acct)
 	case MethodKey:
 		save, err = s.loginKey(o, res)
 	case MethodEnv:
@@ -132,7 +139,7 @@ func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, erro
 	}
 	// The new sign-in replaces the profile's old one wherever it was kept
 	// (MSAL's cache is the device-code flow's own and was updated by it).
-	if err := s.forget(ctx, kind, st, method == MethodDeviceCode); err != nil {
+	if err := s.forget(ctx, kind, st, usesMSAL(method)); err != nil {
 		return nil, err
 	}
 	for k, v := range save {
@@ -252,26 +259,9 @@ func (s *Session) loginDeviceCode(ctx context.Context, st store.Store, o LoginOp
 	if err != nil {
 		return azcore.AccessToken{}, err
 	}
-	if ar.Account.HomeAccountID == "" {
-		return azcore.AccessToken{}, errors.New("no account came back from Entra ID (no id_token): cannot sign in silently later")
+	if err := s.keepAccount(ctx, pc, ar, clientID, tenant, acct); err != nil {
+		return azcore.AccessToken{}, err
 	}
-	// Keep one account per profile: drop any other left in the cache.
-	if accts, err := pc.Accounts(ctx); err == nil {
-		for _, a := range accts {
-			if a.HomeAccountID != ar.Account.HomeAccountID {
-				_ = pc.RemoveAccount(ctx, a)
-			}
-		}
-	}
-	acct.HomeAccountID = ar.Account.HomeAccountID
-	acct.Username = ar.Account.PreferredUsername
-	acct.ObjectID = ar.Account.LocalAccountID
-	acct.Tenant = cmp.Or(ar.Account.Realm, tenant)
-	if tenant == DefaultTenant || tenant == "common" {
-		// Silent calls of later commands use the authority of the login.
-		acct.Tenant = tenant
-	}
-	acct.ClientID = clientID
 	return azcore.AccessToken{Token: ar.AccessToken, ExpiresOn: ar.ExpiresOn}, nil
 }
 

@@ -23,6 +23,7 @@ type LoginOptions struct {
 	// the method, the key and the prompts.
 	Login auth.LoginOptions
 	// The method flags; at most one may be set.
+	Browser          bool
 	AzureCLI         bool
 	ServicePrincipal bool
 	ManagedIdentity  bool
@@ -36,11 +37,14 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 	opts := &LoginOptions{AuthDeps: newAuthDeps(f), Getenv: f.Getenv}
 	cmd := &cobra.Command{
 		Use:   "login",
-		Short: "Sign in with Microsoft Entra ID (device code, Azure CLI, service principal, managed or workload identity)",
+		Short: "Sign in with Microsoft Entra ID (device code, browser, Azure CLI, service principal, managed or workload identity)",
 		Long: `Sign in once; later commands get tokens silently from the keyring-protected cache.
 
 Methods:
   (default)            device code: open the shown URL on any device and enter the code
+  --browser            a browser sign-in redirected to http://localhost:PORT on this machine (for tenants
+                       whose Conditional Access blocks the device code); BROWSER picks the browser, and
+                       the URL is printed for a browser elsewhere (forward the port, see --browser-port)
   --azure-cli          reuse the Azure CLI's sign-in (az login); az runs at most once per token lifetime
   --service-principal  --client-id with --client-secret (or AZURE_CLIENT_SECRET) or --certificate FILE
   --managed-identity   the Azure managed identity of this machine (--client-id for a user-assigned one)
@@ -52,6 +56,7 @@ Tokens are stored encrypted with a key kept in the OS keyring. Where no keyring 
 --insecure-storage keeps them in a plaintext file (mode 0600) instead.`,
 		Example: `  cosmosctl login
   cosmosctl --profile sandbox login
+  cosmosctl login --browser
   cosmosctl login --service-principal --tenant TENANT --client-id APPID --client-secret "$SECRET"
   cosmosctl login --workload-identity`,
 		Args: cobra.NoArgs,
@@ -65,6 +70,8 @@ Tokens are stored encrypted with a key kept in the OS keyring. Where no keyring 
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Login.Tenant, "tenant", "", "Entra tenant ID or domain (default: the profile's, else organizations)")
 	fl.StringVar(&opts.Login.ClientID, "client-id", "", "Application (client) ID")
+	fl.BoolVar(&opts.Browser, "browser", false, "Sign in in a browser (authorization code with PKCE on a loopback redirect)")
+	fl.IntVar(&opts.Login.BrowserPort, "browser-port", 0, "With --browser: the loopback port of the redirect (default: any free port)")
 	fl.BoolVar(&opts.AzureCLI, "azure-cli", false, "Use the Azure CLI's credential")
 	fl.BoolVar(&opts.ServicePrincipal, "service-principal", false, "Sign in as a service principal")
 	fl.StringVar(&opts.Login.ClientSecret, "client-secret", "", "Service principal secret (prefer AZURE_CLIENT_SECRET)")
@@ -75,7 +82,7 @@ Tokens are stored encrypted with a key kept in the OS keyring. Where no keyring 
 	fl.BoolVar(&opts.Env, "env", false, "Use the standard AZURE_* environment variables")
 	fl.BoolVar(&opts.Key, "key", false, "Use an account key (COSMOSCTL_KEY or stdin)")
 	fl.BoolVar(&opts.Login.SaveKey, "save-key", false, "With --key: keep the key in the token store")
-	fl.BoolVar(&opts.Login.NoBrowser, "no-browser", false, "Do not open a browser for the device code")
+	fl.BoolVar(&opts.Login.NoBrowser, "no-browser", false, "Do not open a browser (the URL is printed)")
 	fl.BoolVar(&opts.Login.InsecureStorage, "insecure-storage", false, "Store tokens in a plaintext file when no keyring is available")
 	fl.StringVar(&opts.Login.Audience, "audience", "", "Token audience: the account host (default) or https://cosmos.azure.com")
 	return cmd
@@ -89,6 +96,7 @@ func loginMethod(o *LoginOptions) (string, error) {
 		set  bool
 		flag string
 	}{
+		{o.Browser, "--browser"},
 		{o.AzureCLI, "--azure-cli"},
 		{o.ServicePrincipal, "--service-principal"},
 		{o.ManagedIdentity, "--managed-identity"},
@@ -104,6 +112,8 @@ func loginMethod(o *LoginOptions) (string, error) {
 		return "", errs.Usage("choose one sign-in method, not %s", strings.Join(picked, " and "))
 	}
 	switch {
+	case o.Browser:
+		return auth.MethodBrowser, nil
 	case o.AzureCLI:
 		return auth.MethodAzureCLI, nil
 	case o.ServicePrincipal:
@@ -134,6 +144,12 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	}
 	if lo.CertificatePassword != "" && lo.CertificateFile == "" {
 		return errs.Usage("--certificate-password needs --certificate")
+	}
+	if lo.BrowserPort != 0 && !o.Browser {
+		return errs.Usage("--browser-port needs --browser")
+	}
+	if lo.BrowserPort < 0 || lo.BrowserPort > 65535 {
+		return errs.Usage("--browser-port must be a port number (1-65535), not %d", lo.BrowserPort)
 	}
 	sess, err := o.AuthSession()
 	if err != nil {
