@@ -66,6 +66,12 @@ type Config struct {
 	// Keyring holds the token store's encryption key (nil = the OS
 	// keyring with the default timeout).
 	Keyring keyring.Keyring
+	// KernelKeyring holds the key of the kernel-keyring store (nil = the
+	// Linux kernel's user keyring).
+	KernelKeyring keyring.Keyring
+	// IsWSL reports Windows Subsystem for Linux, for the no-keyring
+	// explanation (nil = detect from the kernel release).
+	IsWSL func() bool
 	// Debugf writes a --debug line (nil = discard); never given secrets.
 	Debugf func(format string, args ...any)
 }
@@ -90,6 +96,12 @@ func NewSession(cfg Config) *Session {
 	}
 	if cfg.Keyring == nil {
 		cfg.Keyring = keyring.NewSystem(keyring.DefaultTimeout)
+	}
+	if cfg.KernelKeyring == nil {
+		cfg.KernelKeyring = keyring.NewKernel()
+	}
+	if cfg.IsWSL == nil {
+		cfg.IsWSL = keyring.IsWSL
 	}
 	return &Session{cfg: cfg, Settings: cfg.Settings}
 }
@@ -166,7 +178,11 @@ func (s *Session) Tenant(flag string) string {
 
 // Store opens a token store backend.
 func (s *Session) Store(kind store.Kind) (store.Store, error) {
-	st, err := store.Open(kind, s.cfg.Dir, s.cfg.Keyring)
+	kr := s.cfg.Keyring
+	if kind == store.KindKernel {
+		kr = s.cfg.KernelKeyring
+	}
+	st, err := store.Open(kind, s.cfg.Dir, kr)
 	if err != nil {
 		return nil, errs.New(errs.KindAuth, err, s.loginHint(), "profile %q has an unusable token storage setting: %v", s.Profile(), err)
 	}
@@ -243,6 +259,11 @@ func (s *Session) notSignedIn(cause error) error {
 
 // storeError explains a token store that cannot be read.
 func (s *Session) storeError(err error) error {
+	if keyring.IsUnavailable(err) && s.Account() != nil && s.Account().Storage == string(store.KindKernel) {
+		return errs.New(errs.KindAuth, err,
+			"the kernel keyring forgets its keys at reboot (and when the user's last session ends): sign in again with `"+s.reloginCommand()+" --storage kernel`",
+			"cannot read the tokens of profile %s: the kernel keyring is unavailable or lost the key (%v)", s.Profile(), err)
+	}
 	if keyring.IsUnavailable(err) {
 		return errs.New(errs.KindAuth, err,
 			"unlock or start the system keyring; or sign in again with `"+s.reloginCommand()+" --insecure-storage`; in CI use `--env` or `--workload-identity` (nothing stored)",

@@ -38,8 +38,11 @@ type LoginOptions struct {
 	Audience            string // saved in the profile when set
 	Key                 string // account key for MethodKey
 	SaveKey             bool
-	InsecureStorage     bool
-	NoBrowser           bool
+	// Storage picks the token store ("" = the profile's recorded kernel
+	// choice, else the OS keyring); InsecureStorage is Storage "file".
+	Storage         store.Kind
+	InsecureStorage bool
+	NoBrowser       bool
 	// BrowserPort is the loopback port of MethodBrowser's redirect (0 = any free one).
 	BrowserPort int
 	// Prompt receives the device-code message (stderr).
@@ -72,11 +75,45 @@ func needsStore(method string, saveKey bool) bool {
 // usesMSAL reports whether a method keeps its sign-in in MSAL's cache.
 func usesMSAL(method string) bool { return method == MethodDeviceCode || method == MethodBrowser }
 
-// KeyringUnavailableError is login's explanation of a keyring it cannot use.
+// keyringUnavailable is login's explanation of a system keyring it cannot
+// use: the choices, never a silent downgrade.
 func (s *Session) keyringUnavailable(err error) error {
+	var choices []string
+	if keyring.KernelSupported() {
+		choices = append(choices, "`--storage kernel` keeps the encryption key in the Linux kernel keyring (memory only; signed out at reboot)")
+	}
+	choices = append(choices,
+		"`--insecure-storage` keeps tokens in a plaintext file (mode 0600)",
+		"in CI, `--env` or `--workload-identity` store nothing")
+	what := "no Secret Service (GNOME Keyring, KWallet) is reachable or it is locked"
+	if s.cfg.IsWSL() {
+		what = "this is WSL, where no Secret Service runs unless you start one (for example gnome-keyring in a D-Bus session)"
+	}
+	return errs.New(errs.KindAuth, err, "choose where tokens go: "+strings.Join(choices, "; "),
+		"cannot store tokens: the system keyring is unavailable: %s (%v)", what, err)
+}
+
+// kernelUnavailable explains a kernel keyring that refuses keyctl.
+func (s *Session) kernelUnavailable(err error) error {
 	return errs.New(errs.KindAuth, err,
-		"pass --insecure-storage to keep tokens in a plaintext file (mode 0600) instead; in CI, sign in with `--env` or `--workload-identity`, which store nothing",
-		"cannot store tokens: the system keyring is unavailable (%v)", err)
+		"containers often forbid keyctl (Docker's default seccomp profile): use `--insecure-storage` (plaintext file, mode 0600), or in CI `--env` or `--workload-identity`",
+		"cannot store tokens in the kernel keyring (%v)", err)
+}
+
+// loginStorage picks the token store of a sign-in that keeps secrets.
+func (s *Session) loginStorage(o LoginOptions) store.Kind {
+	switch {
+	case o.InsecureStorage:
+		return store.KindPlaintext
+	case o.Storage != "":
+		return o.Storage
+	}
+	// The kernel keyring is remembered: it was chosen because this machine
+	// has no Secret Service, which a new sign-in will not change.
+	if a := s.Account(); a != nil && store.Kind(a.Storage) == store.KindKernel {
+		return store.KindKernel
+	}
+	return store.KindKeyring
 }
 
 // Login runs a sign-in method, stores its secrets and records the account
@@ -95,10 +132,7 @@ func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, erro
 
 	kind := store.KindMemory
 	if needsStore(method, o.SaveKey) {
-		kind = store.KindKeyring
-		if o.InsecureStorage {
-			kind = store.KindPlaintext
-		}
+		kind = s.loginStorage(o)
 	}
 	st, err := s.Store(kind)
 	if err != nil {
@@ -107,6 +141,9 @@ func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, erro
 	// Fail before any flow starts: a user must not approve a device code
 	// only to learn that nothing can be stored.
 	if err := st.Check(ctx); err != nil {
+		if keyring.IsUnavailable(err) && kind == store.KindKernel {
+			return nil, s.kernelUnavailable(err)
+		}
 		if keyring.IsUnavailable(err) {
 			return nil, s.keyringUnavailable(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/auth"
+	"github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/auth/store"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
@@ -30,6 +31,8 @@ type LoginOptions struct {
 	WorkloadIdentity bool
 	Env              bool
 	Key              bool
+	// Storage is --storage: keyring, kernel or file.
+	Storage string
 }
 
 // NewCmdLogin builds `cosmosctl login`.
@@ -52,8 +55,11 @@ Methods:
   --env                the standard AZURE_* variables, nothing stored (the CI default)
   --key                an account key from COSMOSCTL_KEY or stdin (never stored unless --save-key)
 
-Tokens are stored encrypted with a key kept in the OS keyring. Where no keyring is available,
---insecure-storage keeps them in a plaintext file (mode 0600) instead.`,
+Tokens are stored encrypted with a key kept in the OS keyring (Secret Service on Linux, the
+Keychain on macOS, the Credential Manager on Windows). Where no Secret Service runs (servers, WSL,
+containers, SSH sessions), --storage kernel keeps the key in the Linux kernel keyring instead
+(memory only: signed out at reboot; remembered by the profile), and --insecure-storage keeps the
+tokens in a plaintext file (mode 0600).`,
 		Example: `  cosmosctl login
   cosmosctl --profile sandbox login
   cosmosctl login --browser
@@ -84,6 +90,7 @@ Tokens are stored encrypted with a key kept in the OS keyring. Where no keyring 
 	fl.BoolVar(&opts.Login.SaveKey, "save-key", false, "With --key: keep the key in the token store")
 	fl.BoolVar(&opts.Login.NoBrowser, "no-browser", false, "Do not open a browser (the URL is printed)")
 	fl.BoolVar(&opts.Login.InsecureStorage, "insecure-storage", false, "Store tokens in a plaintext file when no keyring is available")
+	fl.StringVar(&opts.Storage, "storage", "", "Where the token store's key lives: keyring (the OS keyring), kernel (the Linux kernel keyring) or file (= --insecure-storage)")
 	fl.StringVar(&opts.Login.Audience, "audience", "", "Token audience: the account host (default) or https://cosmos.azure.com")
 	return cmd
 }
@@ -144,6 +151,19 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	}
 	if lo.CertificatePassword != "" && lo.CertificateFile == "" {
 		return errs.Usage("--certificate-password needs --certificate")
+	}
+	switch o.Storage {
+	case "":
+	case string(store.KindKeyring), string(store.KindKernel), string(store.KindPlaintext):
+		if lo.InsecureStorage && o.Storage != string(store.KindPlaintext) {
+			return errs.Usage("--insecure-storage and --storage %s contradict each other", o.Storage)
+		}
+		if o.Storage == string(store.KindKernel) && !keyring.KernelSupported() {
+			return errs.Usage("--storage kernel needs Linux (the kernel keyring); here the OS keyring holds the key")
+		}
+		lo.Storage = store.Kind(o.Storage)
+	default:
+		return errs.Usage("--storage must be keyring, kernel or file, not %q", o.Storage)
 	}
 	if lo.BrowserPort != 0 && !o.Browser {
 		return errs.Usage("--browser-port needs --browser")
