@@ -117,6 +117,18 @@ func (s *Session) Credentials(ctx context.Context) (*cosmos.Credentials, error) 
 	return r.Credentials, nil
 }
 
+// usable wraps r's token credential for the Cosmos client (see
+// usableCredential); Resolved.GetToken keeps the direct one.
+func (s *Session) usable(r *Resolved) *Resolved {
+	if r.Credentials != nil && r.Token != nil {
+		r.direct = r.Token
+		c := *r.Credentials
+		c.Token = newUsableCredential(r.Token, s.now)
+		r.Credentials = &c
+	}
+	return r
+}
+
 // httpClient gets the Entra HTTP client once, before the first request.
 func (s *Session) httpClient() error {
 	if s.httpc != nil {
@@ -280,6 +292,9 @@ type Resolved struct {
 	Account  *config.Account
 	// refresher gets a new token bypassing the cache (whoami --refresh).
 	refresher refresher
+	// direct is the credential without usableCredential's early expiry,
+	// so whoami and `auth token` report a token's true expiry.
+	direct azcore.TokenCredential
 }
 
 // refresher is implemented by our credentials to bypass the cache.
@@ -292,6 +307,14 @@ type refresher interface {
 // for methods that need no sign-in, the standard AZURE_* variables, else
 // "not signed in".
 func (s *Session) Resolve(ctx context.Context) (*Resolved, error) {
+	r, err := s.resolve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.usable(r), nil
+}
+
+func (s *Session) resolve(ctx context.Context) (*Resolved, error) {
 	if k := strings.TrimSpace(s.getenv("COSMOSCTL_KEY")); k != "" {
 		return &Resolved{Credentials: &cosmos.Credentials{Method: MethodKey, Key: k}, Storage: store.KindMemory, Location: "environment variable COSMOSCTL_KEY"}, nil
 	}
@@ -386,6 +409,9 @@ func (r *Resolved) GetToken(ctx context.Context, scope string, refresh bool) (az
 	}
 	if refresh && r.refresher != nil {
 		return r.refresher.refresh(ctx, scope)
+	}
+	if r.direct != nil {
+		return r.direct.GetToken(ctx, tokenOptions(scope))
 	}
 	return r.Token.GetToken(ctx, tokenOptions(scope))
 }
