@@ -26,6 +26,7 @@ import (
 // Sign-in methods, as named by the profile's auth key and Account.Method.
 const (
 	MethodDeviceCode       = "devicecode"
+	MethodBrowser          = "browser" // authorization code with PKCE on a loopback redirect
 	MethodAzureCLI         = "azurecli"
 	MethodServicePrincipal = "serviceprincipal"
 	MethodManagedIdentity  = "managedidentity"
@@ -65,6 +66,12 @@ type Config struct {
 	// Keyring holds the token store's encryption key (nil = the OS
 	// keyring with the default timeout).
 	Keyring keyring.Keyring
+	// KernelKeyring holds the key of the kernel-keyring store (nil = the
+	// Linux kernel's user keyring).
+	KernelKeyring keyring.Keyring
+	// IsWSL reports Windows Subsystem for Linux, for the no-keyring
+	// explanation (nil = detect from the kernel release).
+	IsWSL func() bool
 	// Debugf writes a --debug line (nil = discard); never given secrets.
 	Debugf func(format string, args ...any)
 }
@@ -90,6 +97,12 @@ func NewSession(cfg Config) *Session {
 	if cfg.Keyring == nil {
 		cfg.Keyring = keyring.NewSystem(keyring.DefaultTimeout)
 	}
+	if cfg.KernelKeyring == nil {
+		cfg.KernelKeyring = keyring.NewKernel()
+	}
+	if cfg.IsWSL == nil {
+		cfg.IsWSL = keyring.IsWSL
+	}
 	return &Session{cfg: cfg, Settings: cfg.Settings}
 }
 
@@ -102,6 +115,18 @@ func (s *Session) Credentials(ctx context.Context) (*cosmos.Credentials, error) 
 		return nil, err
 	}
 	return r.Credentials, nil
+}
+
+// usable wraps r's token credential for the Cosmos client (see
+// usableCredential); Resolved.GetToken keeps the direct one.
+func (s *Session) usable(r *Resolved) *Resolved {
+	if r.Credentials != nil && r.Token != nil {
+		r.direct = r.Token
+		c := *r.Credentials
+		c.Token = newUsableCredential(r.Token, s.now)
+		r.Credentials = &c
+	}
+	return r
 }
 
 // httpClient gets the Entra HTTP client once, before the first request.
@@ -165,7 +190,11 @@ func (s *Session) Tenant(flag string) string {
 
 // Store opens a token store backend.
 func (s *Session) Store(kind store.Kind) (store.Store, error) {
-	st, err := store.Open(kind, s.cfg.Dir, s.cfg.Keyring)
+	kr := s.cfg.Keyring
+	if kind == store.KindKernel {
+		kr = s.cfg.KernelKeyring
+	}
+	st, err := store.Open(kind, s.cfg.Dir, kr)
 	if err != nil {
 		return nil, errs.New(errs.KindAuth, err, s.loginHint(), "profile %q has an unusable token storage setting: %v", s.Profile(), err)
 	}
@@ -205,6 +234,8 @@ func (s *Session) reloginCommand() string {
 // methodFlag is the login flag that selects a method.
 func methodFlag(method string) string {
 	switch method {
+	case MethodBrowser:
+		return "--browser"
 	case MethodAzureCLI:
 		return "--azure-cli"
 	case MethodServicePrincipal:
@@ -274,6 +305,11 @@ func (s *Session) storeError(err error) error {
 		return errs.New(errs.KindUnavailable, err, "raise --timeout (the keyring may be waiting for you to unlock it)",
 			"timed out reading the tokens of profile %s", s.Profile())
 	}
+	if keyring.IsUnavailable(err) && s.Account() != nil && s.Account().Storage == string(store.KindKernel) {
+		return errs.New(errs.KindAuth, err,
+			"the kernel keyring forgets its keys at reboot (and when the user's last session ends): sign in again with `"+s.reloginCommand()+" --storage kernel`",
+			"cannot read the tokens of profile %s: the kernel keyring is unavailable or lost the key (%v)", s.Profile(), err)
+	}
 	if keyring.IsUnavailable(err) {
 		return errs.New(errs.KindAuth, err,
 			"unlock or start the system keyring; or sign in again with `"+s.reloginCommand()+" --insecure-storage`; in CI use `--env` or `--workload-identity` (nothing stored)",
@@ -290,6 +326,9 @@ type Resolved struct {
 	Account  *config.Account
 	// refresher gets a new token bypassing the cache (whoami --refresh).
 	refresher refresher
+	// direct is the credential without usableCredential's early expiry,
+	// so whoami and `auth token` report a token's true expiry.
+	direct azcore.TokenCredential
 }
 
 // refresher is implemented by our credentials to bypass the cache.
@@ -302,6 +341,14 @@ type refresher interface {
 // for methods that need no sign-in, the standard AZURE_* variables, else
 // "not signed in".
 func (s *Session) Resolve(ctx context.Context) (*Resolved, error) {
+	r, err := s.resolve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.usable(r), nil
+}
+
+func (s *Session) resolve(ctx context.Context) (*Resolved, error) {
 	if k := strings.TrimSpace(s.getenv("COSMOSCTL_KEY")); k != "" {
 		return &Resolved{Credentials: &cosmos.Credentials{Method: MethodKey, Key: k}, Storage: store.KindMemory, Location: "environment variable COSMOSCTL_KEY"}, nil
 	}
@@ -340,7 +387,7 @@ func (s *Session) resolveAccount(ctx context.Context, a *config.Account) (*Resol
 	}
 	r := &Resolved{Storage: kind, Location: st.Location(), Account: a}
 	switch a.Method {
-	case MethodDeviceCode:
+	case MethodDeviceCode, MethodBrowser:
 		cred, err := s.msalCredential(ctx, st, a)
 		if err != nil {
 			return nil, err
@@ -396,6 +443,9 @@ func (r *Resolved) GetToken(ctx context.Context, scope string, refresh bool) (az
 	}
 	if refresh && r.refresher != nil {
 		return r.refresher.refresh(ctx, scope)
+	}
+	if r.direct != nil {
+		return r.direct.GetToken(ctx, tokenOptions(scope))
 	}
 	return r.Token.GetToken(ctx, tokenOptions(scope))
 }

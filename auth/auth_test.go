@@ -23,6 +23,8 @@ func TestExplainAADSTS(t *testing.T) {
 		{"AADSTS500011: The resource principal named https://x was not found", "AADSTS500011", "cosmosctl config set audience https://cosmos.azure.com"},
 		{"invalid_grant AADSTS50076: Due to a configuration change", "AADSTS50076", "multi-factor"},
 		{"AADSTS53003: Access has been blocked", "AADSTS53003", "Conditional Access"},
+		{"AADSTS53003: Access has been blocked by Conditional Access policies.", "AADSTS53003", "`cosmosctl login --browser`"},
+		{"AADSTS50199: For security reasons, user confirmation is required for this request.", "AADSTS50199", "`cosmosctl login --azure-cli`"},
 		{"AADSTS7000215: Invalid client secret provided", "AADSTS7000215", "client secret"},
 		{"AADSTS700016: Application with identifier", "AADSTS700016", "--client-id"},
 		{"AADSTS70008: The provided authorization code or refresh token has expired", "AADSTS70008", "cosmosctl login"},

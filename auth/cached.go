@@ -10,6 +10,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
+	"github.com/cosmosctl/cosmosctl/auth/claims"
 	"github.com/cosmosctl/cosmosctl/auth/store"
 )
 
@@ -99,4 +100,81 @@ func (c *cachingCredential) acquire(ctx context.Context, o policy.TokenRequestOp
 		}
 	}
 	return tok, nil
+}
+
+// usableCredential is what the Cosmos client gets: it hands out a token
+// only while it is usable, not until its last second. azcosmos' bearer
+// policy keeps a token until the ExpiresOn it was given (eager refreshes
+// back off for 30 s), so a token reported with its true expiry is sent
+// when it has milliseconds left and expires in flight (a 401 halfway
+// through a query). Reported expiries therefore end a margin early: MSAL's
+// own 5 minutes, or a quarter of the lifetime for tokens shorter than 20
+// minutes, after which the next GetToken gets a new token from the cache
+// or the refresh token. Within that time the token is reused from memory,
+// so short-lived tokens (which MSAL never caches) cost one refresh per
+// lifetime, not one per request.
+type usableCredential struct {
+	inner azcore.TokenCredential
+	now   func() time.Time
+
+	acq  sync.Mutex                    // one acquisition at a time: parallel range pagers share its token
+	mu   sync.Mutex                    // guards last
+	last map[string]azcore.AccessToken // by scopes and tenant; claims requests bypass it
+}
+
+func newUsableCredential(inner azcore.TokenCredential, now func() time.Time) *usableCredential {
+	return &usableCredential{inner: inner, now: now, last: map[string]azcore.AccessToken{}}
+}
+
+func (c *usableCredential) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	key := strings.Join(o.Scopes, " ") + "|" + o.TenantID
+	if t, ok := c.cached(key, o); ok {
+		return t, nil
+	}
+	c.acq.Lock()
+	defer c.acq.Unlock()
+	// Another caller may have got a token while this one waited.
+	if t, ok := c.cached(key, o); ok {
+		return t, nil
+	}
+	tok, err := c.inner.GetToken(ctx, o)
+	if err != nil {
+		return azcore.AccessToken{}, err
+	}
+	tok.ExpiresOn = usableUntil(tok, c.now())
+	if !tok.RefreshOn.IsZero() && !tok.RefreshOn.Before(tok.ExpiresOn) {
+		tok.RefreshOn = time.Time{}
+	}
+	if o.Claims == "" {
+		c.mu.Lock()
+		c.last[key] = tok
+		c.mu.Unlock()
+	}
+	return tok, nil
+}
+
+func (c *usableCredential) cached(key string, o policy.TokenRequestOptions) (azcore.AccessToken, bool) {
+	if o.Claims != "" {
+		return azcore.AccessToken{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.last[key]
+	return t, ok && c.now().Before(t.ExpiresOn)
+}
+
+// usableUntil is when a token stops being handed out: its expiry (the
+// JWT's exp when earlier: expires_in is rounded, exp is what the service
+// checks) less the margin described at usableCredential.
+func usableUntil(tok azcore.AccessToken, now time.Time) time.Time {
+	exp, issued := tok.ExpiresOn, now
+	if c, err := claims.Decode(tok.Token); err == nil {
+		if !c.ExpiresAt.IsZero() && c.ExpiresAt.Before(exp) {
+			exp = c.ExpiresAt
+		}
+		if !c.IssuedAt.IsZero() && c.IssuedAt.Before(now) {
+			issued = c.IssuedAt
+		}
+	}
+	return exp.Add(-min(RefreshMargin, exp.Sub(issued)/4))
 }

@@ -86,7 +86,7 @@ func keyringCause(err error) string {
 	case strings.Contains(text, "org.freedesktop.secrets") && strings.Contains(text, "not provided"):
 		return "no Secret Service (gnome-keyring, KeePassXC) is running on the D-Bus session"
 	}
-	return errs.FirstLine(text)
+	return "no Secret Service (GNOME Keyring, KWallet) is reachable, or it is locked: " + errs.FirstLine(text)
 }
 
 // managedIdentityFailure explains azidentity's managed identity errors,

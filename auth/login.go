@@ -38,8 +38,13 @@ type LoginOptions struct {
 	Audience            string // saved in the profile when set
 	Key                 string // account key for MethodKey
 	SaveKey             bool
-	InsecureStorage     bool
-	NoBrowser           bool
+	// Storage picks the token store ("" = the profile's recorded kernel
+	// choice, else the OS keyring); InsecureStorage is Storage "file".
+	Storage         store.Kind
+	InsecureStorage bool
+	NoBrowser       bool
+	// BrowserPort is the loopback port of MethodBrowser's redirect (0 = any free one).
+	BrowserPort int
 	// Prompt receives the device-code message (stderr).
 	Prompt io.Writer
 	// OpenBrowser opens the verification URL; nil = never.
@@ -59,7 +64,7 @@ type LoginResult struct {
 // needsStore reports whether a method keeps secrets for later commands.
 func needsStore(method string, saveKey bool) bool {
 	switch method {
-	case MethodDeviceCode, MethodServicePrincipal, MethodAzureCLI:
+	case MethodDeviceCode, MethodBrowser, MethodServicePrincipal, MethodAzureCLI:
 		return true
 	case MethodKey:
 		return saveKey
@@ -67,11 +72,48 @@ func needsStore(method string, saveKey bool) bool {
 	return false
 }
 
-// KeyringUnavailableError is login's explanation of a keyring it cannot use.
+// usesMSAL reports whether a method keeps its sign-in in MSAL's cache.
+func usesMSAL(method string) bool { return method == MethodDeviceCode || method == MethodBrowser }
+
+// keyringUnavailable is login's explanation of a system keyring it cannot
+// use: the choices, never a silent downgrade.
 func (s *Session) keyringUnavailable(err error) error {
+	var choices []string
+	if keyring.KernelSupported() {
+		choices = append(choices, "`--storage kernel` keeps the encryption key in the Linux kernel keyring (memory only; signed out at reboot)")
+	}
+	choices = append(choices,
+		"`--insecure-storage` keeps tokens in a plaintext file (mode 0600)",
+		"in CI, `--env` or `--workload-identity` store nothing")
+	what := keyringCause(err)
+	if s.cfg.IsWSL() {
+		what = "this is WSL, where no Secret Service runs unless you start one (for example gnome-keyring in a D-Bus session)"
+	}
+	return errs.New(errs.KindAuth, err, "choose where tokens go: "+strings.Join(choices, "; "),
+		"cannot store tokens: the system keyring is unavailable: %s", what)
+}
+
+// kernelUnavailable explains a kernel keyring that refuses keyctl.
+func (s *Session) kernelUnavailable(err error) error {
 	return errs.New(errs.KindAuth, err,
-		"pass --insecure-storage to keep tokens in a plaintext file (mode 0600) instead; in CI, sign in with `--env` or `--workload-identity`, which store nothing",
-		"cannot store tokens: the system keyring is unavailable: %s", keyringCause(err))
+		"containers often forbid keyctl (Docker's default seccomp profile): use `--insecure-storage` (plaintext file, mode 0600), or in CI `--env` or `--workload-identity`",
+		"cannot store tokens in the kernel keyring (%v)", err)
+}
+
+// loginStorage picks the token store of a sign-in that keeps secrets.
+func (s *Session) loginStorage(o LoginOptions) store.Kind {
+	switch {
+	case o.InsecureStorage:
+		return store.KindPlaintext
+	case o.Storage != "":
+		return o.Storage
+	}
+	// The kernel keyring is remembered: it was chosen because this machine
+	// has no Secret Service, which a new sign-in will not change.
+	if a := s.Account(); a != nil && store.Kind(a.Storage) == store.KindKernel {
+		return store.KindKernel
+	}
+	return store.KindKeyring
 }
 
 // Login runs a sign-in method, stores its secrets and records the account
@@ -90,10 +132,7 @@ func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, erro
 
 	kind := store.KindMemory
 	if needsStore(method, o.SaveKey) {
-		kind = store.KindKeyring
-		if o.InsecureStorage {
-			kind = store.KindPlaintext
-		}
+		kind = s.loginStorage(o)
 	}
 	st, err := s.Store(kind)
 	if err != nil {
@@ -102,6 +141,9 @@ func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, erro
 	// Fail before any flow starts: a user must not approve a device code
 	// only to learn that nothing can be stored.
 	if err := st.Check(ctx); err != nil {
+		if keyring.IsUnavailable(err) && kind == store.KindKernel {
+			return nil, s.kernelUnavailable(err)
+		}
 		if keyring.IsUnavailable(err) {
 			return nil, s.keyringUnavailable(err)
 		}
@@ -116,6 +158,8 @@ func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, erro
 	switch method {
 	case MethodDeviceCode:
 		tok, err = s.loginDeviceCode(ctx, st, o, scope, &acct)
+	case MethodBrowser:
+		tok, err = s.loginBrowser(ctx, st, o, scope, &acct)
 	case MethodKey:
 		save, err = s.loginKey(o, res)
 	case MethodEnv:
@@ -132,7 +176,7 @@ func (s *Session) Login(ctx context.Context, o LoginOptions) (*LoginResult, erro
 	}
 	// The new sign-in replaces the profile's old one wherever it was kept
 	// (MSAL's cache is the device-code flow's own and was updated by it).
-	if err := s.forget(ctx, kind, st, method == MethodDeviceCode); err != nil {
+	if err := s.forget(ctx, kind, st, usesMSAL(method)); err != nil {
 		return nil, err
 	}
 	for k, v := range save {
@@ -258,26 +302,9 @@ func (s *Session) loginDeviceCode(ctx context.Context, st store.Store, o LoginOp
 	if err != nil {
 		return azcore.AccessToken{}, err
 	}
-	if ar.Account.HomeAccountID == "" {
-		return azcore.AccessToken{}, errors.New("no account came back from Entra ID (no id_token): cannot sign in silently later")
+	if err := s.keepAccount(ctx, pc, ar, clientID, tenant, acct); err != nil {
+		return azcore.AccessToken{}, err
 	}
-	// Keep one account per profile: drop any other left in the cache.
-	if accts, err := pc.Accounts(ctx); err == nil {
-		for _, a := range accts {
-			if a.HomeAccountID != ar.Account.HomeAccountID {
-				_ = pc.RemoveAccount(ctx, a)
-			}
-		}
-	}
-	acct.HomeAccountID = ar.Account.HomeAccountID
-	acct.Username = ar.Account.PreferredUsername
-	acct.ObjectID = ar.Account.LocalAccountID
-	acct.Tenant = cmp.Or(ar.Account.Realm, tenant)
-	if tenant == DefaultTenant || tenant == "common" {
-		// Silent calls of later commands use the authority of the login.
-		acct.Tenant = tenant
-	}
-	acct.ClientID = clientID
 	return azcore.AccessToken{Token: ar.AccessToken, ExpiresOn: ar.ExpiresOn}, nil
 }
 

@@ -150,7 +150,7 @@ func (s *Session) ForProfile(name string) *Session {
 // including the encryption key in the keyring.
 func (s *Session) PurgeStores(ctx context.Context) error {
 	var firstErr error
-	for _, kind := range []store.Kind{store.KindKeyring, store.KindPlaintext} {
+	for _, kind := range []store.Kind{store.KindKeyring, store.KindKernel, store.KindPlaintext} {
 		st, err := s.Store(kind)
 		if err == nil {
 			err = st.Delete(ctx, "", true)

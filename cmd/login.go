@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/auth"
+	"github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/auth/store"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
@@ -23,12 +24,15 @@ type LoginOptions struct {
 	// the method, the key and the prompts.
 	Login auth.LoginOptions
 	// The method flags; at most one may be set.
+	Browser          bool
 	AzureCLI         bool
 	ServicePrincipal bool
 	ManagedIdentity  bool
 	WorkloadIdentity bool
 	Env              bool
 	Key              bool
+	// Storage is --storage: keyring, kernel or file.
+	Storage string
 }
 
 // NewCmdLogin builds `cosmosctl login`.
@@ -36,11 +40,14 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 	opts := &LoginOptions{AuthDeps: newAuthDeps(f), Getenv: f.Getenv}
 	cmd := &cobra.Command{
 		Use:   "login",
-		Short: "Sign in with Microsoft Entra ID (device code, Azure CLI, service principal, managed or workload identity)",
+		Short: "Sign in with Microsoft Entra ID (device code, browser, Azure CLI, service principal, managed or workload identity)",
 		Long: `Sign in once; later commands get tokens silently from the keyring-protected cache.
 
 Methods:
   (default)            device code: open the shown URL on any device and enter the code
+  --browser            a browser sign-in redirected to http://localhost:PORT on this machine (for tenants
+                       whose Conditional Access blocks the device code); BROWSER picks the browser, and
+                       the URL is printed for a browser elsewhere (forward the port, see --browser-port)
   --azure-cli          reuse the Azure CLI's sign-in (az login); az runs at most once per token lifetime
   --service-principal  --client-id with --client-secret (or AZURE_CLIENT_SECRET) or --certificate FILE
   --managed-identity   the Azure managed identity of this machine (--client-id for a user-assigned one)
@@ -48,10 +55,14 @@ Methods:
   --env                the standard AZURE_* variables, nothing stored (the CI default)
   --key                an account key from COSMOSCTL_KEY or stdin (never stored unless --save-key)
 
-Tokens are stored encrypted with a key kept in the OS keyring. Where no keyring is available,
---insecure-storage keeps them in a plaintext file (mode 0600) instead.`,
+Tokens are stored encrypted with a key kept in the OS keyring (Secret Service on Linux, the
+Keychain on macOS, the Credential Manager on Windows). Where no Secret Service runs (servers, WSL,
+containers, SSH sessions), --storage kernel keeps the key in the Linux kernel keyring instead
+(memory only: signed out at reboot; remembered by the profile), and --insecure-storage keeps the
+tokens in a plaintext file (mode 0600).`,
 		Example: `  cosmosctl login
   cosmosctl --profile sandbox login
+  cosmosctl login --browser
   cosmosctl login --service-principal --tenant TENANT --client-id APPID --client-secret "$SECRET"
   cosmosctl login --workload-identity`,
 		Args: cobra.NoArgs,
@@ -65,6 +76,8 @@ Tokens are stored encrypted with a key kept in the OS keyring. Where no keyring 
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Login.Tenant, "tenant", "", "Entra tenant ID or domain (default: the profile's, else organizations)")
 	fl.StringVar(&opts.Login.ClientID, "client-id", "", "Application (client) ID")
+	fl.BoolVar(&opts.Browser, "browser", false, "Sign in in a browser (authorization code with PKCE on a loopback redirect)")
+	fl.IntVar(&opts.Login.BrowserPort, "browser-port", 0, "With --browser: the loopback port of the redirect (default: any free port)")
 	fl.BoolVar(&opts.AzureCLI, "azure-cli", false, "Use the Azure CLI's credential")
 	fl.BoolVar(&opts.ServicePrincipal, "service-principal", false, "Sign in as a service principal")
 	fl.StringVar(&opts.Login.ClientSecret, "client-secret", "", "Service principal secret (prefer AZURE_CLIENT_SECRET)")
@@ -75,8 +88,9 @@ Tokens are stored encrypted with a key kept in the OS keyring. Where no keyring 
 	fl.BoolVar(&opts.Env, "env", false, "Use the standard AZURE_* environment variables")
 	fl.BoolVar(&opts.Key, "key", false, "Use an account key (COSMOSCTL_KEY or stdin)")
 	fl.BoolVar(&opts.Login.SaveKey, "save-key", false, "With --key: keep the key in the token store")
-	fl.BoolVar(&opts.Login.NoBrowser, "no-browser", false, "Do not open a browser for the device code")
+	fl.BoolVar(&opts.Login.NoBrowser, "no-browser", false, "Do not open a browser (the URL is printed)")
 	fl.BoolVar(&opts.Login.InsecureStorage, "insecure-storage", false, "Store tokens in a plaintext file when no keyring is available")
+	fl.StringVar(&opts.Storage, "storage", "", "Where the token store's key lives: keyring (the OS keyring), kernel (the Linux kernel keyring) or file (= --insecure-storage)")
 	fl.StringVar(&opts.Login.Audience, "audience", "", "Token audience: the account host (default) or https://cosmos.azure.com")
 	return cmd
 }
@@ -89,6 +103,7 @@ func loginMethod(o *LoginOptions) (string, error) {
 		set  bool
 		flag string
 	}{
+		{o.Browser, "--browser"},
 		{o.AzureCLI, "--azure-cli"},
 		{o.ServicePrincipal, "--service-principal"},
 		{o.ManagedIdentity, "--managed-identity"},
@@ -104,6 +119,8 @@ func loginMethod(o *LoginOptions) (string, error) {
 		return "", errs.Usage("choose one sign-in method, not %s", strings.Join(picked, " and "))
 	}
 	switch {
+	case o.Browser:
+		return auth.MethodBrowser, nil
 	case o.AzureCLI:
 		return auth.MethodAzureCLI, nil
 	case o.ServicePrincipal:
@@ -134,6 +151,25 @@ func loginRun(ctx context.Context, o *LoginOptions) error {
 	}
 	if lo.CertificatePassword != "" && lo.CertificateFile == "" {
 		return errs.Usage("--certificate-password needs --certificate")
+	}
+	switch o.Storage {
+	case "":
+	case string(store.KindKeyring), string(store.KindKernel), string(store.KindPlaintext):
+		if lo.InsecureStorage && o.Storage != string(store.KindPlaintext) {
+			return errs.Usage("--insecure-storage and --storage %s contradict each other", o.Storage)
+		}
+		if o.Storage == string(store.KindKernel) && !keyring.KernelSupported() {
+			return errs.Usage("--storage kernel needs Linux (the kernel keyring); here the OS keyring holds the key")
+		}
+		lo.Storage = store.Kind(o.Storage)
+	default:
+		return errs.Usage("--storage must be keyring, kernel or file, not %q", o.Storage)
+	}
+	if lo.BrowserPort != 0 && !o.Browser {
+		return errs.Usage("--browser-port needs --browser")
+	}
+	if lo.BrowserPort < 0 || lo.BrowserPort > 65535 {
+		return errs.Usage("--browser-port must be a port number (1-65535), not %d", lo.BrowserPort)
 	}
 	sess, err := o.AuthSession()
 	if err != nil {

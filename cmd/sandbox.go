@@ -66,7 +66,7 @@ Data Reader on /dbs/shop/colls/products), ci (service principal) and mi (managed
 	fl.StringVar(&opts.SeedFile, "seed", "", "Seed file (JSON) with tenant, principals, databases, items and roles (default: the built-in demo)")
 	fl.StringVar(&opts.Listen, "listen", sandbox.DefaultListen, "Loopback address of the Cosmos DB gateway")
 	fl.StringVar(&opts.EntraListen, "entra-listen", sandbox.DefaultListen, "Loopback address of Entra ID")
-	fl.StringVar(&opts.AutoApprove, "auto-approve", "", "Approve every device code as this user, on its first poll")
+	fl.StringVar(&opts.AutoApprove, "auto-approve", "", "Approve every device code (on its first poll) and browser sign-in (at once, no page) as this user")
 	fl.DurationVar(&opts.TokenLifetime, "token-lifetime", time.Hour, "Access-token lifetime")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "Inject gateway faults: throttle=0.3, latency=20ms, reset=0.05, unavailable=0.1, seed=N (repeatable)")
 	fl.BoolVar(&opts.LocalAuthDisabled, "local-auth-disabled", false, "Refuse account-key requests, like an account with local auth disabled")

@@ -2,9 +2,10 @@
 // service principal secrets, saved keys) under string keys. It knows
 // nothing of MSAL or Cosmos DB.
 //
-// Three backends: a file encrypted with AES-256-GCM under a random 256-bit
-// key held in the OS keyring (the default), a plaintext file (the
-// --insecure-storage opt-in), and process memory. The file backends take a
+// Four backends: a file encrypted with AES-256-GCM under a random 256-bit
+// key held in the OS keyring (the default), the same with the key in the
+// Linux kernel keyring (for machines without a Secret Service), a
+// plaintext file (the --insecure-storage opt-in), and process memory. The file backends take a
 // cross-process lock around every read-modify-write and replace the file
 // atomically, so concurrent commands never corrupt it; a file that cannot be
 // read or decrypted is treated as empty (the user signs in again) rather
@@ -42,6 +43,7 @@ type Kind string
 
 const (
 	KindKeyring   Kind = "keyring" // encrypted file, key in the OS keyring
+	KindKernel    Kind = "kernel"  // encrypted file, key in the Linux kernel keyring
 	KindPlaintext Kind = "file"    // plaintext file, mode 0600
 	KindMemory    Kind = "memory"  // this process only
 )
@@ -49,6 +51,9 @@ const (
 // File names inside the configuration directory.
 const (
 	EncryptedFileName = "tokens.enc"
+	// KernelFileName is separate from EncryptedFileName: one file is
+	// sealed with one key, and the two keys live in different keyrings.
+	KernelFileName    = "tokens-kernel.enc"
 	PlaintextFileName = "tokens.json"
 )
 
@@ -81,7 +86,9 @@ type Store interface {
 	Exclusive(ctx context.Context, fn func() error) error
 }
 
-// Open returns the backend of the given kind for a configuration directory.
+// Open returns the backend of the given kind for a configuration directory;
+// kr holds the encryption key of the encrypted kinds (the OS keyring for
+// KindKeyring, the kernel keyring for KindKernel).
 func Open(kind Kind, dir string, kr keyring.Keyring) (Store, error) {
 	switch kind {
 	case KindKeyring, "":
@@ -89,6 +96,13 @@ func Open(kind Kind, dir string, kr keyring.Keyring) (Store, error) {
 			return nil, errors.New("token store: no keyring")
 		}
 		return NewEncrypted(filepath.Join(dir, EncryptedFileName), kr), nil
+	case KindKernel:
+		if kr == nil {
+			return nil, errors.New("token store: no kernel keyring")
+		}
+		f := NewEncrypted(filepath.Join(dir, KernelFileName), kr)
+		f.kind = KindKernel
+		return f, nil
 	case KindPlaintext:
 		return NewPlaintext(filepath.Join(dir, PlaintextFileName)), nil
 	case KindMemory:
@@ -175,6 +189,7 @@ type File struct {
 	path string
 	kr   keyring.Keyring // nil for plaintext
 	user string          // keyring item of the encryption key
+	kind Kind            // KindKeyring or KindKernel when kr is set
 
 	mu  sync.Mutex // guards key
 	key []byte     // cached after the first keyring read
@@ -190,7 +205,7 @@ func NewEncrypted(path string, kr keyring.Keyring) *File {
 		abs = path
 	}
 	sum := sha256.Sum256([]byte(abs))
-	return &File{path: path, kr: kr, user: "token-store-key:" + hex.EncodeToString(sum[:8])}
+	return &File{path: path, kr: kr, user: "token-store-key:" + hex.EncodeToString(sum[:8]), kind: KindKeyring}
 }
 
 // NewPlaintext returns the plaintext store at path.
@@ -206,12 +221,15 @@ func (s *File) Kind() Kind {
 	if s.kr == nil {
 		return KindPlaintext
 	}
-	return KindKeyring
+	return s.kind
 }
 
 func (s *File) Location() string {
-	if s.kr == nil {
+	switch {
+	case s.kr == nil:
 		return "plaintext file " + s.path
+	case s.kind == KindKernel:
+		return "file " + s.path + " encrypted with a key in the kernel keyring (kept until logout or reboot)"
 	}
 	return "file " + s.path + " encrypted with a key in the system keyring"
 }

@@ -241,3 +241,41 @@ func TestConcurrentWriters(t *testing.T) {
 		})
 	}
 }
+
+// Open picks the file and the keyring by kind; the kernel kind has its own
+// file, so its key and the system keyring's never seal the same data.
+func TestOpenKinds(t *testing.T) {
+	tests := []struct {
+		kind     Kind
+		file     string
+		location string
+	}{
+		{KindKeyring, EncryptedFileName, "encrypted with a key in the system keyring"},
+		{KindKernel, KernelFileName, "encrypted with a key in the kernel keyring"},
+		{KindPlaintext, PlaintextFileName, "plaintext file"},
+	}
+	ctx := context.Background()
+	for _, tt := range tests {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			dir := t.TempDir()
+			kr := keyring.NewMock()
+			s, err := Open(tt.kind, dir, kr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Kind() != tt.kind || !bytes.Contains([]byte(s.Location()), []byte(tt.location)) {
+				t.Fatalf("kind %q, location %q; want %q, %q", s.Kind(), s.Location(), tt.kind, tt.location)
+			}
+			if err := s.Put(ctx, "k", []byte("v")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, tt.file)); err != nil {
+				t.Fatalf("no %s: %v", tt.file, err)
+			}
+			_, kerr := kr.Get(ctx, KeyringService, NewEncrypted(filepath.Join(dir, tt.file), nil).KeyringUser())
+			if (tt.kind == KindPlaintext) != errors.Is(kerr, keyring.ErrNotFound) {
+				t.Fatalf("key in the given keyring: %v", kerr)
+			}
+		})
+	}
+}

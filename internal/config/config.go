@@ -214,7 +214,7 @@ func (p *Profile) Set(key, value string) error {
 
 // AuthMethods returns the sign-in methods a profile may name (the auth key).
 func AuthMethods() []string {
-	return []string{"devicecode", "azurecli", "serviceprincipal", "managedidentity", "workloadidentity", "env", "key"}
+	return []string{"devicecode", "browser", "azurecli", "serviceprincipal", "managedidentity", "workloadidentity", "env", "key"}
 }
 
 // Clouds returns the named clouds accepted by the cloud key.

@@ -52,7 +52,7 @@ const CosmosAudience = "https://cosmos.azure.com"
 // Credentials is what a data command authenticates with: an Entra ID token
 // credential, or (for emulators and accounts that allow keys) an account key.
 type Credentials struct {
-	Method string                 // devicecode, azurecli, serviceprincipal, managedidentity, workloadidentity, env, key
+	Method string                 // devicecode, browser, azurecli, serviceprincipal, managedidentity, workloadidentity, env, key
 	Token  azcore.TokenCredential // nil when Key is set
 	Key    string                 // base64 account key; never logged
 }

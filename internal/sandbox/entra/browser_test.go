@@ -1,61 +1,21 @@
 package entra
 
 import (
-	"context"
-	"os"
-	"os/exec"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 	"github.com/chromedp/chromedp"
-)
 
-// browserContext starts headless Chromium for one test. It skips when
-// Chromium is missing, unless CI is set, in which case it fails.
-func browserContext(t *testing.T) context.Context {
-	t.Helper()
-	path := "/usr/bin/chromium"
-	if _, err := os.Stat(path); err != nil {
-		if p, lerr := exec.LookPath("chromium"); lerr == nil {
-			path = p
-		} else if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set but chromium is not installed: %v (apt-get install -y chromium)", err)
-		} else {
-			t.Skip("chromium not installed; install it with `apt-get install -y chromium` (with CI set this test fails instead)")
-		}
-	}
-	dataDir := t.TempDir()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.IgnoreCertErrors, // the page is served by httptest's self-signed TLS server
-		chromedp.UserDataDir(dataDir),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	// Registered after TempDir, so the browser is gone before its profile is removed.
-	t.Cleanup(func() {
-		cancelBrowser()
-		cancelAlloc()
-		cancel()
-	})
-	return bctx
-}
+	"github.com/cosmosctl/cosmosctl/internal/browsertest"
+)
 
 func TestDeviceLoginPageInBrowser(t *testing.T) {
 	s, ts := newTestServer(t, Config{})
-	bctx := browserContext(t)
+	bctx := browsertest.Context(t)
 	ctx := testContext(t)
 
 	pc := newMSAL(t, ts, "organizations")
@@ -141,4 +101,42 @@ func TestDeviceLoginPageInBrowser(t *testing.T) {
 			t.Fatalf("principal options: %q", opts)
 		}
 	})
+}
+
+func TestAuthorizeSignInPageInBrowser(t *testing.T) {
+	s, ts := newTestServer(t, Config{})
+	bctx := browsertest.Context(t)
+	pc := newMSAL(t, ts, testTenant)
+
+	// The CLI's loopback listener: it receives the query-string redirect.
+	got := make(chan url.Values, 1)
+	loop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case got <- r.URL.Query():
+		default:
+		}
+		_, _ = w.Write([]byte(`<p id="done">signed in</p>`))
+	}))
+	t.Cleanup(loop.Close)
+
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(authorizeURL(t, pc, loop.URL, nil)),
+		chromedp.WaitVisible(chromedp.ID("principal")),
+		chromedp.SetValue(chromedp.ID("principal"), "bob"),
+		chromedp.Click(chromedp.ID("submit")),
+		chromedp.WaitVisible(chromedp.ID("done")),
+	); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	q := <-got
+	if q.Get("state") != "st-123" || q.Get("code") == "" {
+		t.Fatalf("redirect query %v, want code and state", q)
+	}
+	ar, err := pc.AcquireTokenByAuthCode(testContext(t), q.Get("code"), loop.URL, []string{acctScope}, public.WithChallenge(testVerifier))
+	if err != nil {
+		t.Fatalf("AcquireTokenByAuthCode: %v", err)
+	}
+	if c := verifyToken(t, s, ar.AccessToken); c["upn"] != "bob@contoso.test" {
+		t.Fatalf("signed in as %v, want bob", c["upn"])
+	}
 }

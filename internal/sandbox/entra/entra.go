@@ -15,7 +15,11 @@
 //	GET  /{tenant}/v2.0/.well-known/openid-configuration
 //	GET  /{tenant}/discovery/v2.0/keys                  JWKS of the access-token key
 //	POST /{tenant}/oauth2/v2.0/devicecode
-//	POST /{tenant}/oauth2/v2.0/token                    device_code, refresh_token, client_credentials
+//	GET  /{tenant}/oauth2/v2.0/authorize                authorization code with PKCE (S256), loopback
+//	                                                    redirect URIs only; a sign-in page, or an
+//	                                                    immediate redirect with AutoApprove
+//	POST /{tenant}/oauth2/v2.0/authorize                the sign-in page's answer
+//	POST /{tenant}/oauth2/v2.0/token                    device_code, authorization_code, refresh_token, client_credentials
 //	                                                    (client_secret, or client_assertion: federated or certificate-signed)
 //	GET  /federated/.well-known/openid-configuration    the federated (workload identity) issuer
 //	GET  /federated/keys
@@ -105,7 +109,7 @@ type Config struct {
 	Tenant        string
 	Principals    []Principal
 	TokenLifetime time.Duration // access-token lifetime; default 1h
-	AutoApprove   string        // principal name: approve every device code on its first poll
+	AutoApprove   string        // principal name: approve every device code on its first poll and every authorization request at once
 	// Resources returns the accepted resource identifiers (no "/.default"),
 	// e.g. "https://127.0.0.1" or "https://cosmos.azure.com". Other resources
 	// get the real AADSTS500011 error. nil accepts every resource.
@@ -132,6 +136,9 @@ type Stats struct {
 	DeviceCode        int // device code requests
 	DeviceCodePolls   int // token requests with grant_type=device_code
 	RefreshGrants     int
+	Authorizations    int // GET /{tenant}/oauth2/v2.0/authorize
+	AuthCodes         int // authorization codes issued (sign-in page or AutoApprove)
+	AuthCodeGrants    int // token requests with grant_type=authorization_code
 	ClientCredentials int // client_credentials with client_secret
 	ClientAssertions  int // client_credentials with client_assertion (federated or certificate)
 	// CertificateAssertions counts the client assertions that were routed
@@ -177,6 +184,8 @@ type Server struct {
 	deviceCodes   map[string]*deviceCode // by device_code
 	userCodes     map[string]*deviceCode // by normalised user_code
 	refreshTokens map[string]*refreshToken
+	authRequests  map[string]*authRequest // sign-in pages waiting for an answer
+	authCodes     map[string]*authCode
 	stats         Stats
 }
 
@@ -188,6 +197,8 @@ func New(cfg Config) (*Server, error) {
 		deviceCodes:   map[string]*deviceCode{},
 		userCodes:     map[string]*deviceCode{},
 		refreshTokens: map[string]*refreshToken{},
+		authRequests:  map[string]*authRequest{},
+		authCodes:     map[string]*authCode{},
 	}
 	if s.tenant == "" {
 		s.tenant = DefaultTenant
@@ -404,6 +415,8 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("GET /{tenant}/discovery/v2.0/keys", s.handleKeys)
 	m.HandleFunc("POST /{tenant}/oauth2/v2.0/devicecode", s.handleDeviceCode)
 	m.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.handleToken)
+	m.HandleFunc("GET /{tenant}/oauth2/v2.0/authorize", s.handleAuthorize)
+	m.HandleFunc("POST /{tenant}/oauth2/v2.0/authorize", s.handleAuthorizeSubmit)
 	m.HandleFunc("GET /federated/.well-known/openid-configuration", s.handleFederatedConfig)
 	m.HandleFunc("GET /federated/keys", s.handleFederatedKeys)
 	m.HandleFunc("GET /devicelogin", s.handleDeviceLoginPage)

@@ -85,6 +85,9 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	case "device_code", "urn:ietf:params:oauth:grant-type:device_code":
 		s.count(func(st *Stats) { st.DeviceCodePolls++ })
 		s.grantDeviceCode(w, r)
+	case "authorization_code":
+		s.count(func(st *Stats) { st.AuthCodeGrants++ })
+		s.grantAuthCode(w, r)
 	case "refresh_token":
 		s.count(func(st *Stats) { st.RefreshGrants++ })
 		s.grantRefresh(w, r)
@@ -97,7 +100,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.grantClientCredentials(w, r)
 	default:
 		s.writeOAuthError(w, r, http.StatusBadRequest, "unsupported_grant_type", 70003,
-			"The app requested an unsupported grant type '"+gt+"'. The cosmosctl sandbox supports device_code, refresh_token and client_credentials.")
+			"The app requested an unsupported grant type '"+gt+"'. The cosmosctl sandbox supports device_code, authorization_code, refresh_token and client_credentials.")
 	}
 }
 
