@@ -187,7 +187,7 @@ func commandRecord(ctx context.Context, f *cmdutil.Factory, s *config.Settings, 
 		rec.PartitionHash = audit.HashText(n.pk)
 	}
 	rec.OSUser, rec.Host = osIdentity()
-	auditIdentity(ctx, f, s, &rec, sum.Requests > 0)
+	auditIdentity(ctx, f, s, &rec, sum.Requests > 0 || runErr == nil) // every audited command that succeeded had signed in (can-i with a key sends nothing)
 	return rec
 }
 
@@ -381,7 +381,7 @@ func auditShowRun(ctx context.Context, f *cmdutil.Factory, o *auditShowOptions, 
 	full := oo.Format == "json" || oo.Format == "jsonl" || oo.Format == "yaml" || (oo.Format == "" && !oo.TTY)
 	p, err := output.New(f.IOStreams.Out, oo)
 	if err != nil {
-		return queryPrinterError(err)
+		return printerError(err)
 	}
 	err = audit.Read(fh, fl, func(rec audit.Record, line []byte) error {
 		if full {

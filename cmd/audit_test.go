@@ -179,7 +179,8 @@ func TestAuditDataCommands(t *testing.T) {
 				t.Error("no invocation id")
 			}
 			reqs := recs[:len(recs)-1]
-			if len(reqs) == 0 || len(reqs) != len(wire.ids) {
+			// can-i with the account key sends no probe: keys bypass RBAC.
+			if (len(reqs) == 0 && tt.operation != "can-i probe") || len(reqs) != len(wire.ids) {
 				t.Fatalf("%d request records for %d responses", len(reqs), len(wire.ids))
 			}
 			var got, sent []string

@@ -170,7 +170,7 @@ func canICheck(ctx context.Context, f *DataDeps, actions []access.Action, scopeA
 	} else if scope.Database == "" && scope.Container != "" {
 		return nil, errs.Usage("-c/--container %s needs -d/--database", scope.Container)
 	}
-	client, _, err := queryClient(ctx, f)
+	client, _, err := dataClient(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +201,7 @@ type canIAnswerJSON struct {
 // canIPrintAnswer prints the bare answer (yes, no, unknown), or with -o
 // json, jsonl or yaml (or --jq) an object holding it.
 func canIPrintAnswer(ctx context.Context, f *DataDeps, s *config.Settings, action string, scope access.Scope, ans access.Answer) error {
-	oo := queryOutputOptions(ctx, f, s)
+	oo := dataOutputOptions(ctx, f, s)
 	if scalarRaw(oo) {
 		_, err := fmt.Fprintln(f.IOStreams.Out, ans)
 		return err
@@ -298,10 +298,10 @@ type canITableRow struct {
 }
 
 func canIPrintList(ctx context.Context, f *DataDeps, s *config.Settings, rs []access.Result) error {
-	oo := queryOutputOptions(ctx, f, s)
+	oo := dataOutputOptions(ctx, f, s)
 	p, err := output.New(f.IOStreams.Out, oo)
 	if err != nil {
-		return queryPrinterError(err)
+		return printerError(err)
 	}
 	tabular := false
 	switch s.Output {

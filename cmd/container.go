@@ -85,7 +85,7 @@ func containerListRun(o *ContainerListOptions) error {
 	}
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
-	client, s, err := queryClientFor(ctx, f, true, false)
+	client, s, err := dataClientFor(ctx, f, true, false)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func containerShowRun(o *ContainerShowOptions) error {
 	}
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
-	client, s, err := queryClientFor(ctx, f, true, o.Container == "")
+	client, s, err := dataClientFor(ctx, f, true, o.Container == "")
 	if err != nil {
 		return err
 	}
@@ -114,5 +114,5 @@ func containerShowRun(o *ContainerShowOptions) error {
 	if err != nil {
 		return err
 	}
-	return printOne(f.IOStreams, queryOutputOptions(ctx, f, s), desc)
+	return printOne(f.IOStreams, dataOutputOptions(ctx, f, s), desc)
 }

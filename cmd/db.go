@@ -58,7 +58,7 @@ func dbListRun(o *DBListOptions) error {
 	}
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
-	client, s, err := queryClient(ctx, f)
+	client, s, err := dataClient(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -71,9 +71,9 @@ func dbListRun(o *DBListOptions) error {
 // script never mistakes an error for an empty listing; after a partial
 // listing it prints what came, then fails.
 func listPrint[T any](ctx context.Context, f *DataDeps, s *config.Settings, what string, list func() ([]T, error)) error {
-	p, err := output.New(f.IOStreams.Out, queryOutputOptions(ctx, f, s))
+	p, err := output.New(f.IOStreams.Out, dataOutputOptions(ctx, f, s))
 	if err != nil {
-		return queryPrinterError(err)
+		return printerError(err)
 	}
 	items, listErr := list()
 	if listErr != nil && len(items) == 0 {

@@ -1,9 +1,14 @@
 package cmd
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/cosmosctl/cosmosctl/internal/config"
+	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 )
 
 // A query without --pk runs on every partition range. When its WHERE fixes
@@ -115,4 +120,18 @@ func pkTipShell(v json.RawMessage) string {
 // shellQuote wraps s in single quotes for a POSIX shell.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// queryPKTip suggests --pk on stderr when the query's WHERE fixes the
+// container's partition key (one more request, for its key paths, only on
+// a terminal and only for a query with a WHERE clause).
+func queryPKTip(ctx context.Context, f *DataDeps, client *cosmos.Client, s *config.Settings, sql string) {
+	def, err := client.PartitionKeyDefinition(ctx, s.Database, s.Container)
+	if err != nil {
+		return // only a tip
+	}
+	if v := pkTip(sql, def.Paths); v != "" {
+		fmt.Fprintf(f.IOStreams.ErrOut, "tip: the WHERE clause fixes the partition key (%s); add --pk %s to query one partition instead of all\n",
+			strings.Join(def.Paths, ", "), v)
+	}
 }

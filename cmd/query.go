@@ -2,23 +2,15 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math"
-	"os"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
-	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/query"
-	"github.com/cosmosctl/cosmosctl/output"
 )
 
 // QueryOptions are the parsed flags of `cosmosctl query`.
@@ -96,195 +88,19 @@ Paging: --max-items N stops after N results and prints a continuation token on s
 	return cmd
 }
 
-// queryArgs accepts the SQL as one argument; several mean the shell split
-// an unquoted query into words, so the error shows it quoted.
-func queryArgs(cmd *cobra.Command, args []string) error {
-	if len(args) <= 1 {
-		return nil
-	}
-	sql := strings.Join(args, " ")
-	quoted := "'" + sql + "'"
-	if strings.Contains(sql, "'") {
-		quoted = strconv.Quote(sql)
-	}
-	return errs.New(errs.KindUsage, nil, fmt.Sprintf("quote the query so the shell passes it as one argument: cosmosctl query %s", quoted),
-		"query takes the SQL as one argument, got %d (%s)", len(args), sql)
-}
-
-// queryCheckNumbers refuses numeric flags given as 0 or a negative where
-// that means nothing (a default of 0 means "not set" for each).
-func queryCheckNumbers(o *QueryOptions) error {
-	given := o.given
-	if given == nil {
-		given = func(string) bool { return false }
-	}
-	switch {
-	case o.MaxItems < 0 || (o.MaxItems == 0 && given("max-items")):
-		return errs.Usage("--max-items %d: must be at least 1 (leave it out for all results)", o.MaxItems)
-	case o.PageSize < -1 || o.PageSize > 1<<30 || (o.PageSize == 0 && given("page-size")):
-		return errs.Usage("--page-size %d: must be between 1 and %d, or -1 for the server's dynamic size", o.PageSize, 1<<30)
-	case o.MaxConcurrency < 0 || o.MaxConcurrency > 256 || (o.MaxConcurrency == 0 && given("max-concurrency")):
-		return errs.Usage("--max-concurrency %d: must be between 1 and 256", o.MaxConcurrency)
-	}
-	return nil
-}
-
-// queryPKTip suggests --pk on stderr when the query's WHERE fixes the
-// container's partition key (one more request, for its key paths, only on
-// a terminal and only for a query with a WHERE clause).
-func queryPKTip(ctx context.Context, f *DataDeps, client *cosmos.Client, s *config.Settings, sql string) {
-	def, err := client.PartitionKeyDefinition(ctx, s.Database, s.Container)
-	if err != nil {
-		return // only a tip
-	}
-	if v := pkTip(sql, def.Paths); v != "" {
-		fmt.Fprintf(f.IOStreams.ErrOut, "tip: the WHERE clause fixes the partition key (%s); add --pk %s to query one partition instead of all\n",
-			strings.Join(def.Paths, ", "), v)
-	}
-}
-
-// queryStatsLine is the statistics line of a finished query.
-func queryStatsLine(charge float64, results, pages, roundTrips int, traffic cosmos.Traffic) string {
-	line := fmt.Sprintf("request charge: %s RU, %s, %s, %s", strconv.FormatFloat(roundCharge(charge), 'f', 2, 64),
-		plural(results, "result", "results"), plural(pages, "page", "pages"), plural(roundTrips, "round trip", "round trips"))
-	if traffic.Throttled > 0 {
-		line += fmt.Sprintf(", %d throttled (429)", traffic.Throttled)
-	}
-	if r := traffic.Retried(); r > 0 {
-		line += fmt.Sprintf(", %d retried", r)
-	}
-	return line
-}
-
-// roundCharge rounds a request charge to hundredths of an RU, the
-// precision the service reports charges in. The SDK hands each page's
-// charge over as a float32 and the sum of many carries float noise
-// (219.47999954223633 for 219.48); rounding gives the --with-meta JSON and
-// the statistics line the same number, the sum the server's values make.
-func roundCharge(c float64) float64 { return math.Round(c*100) / 100 }
-
-// plural is "1 page" or "2 pages".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
-// queryText returns the SQL from the argument, -f FILE or stdin.
-func queryText(o *QueryOptions) (string, error) {
-	in := o.IOStreams.In
-	switch {
-	case o.SQL != "" && o.File != "":
-		return "", errs.Usage("give the query either as an argument or with -f/--file, not both")
-	case o.File == "-" || o.SQL == "-":
-		b, err := io.ReadAll(in)
-		if err != nil {
-			return "", errs.Usage("cannot read the query from stdin: %v", err)
-		}
-		return strings.TrimSpace(string(b)), nil
-	case o.File != "":
-		b, err := os.ReadFile(o.File)
-		if err != nil {
-			return "", errs.Usage("-f/--file: cannot read %s: %v", o.File, err)
-		}
-		return strings.TrimSpace(string(b)), nil
-	}
-	return strings.TrimSpace(o.SQL), nil
-}
-
-// queryClient resolves settings and builds the Cosmos client.
-func queryClient(ctx context.Context, f *DataDeps) (*cosmos.Client, *config.Settings, error) {
-	return queryClientFor(ctx, f, false, false)
-}
-
-// queryClientFor is queryClient for commands that also need a database
-// (and a container): those are checked first, so a missing -d or -c is a
-// usage error before anything signs in.
-func queryClientFor(ctx context.Context, f *DataDeps, needDatabase, needContainer bool) (*cosmos.Client, *config.Settings, error) {
-	s, err := f.Settings()
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := s.RequireEndpoint(); err != nil {
-		return nil, nil, err
-	}
-	if needDatabase {
-		if _, err := s.RequireDatabase(); err != nil {
-			return nil, nil, err
-		}
-	}
-	if needContainer {
-		if _, err := s.RequireContainer(); err != nil {
-			return nil, nil, err
-		}
-	}
-	c, err := f.CosmosClient(ctx)
-	if err != nil {
-		return nil, nil, cosmos.Explain(err, "connect")
-	}
-	return c, s, nil
-}
-
-// queryOutputOptions are the printer options for this invocation.
-func queryOutputOptions(ctx context.Context, f *DataDeps, s *config.Settings) output.Options {
-	return printOptions(ctx, f.IOStreams, s.Output, f.Printing())
-}
-
-// queryPrinterError turns printer construction errors into usage errors.
-func queryPrinterError(err error) error { return printerError(err) }
-
-// queryIsJSONFormat reports whether results print as a JSON array.
-func queryIsJSONFormat(f *DataDeps, s *config.Settings) bool {
-	return s.Output == "json" || (s.Output == "" && !f.IOStreams.IsStdoutTTY())
-}
-
-// queryWarnDropped tells stderr about table columns that appeared too late.
-func queryWarnDropped(f *DataDeps, p output.Printer) {
-	if cr, ok := p.(output.ColumnReporter); ok {
-		if d := cr.DroppedColumns(); len(d) > 0 {
-			fmt.Fprintf(f.IOStreams.ErrOut, "note: columns first seen after the first %d results were not shown: %s (use -o json)\n", output.ColumnWindow, strings.Join(d, ", "))
-		}
-	}
-}
-
 func queryRun(o *QueryOptions) error {
 	f := &o.DataDeps
 	ctx := o.ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	sql, err := queryText(o)
+	sql, spec, pkGiven, err := querySpec(ctx, o)
 	if err != nil {
 		return err
 	}
-	if sql == "" {
-		return errs.Usage("no query: pass SQL as an argument, -f FILE, or - to read stdin")
-	}
-	params, err := cosmos.ParseParams(o.Params, o.ParamFile)
-	if err != nil {
-		return err
-	}
-	if err := queryCheckNumbers(o); err != nil {
-		return err
-	}
-	spec := query.Spec{Query: sql, Params: params, PageSize: int32(o.PageSize), MaxConcurrency: o.MaxConcurrency,
-		MaxItems: o.MaxItems, Continuation: strings.TrimSpace(o.Continuation), IndexMetrics: o.IndexMetrics}
-	var pkGiven cosmos.PartitionKey
-	if o.pkGiven || o.PartitionKey != "" {
-		pk, err := cosmos.ParsePartitionKey(o.PartitionKey)
-		if err != nil {
-			return err
-		}
-		pkGiven = pk
-		key := pk.SDK()
-		spec.PartitionKey, spec.PartitionKeyJSON = &key, pk.JSON()
-		auditNoteFrom(ctx).partitionKey(pk.JSON())
-	}
-	auditNoteFrom(ctx).query(sql, params)
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
-	client, s, err := queryClientFor(ctx, f, true, true)
+	client, s, err := dataClientFor(ctx, f, true, true)
 	if err != nil {
 		return err
 	}
@@ -295,52 +111,25 @@ func queryRun(o *QueryOptions) error {
 			return err
 		}
 	}
-	oo := queryOutputOptions(ctx, f, s)
-	if o.WithMeta && !queryIsJSONFormat(f, s) {
+	oo := dataOutputOptions(ctx, f, s)
+	if o.WithMeta && !dataIsJSONFormat(f, s) {
 		return errs.Usage("--with-meta needs -o json")
 	}
 	what := fmt.Sprintf("query %s/%s", spec.Database, spec.Container)
 	runner := &query.Runner{Backend: query.NewCosmosBackend(client), Notice: func(msg string) { fmt.Fprintln(f.IOStreams.ErrOut, msg) }}
 
-	// --with-meta streams the results into an envelope whose charge and
-	// continuation follow the items.
-	var printer output.Printer
-	var env *output.EnvelopePrinter
-	var emit func(json.RawMessage) error
-	if o.WithMeta {
-		env, err = output.NewEnvelope(f.IOStreams.Out, oo)
-		if err == nil {
-			emit = env.Print
-		}
-	} else {
-		printer, err = output.New(f.IOStreams.Out, oo)
-		if err == nil {
-			emit = printer.Print
-		}
-	}
+	rw, err := newResultWriter(f, oo, o.WithMeta, o.Metrics || o.IndexMetrics)
 	if err != nil {
-		return queryPrinterError(err)
+		return err
 	}
-	closePrinter := func(out *query.Outcome) error {
-		if env == nil {
-			defer queryWarnDropped(f, printer)
-			return printer.Close()
-		}
-		meta, err := query.NewMeta(out, o.Metrics || o.IndexMetrics).Fields()
-		if err != nil {
-			return err
-		}
-		meta["requestCharge"] = json.RawMessage(strconv.FormatFloat(roundCharge(out.Stats.Charge), 'f', -1, 64))
-		return env.Finish(meta)
-	}
-	out, runErr := runner.Run(ctx, spec, emit)
+	out, runErr := runner.Run(ctx, spec, rw.emit)
 	if out != nil {
 		auditNoteFrom(ctx).output(out.Written)
 	}
 	// A failure before any result prints nothing on stdout (not even "[]"),
 	// so a script never mistakes an error for an empty result.
 	if runErr == nil || (out != nil && out.Written > 0) {
-		if cerr := closePrinter(out); cerr != nil && runErr == nil {
+		if cerr := rw.close(out); cerr != nil && runErr == nil {
 			runErr = cerr
 		}
 	}
@@ -357,46 +146,6 @@ func queryRun(o *QueryOptions) error {
 		// No statistics line: before an error it reads like a result.
 		return err
 	}
-	queryPrintStats(f, o, out, client.Traffic())
-	if out.Written == 0 && f.IOStreams.IsStdoutTTY() {
-		fmt.Fprintln(f.IOStreams.ErrOut, "No results.")
-	}
-	if !o.pkGiven && f.IOStreams.IsStderrTTY() && pkTipWhere.MatchString(sql) {
-		queryPKTip(ctx, f, client, s, sql)
-	}
-	if out.Continuation != "" {
-		fmt.Fprintf(f.IOStreams.ErrOut, "continuation: %s\n", out.Continuation)
-		if f.IOStreams.IsStderrTTY() {
-			fmt.Fprintln(f.IOStreams.ErrOut, "(more results: rerun with --continuation TOKEN)")
-		}
-	}
+	queryAfter(ctx, f, o, client, s, sql, out)
 	return nil
-}
-
-// queryPrintStats writes the charge summary (and metrics) on stderr: on a
-// terminal or with --show-charge, e.g. "request charge: 2.79 RU, 1 result,
-// 1 page, 1 round trip", plus the throttled (429) and retried requests
-// when there were any, which the SDK's retries would otherwise hide.
-func queryPrintStats(f *DataDeps, o *QueryOptions, out *query.Outcome, traffic cosmos.Traffic) {
-	if out == nil || o.WithMeta {
-		return
-	}
-	w := f.IOStreams.ErrOut
-	if o.ShowCharge || f.IOStreams.IsStderrTTY() {
-		fmt.Fprintln(w, queryStatsLine(out.Stats.Charge, out.Written, out.Stats.Pages, out.Stats.RoundTrips, traffic))
-	}
-	if o.Metrics {
-		fmt.Fprintf(w, "%-8s %6s %10s %10s %10s %12s\n", "RANGE", "PAGES", "RU", "RETRIEVED", "OUTPUT", "EXEC_MS")
-		for _, r := range out.Stats.Ranges {
-			fmt.Fprintf(w, "%-8s %6d %10.2f %10.0f %10.0f %12.2f\n", r.Range, r.Pages, r.Charge,
-				r.Metrics["retrievedDocumentCount"], r.Metrics["outputDocumentCount"], r.Metrics["totalExecutionTimeInMs"])
-		}
-	}
-	if o.IndexMetrics {
-		for _, r := range out.Stats.Ranges {
-			for _, im := range r.IndexMetrics {
-				fmt.Fprintf(w, "index metrics (range %s): %s\n", r.Range, im)
-			}
-		}
-	}
 }

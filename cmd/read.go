@@ -70,13 +70,13 @@ func readRun(o *ReadOptions) error {
 	auditNoteFrom(ctx).partitionKey(pk.JSON())
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
-	client, s, err := queryClientFor(ctx, f, true, true)
+	client, s, err := dataClientFor(ctx, f, true, true)
 	if err != nil {
 		return err
 	}
 	db, coll := s.Database, s.Container
-	oo := queryOutputOptions(ctx, f, s)
-	if o.WithMeta && !queryIsJSONFormat(f, s) {
+	oo := dataOutputOptions(ctx, f, s)
+	if o.WithMeta && !dataIsJSONFormat(f, s) {
 		return errs.Usage("--with-meta needs -o json")
 	}
 	// A point read needs every level of a hierarchical key; the server's
@@ -91,7 +91,7 @@ func readRun(o *ReadOptions) error {
 	auditNoteFrom(ctx).output(1)
 	if o.WithMeta {
 		env := map[string]any{"item": doc, "etag": meta.ETag, "requestCharge": roundCharge(float64(meta.RequestCharge)), "sessionToken": meta.SessionToken}
-		return queryPrinterError(output.WriteJSON(f.IOStreams.Out, env, oo))
+		return printerError(output.WriteJSON(f.IOStreams.Out, env, oo))
 	}
 	return readPrintOne(f, oo, s, doc)
 }
@@ -99,7 +99,7 @@ func readRun(o *ReadOptions) error {
 // readPrintOne prints a single document as an object (see printOne); piped
 // as json with no --jq it writes the exact bytes of the service.
 func readPrintOne(f *DataDeps, oo output.Options, s *config.Settings, doc json.RawMessage) error {
-	if queryIsJSONFormat(f, s) && oo.JQ == "" && !oo.TTY {
+	if dataIsJSONFormat(f, s) && oo.JQ == "" && !oo.TTY {
 		b := append(append([]byte(nil), doc...), '\n')
 		if _, err := f.IOStreams.Out.Write(b); err != nil {
 			return fmt.Errorf("write output: %w", err)

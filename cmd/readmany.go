@@ -69,7 +69,7 @@ func readManyRun(o *ReadManyOptions) error {
 	auditNoteFrom(ctx).partitionKey(readManyKeys(wants))
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
-	client, s, err := queryClientFor(ctx, f, true, true)
+	client, s, err := dataClientFor(ctx, f, true, true)
 	if err != nil {
 		return err
 	}
@@ -79,9 +79,9 @@ func readManyRun(o *ReadManyOptions) error {
 		return err
 	}
 	auditNoteFrom(ctx).output(len(found))
-	p, err := output.New(f.IOStreams.Out, queryOutputOptions(ctx, f, s))
+	p, err := output.New(f.IOStreams.Out, dataOutputOptions(ctx, f, s))
 	if err != nil {
-		return queryPrinterError(err)
+		return printerError(err)
 	}
 	for _, doc := range found {
 		if err := p.Print(doc); err != nil {
@@ -91,7 +91,7 @@ func readManyRun(o *ReadManyOptions) error {
 	if err := p.Close(); err != nil {
 		return err
 	}
-	queryWarnDropped(f, p)
+	dataWarnDropped(f, p)
 	for _, m := range missing {
 		fmt.Fprintf(f.IOStreams.ErrOut, "not found: item %s\n", m)
 	}
