@@ -28,9 +28,9 @@ type Identity struct {
 	// GroupsOverage: the token carries Entra's overage reference instead
 	// of the groups (a member of too many).
 	GroupsOverage bool
-	Storage     store.Kind
-	Location    string
-	EmulatorKey bool
+	Storage       store.Kind
+	Location      string
+	EmulatorKey   bool
 }
 
 // Whoami describes the profile's identity from its cached token (no

@@ -39,9 +39,9 @@ type Client struct {
 	raw           runtime.Pipeline
 	base          *url.URL
 	resourceGroup string // for the az commands explanations suggest
-	token azcore.TokenCredential
-	key   []byte
-	scope string
+	token         azcore.TokenCredential
+	key           []byte
+	scope         string
 
 	traffic *trafficCounter // 429s and retries, for the statistics line (traffic.go)
 }
