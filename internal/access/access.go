@@ -23,9 +23,11 @@ const (
 	ActionItemsReplace           = containersPrefix + "items/replace"
 	ActionItemsUpsert            = containersPrefix + "items/upsert"
 	ActionItemsDelete            = containersPrefix + "items/delete"
+	ActionItemsUnmask            = containersPrefix + "items/unmask"
 	ActionExecuteQuery           = containersPrefix + "executeQuery"
 	ActionReadChangeFeed         = containersPrefix + "readChangeFeed"
 	ActionExecuteStoredProcedure = containersPrefix + "executeStoredProcedure"
+	ActionManageConflicts        = containersPrefix + "manageConflicts"
 	WildcardContainers           = containersPrefix + "*"
 	WildcardItems                = containersPrefix + "items/*"
 )

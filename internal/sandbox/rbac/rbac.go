@@ -12,36 +12,36 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/cosmosctl/cosmosctl/internal/access"
 )
 
-// Data actions (rbac.md §2).
+// Data actions and built-in roles (rbac.md §2, §3): the service's own
+// vocabulary, spelled once in internal/access, which cosmosctl's can-i and
+// explanations use too.
 const (
-	ActionReadMetadata           = "Microsoft.DocumentDB/databaseAccounts/readMetadata"
-	containersPrefix             = "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/"
-	ActionItemsCreate            = containersPrefix + "items/create"
-	ActionItemsRead              = containersPrefix + "items/read"
-	ActionItemsReplace           = containersPrefix + "items/replace"
-	ActionItemsUpsert            = containersPrefix + "items/upsert"
-	ActionItemsDelete            = containersPrefix + "items/delete"
-	ActionItemsUnmask            = containersPrefix + "items/unmask"
-	ActionExecuteQuery           = containersPrefix + "executeQuery"
-	ActionReadChangeFeed         = containersPrefix + "readChangeFeed"
-	ActionExecuteStoredProcedure = containersPrefix + "executeStoredProcedure"
-	ActionManageConflicts        = containersPrefix + "manageConflicts"
-	WildcardContainers           = containersPrefix + "*"
-	WildcardItems                = containersPrefix + "items/*"
+	ActionReadMetadata           = access.ActionReadMetadata
+	ActionItemsCreate            = access.ActionItemsCreate
+	ActionItemsRead              = access.ActionItemsRead
+	ActionItemsReplace           = access.ActionItemsReplace
+	ActionItemsUpsert            = access.ActionItemsUpsert
+	ActionItemsDelete            = access.ActionItemsDelete
+	ActionItemsUnmask            = access.ActionItemsUnmask
+	ActionExecuteQuery           = access.ActionExecuteQuery
+	ActionReadChangeFeed         = access.ActionReadChangeFeed
+	ActionExecuteStoredProcedure = access.ActionExecuteStoredProcedure
+	ActionManageConflicts        = access.ActionManageConflicts
+	WildcardContainers           = access.WildcardContainers
+	WildcardItems                = access.WildcardItems
 	// WildcardAll grants every data action. The real service only documents
 	// the two container-level wildcards; the sandbox accepts "*" as a
 	// convenience for seed files.
 	WildcardAll = "*"
-)
 
-// Built-in role definition ids and names (rbac.md §3).
-const (
-	DataReaderID        = "00000000-0000-0000-0000-000000000001"
-	DataContributorID   = "00000000-0000-0000-0000-000000000002"
-	DataReaderName      = "Cosmos DB Built-in Data Reader"
-	DataContributorName = "Cosmos DB Built-in Data Contributor"
+	DataReaderID        = access.DataReaderID
+	DataContributorID   = access.DataContributorID
+	DataReaderName      = access.DataReaderName
+	DataContributorName = access.DataContributorName
 )
 
 // Role definition types as ARM reports them.

@@ -111,7 +111,7 @@ func TestActionMatches(t *testing.T) {
 		{WildcardItems, ActionExecuteQuery, false},
 		{WildcardContainers, ActionExecuteQuery, true},
 		{WildcardContainers, ActionItemsRead, false},
-		{WildcardContainers, containersPrefix, false},
+		{WildcardContainers, strings.TrimSuffix(WildcardContainers, "*"), false},
 		{WildcardContainers, ActionReadMetadata, false},
 		{ActionItemsRead, ActionItemsReplace, false},
 		{WildcardAll, ActionReadMetadata, true},
