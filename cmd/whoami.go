@@ -166,7 +166,7 @@ func whoamiTable(out io.Writer, id *auth.Identity, now time.Time) {
 		row("Groups", "overage: not in token (you are in too many groups; roles assigned to groups do not apply to it)")
 	case id.Groups >= 0:
 		row("Groups", fmt.Sprint(id.Groups))
-	case id.Method != auth.MethodKey:
+	case id.UPN != "": // users; applications seldom get roles through groups
 		row("Groups", "none in token (roles assigned to groups may not apply)")
 	}
 	row("Storage", fmt.Sprintf("%s: %s", id.Storage, id.Location))
