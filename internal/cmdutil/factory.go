@@ -193,8 +193,12 @@ func (f *Factory) NewCosmosClient(ctx context.Context, maxRetries int32) (*cosmo
 	if err != nil {
 		return nil, err
 	}
-	// A malformed endpoint is reported before anything signs in.
+	// A malformed endpoint, or plain http to another machine, is reported
+	// before anything signs in or dials.
 	if err := cosmos.CheckEndpoint(endpoint); err != nil {
+		return nil, err
+	}
+	if err := cosmos.CheckTransport(endpoint); err != nil {
 		return nil, err
 	}
 	creds, err := f.Credentials(ctx)

@@ -117,6 +117,10 @@ func NewClient(endpoint string, creds Credentials, o *Options) (*Client, error) 
 	if err != nil {
 		return nil, err
 	}
+	// Tokens and key signatures go over https, or plain http to loopback.
+	if err := CheckTransport(endpoint); err != nil {
+		return nil, err
+	}
 	retries := o.MaxRetries
 	if retries == 0 {
 		retries = 9
