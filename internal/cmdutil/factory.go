@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,6 +75,9 @@ type Factory struct {
 	Credentials func(ctx context.Context) (*cosmos.Credentials, error)
 	// CosmosClient is the data-plane client for the effective settings.
 	CosmosClient func(ctx context.Context) (*cosmos.Client, error)
+
+	// warnUnknown warns about the file's unknown keys once per invocation.
+	warnUnknown sync.Once
 }
 
 // New returns the factory of one invocation: production inputs, and the
@@ -112,6 +116,12 @@ func (f *Factory) loadConfig() (*config.Config, error) {
 	c, err := config.Load(dir)
 	if err != nil {
 		return nil, errs.New(errs.KindUsage, err, "fix or remove the file", "%s", err.Error())
+	}
+	if keys := c.UnknownKeys(); len(keys) > 0 {
+		f.warnUnknown.Do(func() {
+			fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s: unknown keys (misspelt, or from a newer cosmosctl), kept as they are: %s\n",
+				c.Path(), strings.Join(keys, ", "))
+		})
 	}
 	return c, nil
 }
