@@ -123,6 +123,14 @@ func canIRun(ctx context.Context, o *CanIOptions) error {
 	} else if scope.Database == "" && scope.Container != "" {
 		return errs.Usage("-c/--container %s needs -d/--database", scope.Container)
 	}
+	for _, n := range []struct{ what, name string }{{"database", scope.Database}, {"container", scope.Container}} {
+		if n.name == "" {
+			continue
+		}
+		if err := cosmos.ValidateName(n.what, n.name); err != nil {
+			return err
+		}
+	}
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
 	client, _, err := queryClient(ctx, f)

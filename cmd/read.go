@@ -65,6 +65,9 @@ func readRun(o *ReadOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := cosmos.ValidateName("item id", o.ID); err != nil {
+		return err
+	}
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
 	client, s, err := queryClientFor(ctx, f, true, true)
