@@ -28,6 +28,9 @@ func TestParsePartitionKey(t *testing.T) {
 		{"hello world", `["hello world"]`, ""},
 		{"[1,", `["[1,"]`, ""}, // not JSON: a bare word
 		{"9007199254740993", "", "2^53"},
+		{"99999999999999999999999", "", "2^53"},
+		{"-99999999999999999999999", "", "2^53"},
+		{"[1,99999999999999999999999]", "", "2^53"},
 		{"[]", "", "at least one"},
 		{`{"a":1}`, "", "partition key is a string"},
 		{`[{"a":1}]`, "", "components must be"},
