@@ -16,7 +16,6 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/auth"
 	"github.com/cosmosctl/cosmosctl/internal/cmdtest"
-	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
@@ -78,8 +77,6 @@ func TestTransportChild(t *testing.T) {
 	}
 	f, _, _, errOut := cmdtest.NewFactory(os.Getenv("COSMOSCTL_CONFIG_DIR"), nil)
 	f.Getenv = os.Getenv
-	// No retries: the proxy's 502 would be retried for most of a minute.
-	f.CosmosClient = func(ctx context.Context) (*cosmos.Client, error) { return f.NewCosmosClient(ctx, -1) }
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := Execute(ctx, f, strings.Split(args, "\x1f"))
@@ -136,7 +133,9 @@ func TestPlainHTTPNeverReachesProxy(t *testing.T) {
 		wantProxy string // "" = the proxy must see nothing
 	}{
 		{"http to another machine", "http://example.invalid:8080/", errs.ExitUsage, "refusing to send credentials to http://example.invalid:8080/", ""},
-		// Proxies stay honoured for https (the proxy's 502 fails the command).
+		// Proxies stay honoured for https (the proxy's 502 fails the
+		// command; --timeout stops the retries of the account metadata
+		// fetch, which azcosmos detaches from the caller's context).
 		{"https through the proxy", "https://example.invalid:8443/", -1, "", "CONNECT example.invalid:8443"},
 	}
 	for _, tt := range tests {
@@ -144,14 +143,19 @@ func TestPlainHTTPNeverReachesProxy(t *testing.T) {
 			p, proxy := startProxy(t)
 			cmd := exec.Command(os.Args[0], "-test.run", "^TestTransportChild$", "-test.v", "-test.count=1")
 			cmd.Env = append(os.Environ(),
-				transportChildVar+"="+strings.Join([]string{"--endpoint", tt.endpoint, "db", "list"}, "\x1f"),
+				transportChildVar+"="+strings.Join([]string{"--timeout", "2s", "--endpoint", tt.endpoint, "db", "list"}, "\x1f"),
 				"COSMOSCTL_CONFIG_DIR="+t.TempDir(),
 				"COSMOSCTL_KEY="+auth.EmulatorKey,
 				"HTTP_PROXY="+proxy, "HTTPS_PROXY="+proxy, "http_proxy="+proxy, "https_proxy="+proxy,
 				"NO_PROXY=", "no_proxy=")
+			start := time.Now()
 			out, err := cmd.CombinedOutput()
 			if err != nil {
 				t.Fatalf("child: %v\n%s", err, out)
+			}
+			// Generous: without the caller's deadline the retries took 50 s.
+			if d := time.Since(start); d > 20*time.Second {
+				t.Fatalf("--timeout 2s took %s", d)
 			}
 			code := -1
 			for _, l := range strings.Split(string(out), "\n") {

@@ -222,12 +222,16 @@ func (f *Factory) NewCosmosClient(ctx context.Context, maxRetries int32) (*cosmo
 	return cosmos.NewClient(endpoint, *creds, &cosmos.Options{HTTPClient: hc, MaxRetries: maxRetries, Audience: s.Profile.Audience})
 }
 
-// WithTimeout applies --timeout to ctx (0 = none).
+// WithTimeout applies --timeout to ctx (0 = none), marked as the caller's
+// context for the requests azcosmos detaches from it (cosmos.WithCaller).
 func (f *Factory) WithTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	var cancel context.CancelFunc
 	if f.Flags.Timeout > 0 {
-		return context.WithTimeout(ctx, f.Flags.Timeout)
+		ctx, cancel = context.WithTimeout(ctx, f.Flags.Timeout)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
 	}
-	return context.WithCancel(ctx)
+	return cosmos.WithCaller(ctx), cancel
 }
 
 // Debugf writes a diagnostic line to stderr when --debug is set. Callers

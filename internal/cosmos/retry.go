@@ -1,6 +1,7 @@
 package cosmos
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -62,7 +63,8 @@ func (p retryPolicy) Do(req *policy.Request) (*http.Response, error) {
 		}
 		resp, err := req.Next()
 		ctx := req.Raw().Context()
-		if ctx.Err() != nil || !shouldRetry(resp, err) {
+		callerDone, callerErr := callerDone(ctx)
+		if ctx.Err() != nil || callerErr() != nil || !shouldRetry(resp, err) {
 			return resp, err
 		}
 		left := &b.transient
@@ -89,6 +91,9 @@ func (p retryPolicy) Do(req *policy.Request) (*http.Response, error) {
 		case <-ctx.Done():
 			t.Stop()
 			return nil, ctx.Err()
+		case <-callerDone:
+			t.Stop()
+			return nil, callerErr()
 		}
 	}
 }
@@ -152,4 +157,24 @@ func shouldRetry(resp *http.Response, err error) bool {
 		return true
 	}
 	return false
+}
+
+// callerKey holds the caller's context in the context's values.
+type callerKey struct{}
+
+// WithCaller marks ctx as the caller's: azcosmos detaches some requests
+// from the caller's cancellation (the account metadata fetch runs on
+// context.WithoutCancel, bounded only by its own minute), but values
+// survive, so the retry loop still stops waiting when the caller's
+// deadline (--timeout) passes or the caller is interrupted.
+func WithCaller(ctx context.Context) context.Context {
+	return context.WithValue(ctx, callerKey{}, ctx)
+}
+
+// callerDone is the caller's Done channel and error, or the request's.
+func callerDone(ctx context.Context) (<-chan struct{}, func() error) {
+	if c, ok := ctx.Value(callerKey{}).(context.Context); ok {
+		return c.Done(), c.Err
+	}
+	return ctx.Done(), ctx.Err
 }
