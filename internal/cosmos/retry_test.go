@@ -82,3 +82,25 @@ func TestRetryAfter(t *testing.T) {
 		t.Error("no response has no delay")
 	}
 }
+
+// A request detached from the caller's cancellation (as azcosmos does for
+// the account metadata) stops retrying when the caller's context ends.
+func TestRetryStopsWithTheCaller(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	c, err := NewClient(srv.URL+"/", Credentials{Method: "key", Key: "a2V5"}, &Options{HTTPClient: srv.Client(), MaxRetries: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	caller, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = c.PartitionKeyRanges(context.WithoutCancel(WithCaller(caller)), "db", "coll")
+	if d := time.Since(start); err == nil || d > 3*time.Second || calls.Load() > 3 {
+		t.Fatalf("err %v after %s and %d calls; want a prompt failure", err, d, calls.Load())
+	}
+}
