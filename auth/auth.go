@@ -177,6 +177,12 @@ func (s *Session) AuthorityHost() string {
 	return strings.TrimRight(p.AuthorityHostURL(), "/")
 }
 
+// checkAuthority refuses an authority host that would receive secrets or
+// refresh tokens over plain http to another machine, before any dial.
+func (s *Session) checkAuthority() error {
+	return cosmos.CheckAuthority(s.AuthorityHost())
+}
+
 // Tenant is the tenant to sign in to: the flag value, the profile's, or
 // organizations.
 func (s *Session) Tenant(flag string) string {

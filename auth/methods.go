@@ -82,11 +82,16 @@ func truthy(v string) bool {
 	return strings.EqualFold(v, "true") || v == "1"
 }
 
-func (s *Session) clientOptions() azcore.ClientOptions {
+// clientOptions are the azidentity options of the Entra credentials, after
+// checking that the authority host may receive their secrets.
+func (s *Session) clientOptions() (azcore.ClientOptions, error) {
+	if err := s.checkAuthority(); err != nil {
+		return azcore.ClientOptions{}, err
+	}
 	return azcore.ClientOptions{
 		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: s.AuthorityHost() + "/"},
 		Transport: s.httpc,
-	}
+	}, nil
 }
 
 // methodCredential builds the azidentity credential of a recorded sign-in.
@@ -159,13 +164,17 @@ func (s *Session) servicePrincipalCredential(tenant, clientID string, rec loginR
 	if clientID == "" {
 		return nil, errs.Usage("a service principal needs --client-id")
 	}
+	copts, err := s.clientOptions()
+	if err != nil {
+		return nil, err
+	}
 	if len(rec.Certificate) > 0 {
 		certs, key, err := azidentity.ParseCertificates(rec.Certificate, []byte(rec.CertificatePassword))
 		if err != nil {
 			return nil, errs.New(errs.KindUsage, err, "pass a PEM file with the certificate and its private key, or a PKCS#12 file (password in AZURE_CLIENT_CERTIFICATE_PASSWORD)", "cannot read the certificate: %v", err)
 		}
 		cred, err := azidentity.NewClientCertificateCredential(tenant, clientID, certs, key, &azidentity.ClientCertificateCredentialOptions{
-			ClientOptions: s.clientOptions(), DisableInstanceDiscovery: true, SendCertificateChain: rec.SendCertificateChain,
+			ClientOptions: copts, DisableInstanceDiscovery: true, SendCertificateChain: rec.SendCertificateChain,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("certificate credential: %w", err)
@@ -176,7 +185,7 @@ func (s *Session) servicePrincipalCredential(tenant, clientID string, rec loginR
 		return nil, errs.Usage("a service principal needs --client-secret (or AZURE_CLIENT_SECRET) or --certificate FILE")
 	}
 	cred, err := azidentity.NewClientSecretCredential(tenant, clientID, rec.ClientSecret, &azidentity.ClientSecretCredentialOptions{
-		ClientOptions: s.clientOptions(), DisableInstanceDiscovery: true,
+		ClientOptions: copts, DisableInstanceDiscovery: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("client secret credential: %w", err)
@@ -211,8 +220,12 @@ func (s *Session) workloadIdentityCredential(tenant, clientID, file string) (azc
 	if _, err := os.Stat(file); err != nil {
 		return nil, errs.New(errs.KindAuth, err, "check AZURE_FEDERATED_TOKEN_FILE", "cannot read the federated token file: %v", err)
 	}
+	copts, err := s.clientOptions()
+	if err != nil {
+		return nil, err
+	}
 	cred, err := azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
-		ClientOptions: s.clientOptions(), ClientID: clientID, TenantID: tenant, TokenFilePath: file,
+		ClientOptions: copts, ClientID: clientID, TenantID: tenant, TokenFilePath: file,
 		DisableInstanceDiscovery: true,
 	})
 	if err != nil {

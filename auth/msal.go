@@ -55,6 +55,9 @@ func (c *msalCache) Export(ctx context.Context, m cache.Marshaler, _ cache.Expor
 // private or sandbox authority hosts; we never need alias matching because
 // one profile always uses one authority host.
 func (s *Session) publicClient(st store.Store, clientID, tenant string) (public.Client, error) {
+	if err := s.checkAuthority(); err != nil {
+		return public.Client{}, err
+	}
 	authority := s.AuthorityHost() + "/" + tenant
 	pc, err := public.New(clientID,
 		public.WithAuthority(authority),
@@ -77,6 +80,10 @@ type msalCredential struct {
 }
 
 func (s *Session) msalCredential(ctx context.Context, st store.Store, a *config.Account) (*msalCredential, error) {
+	// A refused authority is a usage error, not "not signed in".
+	if err := s.checkAuthority(); err != nil {
+		return nil, err
+	}
 	pc, err := s.publicClient(st, cmp.Or(a.ClientID, DefaultClientID), cmp.Or(a.Tenant, DefaultTenant))
 	if err != nil {
 		return nil, s.notSignedIn(err)

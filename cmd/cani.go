@@ -170,6 +170,14 @@ func canICheck(ctx context.Context, f *DataDeps, actions []access.Action, scopeA
 	} else if scope.Database == "" && scope.Container != "" {
 		return nil, errs.Usage("-c/--container %s needs -d/--database", scope.Container)
 	}
+	for _, n := range []struct{ what, name string }{{"database", scope.Database}, {"container", scope.Container}} {
+		if n.name == "" {
+			continue
+		}
+		if err := cosmos.ValidateName(n.what, n.name); err != nil {
+			return nil, err
+		}
+	}
 	client, _, err := dataClient(ctx, f)
 	if err != nil {
 		return nil, err

@@ -99,6 +99,11 @@ func containerShowRun(o *ContainerShowOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if o.Container != "" {
+		if err := cosmos.ValidateName("container", o.Container); err != nil {
+			return err
+		}
+	}
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()
 	client, s, err := dataClientFor(ctx, f, true, o.Container == "")

@@ -33,13 +33,21 @@ func dataClientFor(ctx context.Context, f *DataDeps, needDatabase, needContainer
 	if _, err := s.RequireEndpoint(); err != nil {
 		return nil, nil, err
 	}
+	// Names are checked before any request: ".." or a "/" would address
+	// another resource.
 	if needDatabase {
 		if _, err := s.RequireDatabase(); err != nil {
+			return nil, nil, err
+		}
+		if err := cosmos.ValidateName("-d/--database", s.Database); err != nil {
 			return nil, nil, err
 		}
 	}
 	if needContainer {
 		if _, err := s.RequireContainer(); err != nil {
+			return nil, nil, err
+		}
+		if err := cosmos.ValidateName("-c/--container", s.Container); err != nil {
 			return nil, nil, err
 		}
 	}

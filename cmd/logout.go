@@ -72,7 +72,7 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 	}
 	if o.All {
 		if err := sess.PurgeStores(ctx); err != nil {
-			warnings = append(warnings, err)
+			warnings = append(warnings, fmt.Errorf("some stored tokens could not be removed: %w", err))
 		}
 	}
 	if !signedOut {
@@ -82,8 +82,13 @@ func logoutRun(ctx context.Context, o *LogoutOptions) error {
 			fmt.Fprintf(w, "Profile %s was not signed in.\n", settings.ProfileName)
 		}
 	}
-	for _, warn := range warnings {
-		fmt.Fprintf(w, "warning: some stored tokens could not be removed: %v\n", warn)
+	// Tokens that could not be removed are a failure: the user asked for
+	// them to go. A later logout removes them.
+	if len(warnings) == 0 {
+		return nil
 	}
-	return nil
+	for _, warn := range warnings[1:] {
+		fmt.Fprintf(w, "error: %v\n", warn)
+	}
+	return warnings[0]
 }

@@ -67,6 +67,9 @@ func readRun(o *ReadOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := cosmos.ValidateName("item id", o.ID); err != nil {
+		return err
+	}
 	auditNoteFrom(ctx).partitionKey(pk.JSON())
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()

@@ -66,6 +66,11 @@ func readManyRun(o *ReadManyOptions) error {
 	if len(wants) == 0 {
 		return errs.Usage("no items to read: pass JSON lines of {\"id\":…,\"pk\":…} on stdin or with --ids-file")
 	}
+	for i, w := range wants {
+		if err := cosmos.ValidateName(fmt.Sprintf("item %d: id", i+1), w.ID); err != nil {
+			return err
+		}
+	}
 	auditNoteFrom(ctx).partitionKey(readManyKeys(wants))
 	ctx, cancel := f.WithTimeout(ctx)
 	defer cancel()

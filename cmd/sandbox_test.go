@@ -24,6 +24,10 @@ func TestSandboxFlagErrorsExitTwo(t *testing.T) {
 	if err := os.WriteFile(badSeed, []byte(`{"databases":[{"id":"shop","containers":[{"id":"orders","partitionKey":"customerId"}]}]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	slashlessScope := filepath.Join(dir, "scope.json")
+	if err := os.WriteFile(slashlessScope, []byte(`{"principals":[{"name":"alice","oid":"a1a1a1a1-0000-4000-8000-000000000001","upn":"alice@contoso.test"}],"roleAssignments":[{"principal":"alice","role":"00000000-0000-0000-0000-000000000001","scope":"dbs/shop"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	emptyDir := t.TempDir()
 	tests := []struct {
 		name string
@@ -33,6 +37,8 @@ func TestSandboxFlagErrorsExitTwo(t *testing.T) {
 		{"non-loopback listen", []string{"sandbox", "--listen", "0.0.0.0:0"}, `error: --listen "0.0.0.0:0": the sandbox listens on loopback only`},
 		{"non-loopback entra", []string{"sandbox", "--entra-listen", "192.168.1.1:443"}, `error: --entra-listen "192.168.1.1:443": the sandbox listens on loopback only`},
 		{"unknown fault", []string{"sandbox", "--fault", "bogus=1"}, "error: --fault: "},
+		{"NaN fault probability", []string{"sandbox", "--fault", "throttle=NaN"}, `error: --fault: fault "throttle=NaN": throttle must be a probability`},
+		{"seed scope without its slash", []string{"sandbox", "--seed", slashlessScope}, `error: ` + slashlessScope + `: roleAssignments[0]: invalid scope "dbs/shop": a scope starts with "/"`},
 		{"missing seed", []string{"sandbox", "--seed", filepath.Join(dir, "nope.json")}, "error: read seed file: open "},
 		{"invalid seed", []string{"sandbox", "--seed", badSeed}, `error: ` + badSeed + `: databases[0].containers[0]: partitionKey "customerId" must start with "/"`},
 		{"unknown auto-approve", []string{"sandbox", "--auto-approve", "zed"}, `error: --auto-approve: "zed" is not a user principal of the seed`},

@@ -35,6 +35,7 @@ import (
 
 	"github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/internal/atomicfile"
+	"github.com/cosmosctl/cosmosctl/internal/safefile"
 )
 
 // Kind names a backend; it is recorded in the profile's account so later
@@ -56,6 +57,10 @@ const (
 	KernelFileName    = "tokens-kernel.enc"
 	PlaintextFileName = "tokens.json"
 )
+
+// MaxFileSize bounds what a file backend reads: a few MSAL caches and
+// tokens are tens of kB.
+const MaxFileSize = 8 << 20
 
 // KeyringService is the keyring service name of the store's encryption key.
 const KeyringService = "cosmosctl"
@@ -321,7 +326,7 @@ func (s *File) encryptionKey(ctx context.Context, create bool) ([]byte, error) {
 // unusable keyring or an unreadable (permission) file is an error.
 func (s *File) load(ctx context.Context) (map[string][]byte, error) {
 	empty := map[string][]byte{}
-	b, err := os.ReadFile(s.path)
+	b, err := safefile.Read(s.path, MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(b) == 0) {
 		return empty, nil
 	}

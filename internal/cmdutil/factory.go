@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -90,6 +91,9 @@ type Factory struct {
 	// Invocation is the invocation's id in its audit records, which ties
 	// request records to their command record when processes interleave.
 	Invocation string
+
+	// warnUnknown warns about the file's unknown keys once per invocation.
+	warnUnknown sync.Once
 }
 
 // New returns the factory of one invocation: production inputs, and the
@@ -131,6 +135,12 @@ func (f *Factory) loadConfig() (*config.Config, error) {
 	c, err := config.Load(dir)
 	if err != nil {
 		return nil, errs.New(errs.KindUsage, err, "fix or remove the file", "%s", err.Error())
+	}
+	if keys := c.UnknownKeys(); len(keys) > 0 {
+		f.warnUnknown.Do(func() {
+			fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s: unknown keys (misspelt, or from a newer cosmosctl), kept as they are: %s\n",
+				c.Path(), strings.Join(keys, ", "))
+		})
 	}
 	return c, nil
 }
@@ -241,8 +251,12 @@ func (f *Factory) NewCosmosClient(ctx context.Context, maxRetries int32) (*cosmo
 	if err != nil {
 		return nil, err
 	}
-	// A malformed endpoint is reported before anything signs in.
+	// A malformed endpoint, or plain http to another machine, is reported
+	// before anything signs in or dials.
 	if err := cosmos.CheckEndpoint(endpoint); err != nil {
+		return nil, err
+	}
+	if err := cosmos.CheckTransport(endpoint); err != nil {
 		return nil, err
 	}
 	// The audit log opens before any request (sign-in included), so an
@@ -270,12 +284,16 @@ func (f *Factory) NewCosmosClient(ctx context.Context, maxRetries int32) (*cosmo
 	return cosmos.NewClient(endpoint, *creds, o)
 }
 
-// WithTimeout applies --timeout to ctx (0 = none).
+// WithTimeout applies --timeout to ctx (0 = none), marked as the caller's
+// context for the requests azcosmos detaches from it (cosmos.WithCaller).
 func (f *Factory) WithTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	var cancel context.CancelFunc
 	if f.Flags.Timeout > 0 {
-		return context.WithTimeout(ctx, f.Flags.Timeout)
+		ctx, cancel = context.WithTimeout(ctx, f.Flags.Timeout)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
 	}
-	return context.WithCancel(ctx)
+	return cosmos.WithCaller(ctx), cancel
 }
 
 // Debugf writes a diagnostic line to stderr when --debug is set. Callers

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,10 +13,13 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/gofrs/flock"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cosmosctl/cosmosctl/internal/atomicfile"
+	"github.com/cosmosctl/cosmosctl/internal/safefile"
 )
 
 // FileName is the configuration file inside the config directory.
@@ -59,7 +63,16 @@ type Config struct {
 	Profiles       map[string]*Profile `yaml:"profiles,omitempty"`
 
 	path string
+	// loaded is the content as read, which Save compares with to find
+	// this invocation's changes.
+	loaded snapshot
+	// unknown lists the keys of the file that are no setting, as paths
+	// (e.g. profiles.prod.endpont); they are kept on save.
+	unknown []string
 }
+
+// MaxFileSize bounds what Load reads: a configuration is a few kB.
+const MaxFileSize = 4 << 20
 
 // Dir returns the configuration directory: $COSMOSCTL_CONFIG_DIR, else
 // $XDG_CONFIG_HOME/cosmosctl, else the OS user config dir.
@@ -78,18 +91,30 @@ func Dir(getenv func(string) string) (string, error) {
 }
 
 // Load reads DIR/config.yaml; a missing file is an empty configuration.
+// Only a regular file is read, at most MaxFileSize bytes.
 func Load(dir string) (*Config, error) {
 	path := filepath.Join(dir, FileName)
+	c, _, err := load(path)
+	return c, err
+}
+
+// load reads the file and its YAML node tree (nil when missing or empty).
+func load(path string) (*Config, *yaml.Node, error) {
 	c := &Config{Profiles: map[string]*Profile{}, path: path}
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
-		return c, nil
+		c.loaded = c.snapshot()
+		return c, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read config %s: %w", path, err)
+		return nil, nil, fmt.Errorf("read config %s: %w", path, err)
 	}
-	if err := yaml.Unmarshal(data, c); err != nil {
-		return nil, fmt.Errorf("config %s is not valid YAML: %w", path, err)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, nil, fmt.Errorf("config %s is not valid YAML: %w", path, err)
+	}
+	if err := doc.Decode(c); err != nil && len(doc.Content) > 0 {
+		return nil, nil, fmt.Errorf("config %s is not valid YAML: %w", path, err)
 	}
 	if c.Profiles == nil {
 		c.Profiles = map[string]*Profile{}
@@ -100,27 +125,77 @@ func Load(dir string) (*Config, error) {
 		}
 	}
 	c.path = path
-	return c, nil
+	c.loaded = c.snapshot()
+	var root *yaml.Node
+	if len(doc.Content) > 0 {
+		root = &doc
+		c.unknown = unknownKeys(doc.Content[0], nil)
+	}
+	return c, root, nil
 }
 
 // Path is the file this configuration is read from and saved to.
 func (c *Config) Path() string { return c.path }
 
-// Save writes the file atomically (temp file + rename) with mode 0600.
+// UnknownKeys lists the keys of the file that are no setting (typos,
+// settings of newer versions), as dotted paths; Save keeps them.
+func (c *Config) UnknownKeys() []string { return c.unknown }
+
+// Save writes this invocation's changes (what differs from the content
+// Load read) into the file's current content, under a lock every cosmosctl
+// process takes, so concurrent logins and config edits of other profiles
+// survive. It edits the YAML node tree, so comments, key order and unknown
+// keys stay; the file is replaced atomically with mode 0600. Afterwards c
+// holds the merged content.
 func (c *Config) Save() error {
 	if c.path == "" {
 		return errors.New("config has no path")
-	}
-	data, err := yaml.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("encode config: %w", err)
 	}
 	dir := filepath.Dir(c.path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	return atomicfile.Write(c.path, data, 0o600)
+	lock := flock.New(c.path+".lock", flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), lockTimeout)
+	defer cancel()
+	ok, err := lock.TryLockContext(ctx, 10*time.Millisecond)
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", c.path, err)
+	}
+	if !ok {
+		return fmt.Errorf("lock %s: another cosmosctl has held it for %s", c.path, lockTimeout)
+	}
+	defer lock.Unlock()
+
+	cur, doc, err := load(c.path)
+	if err != nil {
+		return err
+	}
+	c.snapshot().applyChanges(c.loaded, cur)
+	fresh := &yaml.Node{}
+	if err := fresh.Encode(cur); err != nil {
+		return fmt.Errorf("encode config: %w", err)
+	}
+	var root *yaml.Node
+	if doc == nil {
+		root = fresh
+	} else {
+		root = doc.Content[0]
+		mergeNode(root, fresh, nil)
+	}
+	data, err := yaml.Marshal(root)
+	if err != nil {
+		return fmt.Errorf("encode config: %w", err)
+	}
+	if err := atomicfile.Write(c.path, data, 0o600); err != nil {
+		return err
+	}
+	c.adopt(cur)
+	return nil
 }
+
+// lockTimeout bounds the wait for another process's config write.
+const lockTimeout = 10 * time.Second
 
 // ProfileNames returns the profile names, sorted.
 func (c *Config) ProfileNames() []string {

@@ -49,9 +49,15 @@ func TestLoadSaveRoundTrip(t *testing.T) {
 	if st.Mode().Perm() != 0o600 {
 		t.Fatalf("mode %v", st.Mode().Perm())
 	}
+	// Besides the file, only the lock every writer takes (kept: removing
+	// a lock file races with its next user) may be there.
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Fatalf("temporary files left behind: %v", entries)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 2 || names[0] != FileName || names[1] != FileName+".lock" {
+		t.Fatalf("temporary files left behind: %v", names)
 	}
 }
 
@@ -123,5 +129,48 @@ func TestAuthorityHost(t *testing.T) {
 		if got := tc.p.AuthorityHostURL(); got != tc.want {
 			t.Errorf("%+v: got %q want %q", tc.p, got, tc.want)
 		}
+	}
+}
+
+// Save writes only this invocation's changes into the current file, so
+// writers that loaded the same content do not undo each other.
+func TestSaveMergesConcurrentChanges(t *testing.T) {
+	dir := t.TempDir()
+	base, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base.EnsureProfile("a").Endpoint = "https://a.documents.azure.com:443/"
+	base.EnsureProfile("gone").Endpoint = "https://gone.documents.azure.com:443/"
+	base.CurrentProfile = "a"
+	if err := base.Save(); err != nil {
+		t.Fatal(err)
+	}
+	one, _ := Load(dir)
+	two, _ := Load(dir)
+	one.EnsureProfile("a").Database = "shop"
+	one.EnsureProfile("b").Tenant = "contoso"
+	two.EnsureProfile("a").Container = "orders"
+	two.EnsureProfile("a").Account = &Account{Method: "devicecode"}
+	delete(two.Profiles, "gone")
+	two.CurrentProfile = "b"
+	for _, c := range []*Config{one, two} {
+		if err := c.Save(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := Load(dir)
+	a, b := got.Profile("a"), got.Profile("b")
+	switch {
+	case a == nil || a.Database != "shop" || a.Container != "orders" || a.Account == nil || a.Endpoint == "":
+		t.Fatalf("profile a lost a change: %+v", a)
+	case b == nil || b.Tenant != "contoso":
+		t.Fatalf("profile b lost: %+v", b)
+	case got.Profile("gone") != nil || got.CurrentProfile != "b":
+		t.Fatalf("delete or current profile lost: %+v", got)
+	}
+	// The saver holds the merged content afterwards.
+	if two.Profile("b") == nil || two.Profile("a").Database != "shop" {
+		t.Fatalf("Save did not adopt the merged content: %+v", two.Profiles)
 	}
 }

@@ -6,13 +6,9 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -125,21 +121,27 @@ func NewClient(endpoint string, creds Credentials, o *Options) (*Client, error) 
 	if err != nil {
 		return nil, err
 	}
-	retries := o.MaxRetries
-	if retries == 0 {
-		retries = 9
+	// Tokens and key signatures go over https, or plain http to loopback.
+	if err := CheckTransport(endpoint); err != nil {
+		return nil, err
 	}
+	retries := int(o.MaxRetries)
+	switch {
+	case retries == 0:
+		retries = 9
+	case retries < 0:
+		retries = 0
+	}
+	ro := retryOptions{MaxRetries: retries, RetryDelay: 200 * time.Millisecond, MaxRetryDelay: 10 * time.Second}
 	copts := azcore.ClientOptions{
-		Retry: policy.RetryOptions{
-			MaxRetries:    retries,
-			RetryDelay:    200 * time.Millisecond,
-			MaxRetryDelay: 10 * time.Second,
-			ShouldRetry:   shouldRetry,
-		},
-		Telemetry: policy.TelemetryOptions{ApplicationID: "cosmosctl"},
-		// Both pipelines (azcosmos and raw) carry it: every request has
-		// cosmosctl's own activity id and, with Audit, its record.
-		PerRetryPolicies: []policy.Policy{activityPolicy{audit: o.Audit}},
+		// The retries are ours, below azcosmos's policy (see retry.go);
+		// azcore's would only multiply the budget. Both pipelines (azcosmos
+		// and raw) carry the activity policy: every attempt has cosmosctl's
+		// own activity id and, with Audit, its record.
+		Retry:            policy.RetryOptions{MaxRetries: -1},
+		PerCallPolicies:  []policy.Policy{budgetPolicy{retries: retries}},
+		PerRetryPolicies: []policy.Policy{retryPolicy{o: ro}, activityPolicy{audit: o.Audit}},
+		Telemetry:        policy.TelemetryOptions{ApplicationID: "cosmosctl"},
 	}
 	if o.HTTPClient != nil {
 		copts.Transport = o.HTTPClient
@@ -173,38 +175,6 @@ func NewClient(endpoint string, creds Credentials, o *Options) (*Client, error) 
 		PerRetry: []policy.Policy{policyFunc(c.authorize)},
 	}, &copts)
 	return c, nil
-}
-
-// shouldRetry retries throttling and transient server/transport failures
-// but not failures a retry cannot fix (TLS trust, refused connections),
-// which would otherwise take many seconds to surface.
-func shouldRetry(resp *http.Response, err error) bool {
-	if err != nil {
-		// An explained error (a sign-in that cannot get a token) or the
-		// caller's own cancellation or deadline is final: retrying only
-		// repeats it.
-		var ce *errs.Error
-		if errors.As(err, &ce) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return false
-		}
-		var unk x509.UnknownAuthorityError
-		var cve *tls.CertificateVerificationError
-		var hn x509.HostnameError
-		if errors.As(err, &unk) || errors.As(err, &cve) || errors.As(err, &hn) {
-			return false
-		}
-		var op *net.OpError
-		if errors.As(err, &op) && op.Op == "dial" {
-			return false
-		}
-		return true
-	}
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusRequestTimeout, http.StatusInternalServerError,
-		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
 }
 
 type policyFunc func(*policy.Request) (*http.Response, error)

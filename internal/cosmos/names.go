@@ -31,13 +31,25 @@ func ValidateName(flag, value string) error {
 // signatures in clear: https everywhere, plain http only to a loopback
 // address (an emulator on this machine). It is checked before any dial.
 func CheckTransport(endpoint string) error {
-	u, err := url.Parse(endpoint)
+	return checkTransport("endpoint", "", endpoint, "https://ACCOUNT.documents.azure.com:443/")
+}
+
+// CheckAuthority is CheckTransport for an Entra authority host, which
+// receives client secrets, assertions and refresh tokens.
+func CheckAuthority(host string) error {
+	return checkTransport("authority host", "authority host ", host, "https://login.microsoftonline.com/")
+}
+
+// checkTransport names the URL in its messages as what (a syntax error) and
+// prefix (refused transport), so the endpoint's messages stay as they were.
+func checkTransport(what, prefix, raw, example string) error {
+	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return errs.Usage("endpoint %q is not an https URL, e.g. https://ACCOUNT.documents.azure.com:443/", endpoint)
+		return errs.Usage("%s %q is not an https URL, e.g. %s", what, raw, example)
 	}
 	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
 		return errs.New(errs.KindUsage, nil, "use https://; plain http is accepted only for an emulator on this machine (127.0.0.1, ::1, localhost)",
-			"refusing to send credentials to %s over plain http", endpoint)
+			"refusing to send credentials to %s%s over plain http", prefix, raw)
 	}
 	return nil
 }

@@ -60,3 +60,23 @@ func TestCheckTransport(t *testing.T) {
 		t.Errorf("message: %v", err)
 	}
 }
+
+func TestCheckAuthority(t *testing.T) {
+	cases := []struct {
+		in      string
+		wantErr string // "" = accepted
+	}{
+		{"https://login.microsoftonline.com", ""},
+		{"http://127.0.0.1:9443", ""},
+		{"http://localhost", ""},
+		{"http://login.example.invalid", "refusing to send credentials to authority host http://login.example.invalid over plain http"},
+		{"http://10.1.2.3/", "authority host http://10.1.2.3/"},
+		{"login.microsoftonline.com", `authority host "login.microsoftonline.com" is not an https URL`},
+	}
+	for _, c := range cases {
+		err := CheckAuthority(c.in)
+		if c.wantErr == "" && err != nil || c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr) || errs.ExitCode(err) != 2) {
+			t.Errorf("CheckAuthority(%q) = %v, want %q", c.in, err, c.wantErr)
+		}
+	}
+}

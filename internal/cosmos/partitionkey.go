@@ -3,6 +3,7 @@ package cosmos
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -134,8 +135,15 @@ func jsonSyntaxError(t string) error {
 // beyond53 reports an integer literal outside ±2^53 (floats are left to
 // ParseFloat, as --pk always did).
 func beyond53(lit string) bool {
+	if strings.ContainsAny(lit, ".eE") {
+		return false
+	}
 	i, err := strconv.ParseInt(lit, 10, 64)
-	return err == nil && (i > 1<<53 || i < -(1<<53))
+	if err != nil {
+		// Beyond int64 is beyond ±2^53 too.
+		return errors.Is(err, strconv.ErrRange)
+	}
+	return i > 1<<53 || i < -(1<<53)
 }
 
 // checkPKString refuses strings azcosmos would put into the header as

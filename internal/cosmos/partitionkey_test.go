@@ -29,6 +29,9 @@ func TestParsePartitionKey(t *testing.T) {
 		{"hello world", `["hello world"]`, ""},
 		{"[1,", "", "not valid JSON"}, // looks like JSON: must be JSON
 		{"9007199254740993", "", "2^53"},
+		{"99999999999999999999999", "", "2^53"},
+		{"-99999999999999999999999", "", "2^53"},
+		{"[1,99999999999999999999999]", "", "2^53"},
 		{"[]", "", "at least one"},
 		{`{"a":1}`, "", "partition key is a string"},
 		{`[{"a":1}]`, "", "components must be"},

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"strings"
@@ -124,19 +125,28 @@ func KindOf(err error) Kind {
 	if err == nil {
 		return KindOther
 	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind
-	}
+	// A cancelled or expired context decides, whatever explained it on
+	// the way up: Ctrl-C during a keyring wait is an interruption, not a
+	// keyring failure, and --timeout is a timeout, not "not signed in".
 	if errors.Is(err, context.Canceled) {
 		return KindInterrupted
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return KindUnavailable
 	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
 	var re *azcore.ResponseError
 	if errors.As(err, &re) {
 		return KindForStatus(re.StatusCode)
+	}
+	// A file operation's error (permission denied writing config.yaml)
+	// is no network failure, although syscall.Errno satisfies net.Error.
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return KindOther
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {
@@ -200,12 +210,23 @@ func Print(w io.Writer, err error, debug bool) {
 	msg := err.Error()
 	var e *Error
 	hint := ""
-	if errors.As(err, &e) {
+	errors.As(err, &e)
+	switch kind := KindOf(err); {
+	case e != nil && kind == KindInterrupted && e.Kind != KindInterrupted:
+		msg = "interrupted"
+	case e != nil && kind == KindUnavailable && e.Kind != KindUnavailable && errors.Is(err, context.DeadlineExceeded):
+		// An explanation of another kind (e.g. "not signed in") would
+		// send the user the wrong way.
+		msg, hint = "timed out", "allow more time with --timeout"
+		if strings.Contains(e.Msg, "timed out") {
+			msg, hint = e.Error(), e.Hint
+		}
+	case e != nil:
 		msg = e.Error()
 		hint = e.Hint
-	} else if KindOf(err) == KindInterrupted {
+	case kind == KindInterrupted:
 		msg = "interrupted"
-	} else {
+	default:
 		// A raw error can quote a request (URL, form, headers): mask secrets.
 		msg = redact.Secrets(msg)
 		if !debug {

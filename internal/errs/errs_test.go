@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
+	"syscall"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -77,5 +79,42 @@ func TestPrintError(t *testing.T) {
 				t.Fatalf("got %q, want %q", b.String(), tc.want)
 			}
 		})
+	}
+}
+
+// Every kind has its exit code, and what wraps a context error or a file
+// error does not change what the user is told by the exit code.
+func TestExitCodeForEachKind(t *testing.T) {
+	denied := &fs.PathError{Op: "open", Path: "/home/u/.config/cosmosctl/config.yaml", Err: syscall.EACCES}
+	cases := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"other", New(KindOther, nil, "", "x"), ExitGeneric},
+		{"usage", New(KindUsage, nil, "", "x"), ExitUsage},
+		{"auth", New(KindAuth, nil, "", "x"), ExitAuth},
+		{"forbidden", New(KindForbidden, nil, "", "x"), ExitForbidden},
+		{"not found", New(KindNotFound, nil, "", "x"), ExitNotFound},
+		{"unavailable", New(KindUnavailable, nil, "", "x"), ExitUnavailable},
+		{"interrupted", New(KindInterrupted, nil, "", "x"), ExitInterrupted},
+		{"permission denied writing a file", fmt.Errorf("write config: %w", denied), ExitGeneric},
+		{"bare errno", syscall.EACCES, ExitUnavailable},
+		{"keyring wait interrupted", New(KindAuth, fmt.Errorf("keyring get: %w", context.Canceled), "", "cannot read the tokens"), ExitInterrupted},
+		{"timeout explained as not signed in", New(KindAuth, fmt.Errorf("silent: %w", context.DeadlineExceeded), "", "not signed in: run `cosmosctl login`"), ExitUnavailable},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ExitCode(tc.err); got != tc.want {
+				t.Fatalf("ExitCode(%v) = %d, want %d", tc.err, got, tc.want)
+			}
+		})
+	}
+	// The messages follow the exit code.
+	var b bytes.Buffer
+	Print(&b, cases[9].err, false)
+	Print(&b, cases[10].err, false)
+	if got := b.String(); got != "error: interrupted\nerror: timed out\nhint: allow more time with --timeout\n" {
+		t.Fatalf("Print: %q", got)
 	}
 }

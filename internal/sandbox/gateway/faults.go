@@ -72,7 +72,8 @@ func ParseFaults(specs []string) (Faults, error) {
 			switch name {
 			case "throttle", "unavailable", "reset":
 				p, err := strconv.ParseFloat(val, 64)
-				if err != nil || p < 0 || p > 1 {
+				// !(p >= 0 && p <= 1) also refuses NaN.
+				if err != nil || !(p >= 0 && p <= 1) {
 					return Faults{}, fmt.Errorf("fault %q: %s must be a probability between 0 and 1", one, name)
 				}
 				switch name {

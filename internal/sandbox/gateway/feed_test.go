@@ -162,6 +162,8 @@ func TestParseFaults(t *testing.T) {
 		{[]string{"throttle=1,retryafter=5ms"}, Faults{Throttle: 1, RetryAfter: 5 * time.Millisecond}, ""},
 		{nil, Faults{}, ""},
 		{[]string{"throttle=2"}, Faults{}, `fault "throttle=2"`},
+		{[]string{"throttle=NaN"}, Faults{}, `fault "throttle=NaN": throttle must be a probability between 0 and 1`},
+		{[]string{"reset=nan"}, Faults{}, `fault "reset=nan"`},
 		{[]string{"latency=soon"}, Faults{}, `fault "latency=soon"`},
 		{[]string{"explode=1"}, Faults{}, `unknown fault "explode"`},
 		{[]string{"seed=-1"}, Faults{}, `fault "seed=-1"`},

@@ -584,7 +584,7 @@ func (s *Seed) Validate() error {
 			}
 		}
 		for si, sc := range r.AssignableScopes {
-			if _, err := rbac.NormalizeScope(sc); err != nil {
+			if err := checkScope(sc); err != nil {
 				return fail(fmt.Sprintf("%s.assignableScopes[%d]", path, si), "%v", err)
 			}
 		}
@@ -637,7 +637,7 @@ func (s *Seed) Validate() error {
 		if a.Scope == "" {
 			return fail(path, `missing "scope" (e.g. "/", "/dbs/shop" or "/dbs/shop/colls/orders")`)
 		}
-		if _, err := rbac.NormalizeScope(a.Scope); err != nil {
+		if err := checkScope(a.Scope); err != nil {
 			return fail(path, "%v", err)
 		}
 	}
@@ -868,4 +868,15 @@ func itemKey(raw json.RawMessage, paths []string) (string, string, error) {
 		return "", "", err
 	}
 	return id, string(pkText), nil
+}
+
+// checkScope accepts what the service accepts: a scope starting with a
+// slash ("dbs/shop" would be taken for "/dbs/shop" by NormalizeScope,
+// which trims slashes).
+func checkScope(sc string) error {
+	if !strings.HasPrefix(strings.TrimSpace(sc), "/") {
+		return fmt.Errorf(`invalid scope %q: a scope starts with "/", e.g. "/dbs/shop"`, sc)
+	}
+	_, err := rbac.NormalizeScope(sc)
+	return err
 }
