@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
 )
 
 // Why cosmosctl retries by itself: azcosmos puts its own retry policy
@@ -139,6 +140,14 @@ func retryAfter(resp *http.Response) time.Duration {
 // surface, nor client errors (400, 401, 403, 404, …).
 func shouldRetry(resp *http.Response, err error) bool {
 	if err != nil {
+		// Final by construction: an error marked non-retriable (the audit
+		// log cannot be written), an explained one (a sign-in that cannot
+		// get a token), the caller's own cancellation or deadline.
+		var nr interface{ NonRetriable() }
+		var ce *errs.Error
+		if errors.As(err, &nr) || errors.As(err, &ce) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return false
+		}
 		var unk x509.UnknownAuthorityError
 		var cve *tls.CertificateVerificationError
 		var hn x509.HostnameError
