@@ -39,7 +39,7 @@ func TestSandboxFlagErrorsExitTwo(t *testing.T) {
 		{"unknown fault", []string{"sandbox", "--fault", "bogus=1"}, "error: --fault: "},
 		{"NaN fault probability", []string{"sandbox", "--fault", "throttle=NaN"}, `error: --fault: fault "throttle=NaN": throttle must be a probability`},
 		{"seed scope without its slash", []string{"sandbox", "--seed", slashlessScope}, `error: ` + slashlessScope + `: roleAssignments[0]: invalid scope "dbs/shop": a scope starts with "/"`},
-		{"missing seed", []string{"sandbox", "--seed", filepath.Join(dir, "nope.json")}, "error: read seed file: open "},
+		{"missing seed", []string{"sandbox", "--seed", filepath.Join(dir, "nope.json")}, "error: read seed file: stat "},
 		{"invalid seed", []string{"sandbox", "--seed", badSeed}, `error: ` + badSeed + `: databases[0].containers[0]: partitionKey "customerId" must start with "/"`},
 		{"unknown auto-approve", []string{"sandbox", "--auto-approve", "zed"}, `error: --auto-approve: "zed" is not a user principal of the seed`},
 		{"zero token lifetime", []string{"sandbox", "--token-lifetime", "0s"}, "error: --token-lifetime must be positive"},

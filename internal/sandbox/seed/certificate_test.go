@@ -51,7 +51,7 @@ func TestCertificates(t *testing.T) {
 		{"inline and file", sp(`"certificates":[` + q(certPEM) + `],"certificateFile":"app.pem"`), 2, ""},
 		{"two certificates in one entry", sp(`"certificates":[` + q(certPEM+certPEM) + `]`), 2, ""},
 		{"certificate with a secret too", sp(`"clientSecret":"s","certificates":[` + q(certPEM) + `]`), 1, ""},
-		{"missing file", sp(`"certificateFile":"nope.pem"`), 0, `principals[1] (build).certificateFile: open `},
+		{"missing file", sp(`"certificateFile":"nope.pem"`), 0, `principals[1] (build).certificateFile: stat `},
 		{"file with the private key", sp(`"certificateFile":"both.pem"`), 0,
 			`principals[1].certificates[0]: principal "build": contains a private key: register only the public certificate`},
 		{"not PEM", sp(`"certificates":["MIIB..."]`), 0, `principals[1].certificates[0]: principal "build": no PEM "CERTIFICATE" block`},

@@ -17,12 +17,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/google/uuid"
 
+	"github.com/cosmosctl/cosmosctl/internal/safefile"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/entra"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/rbac"
 )
@@ -246,8 +246,11 @@ type RoleAssignment struct {
 
 // Load reads a seed file, its itemsFile references (relative to the seed
 // file's directory), and validates the result.
+//
+// Both are read only as regular files (a FIFO or a device such as
+// /dev/zero is refused) of at most MaxSeedFile and MaxItemsFile bytes.
 func Load(path string) (*Seed, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, MaxSeedFile)
 	if err != nil {
 		return nil, fmt.Errorf("read seed file: %w", err)
 	}
@@ -256,9 +259,15 @@ func Load(path string) (*Seed, error) {
 		if !filepath.IsAbs(name) {
 			name = filepath.Join(dir, name)
 		}
-		return os.ReadFile(name)
+		return safefile.Read(name, MaxItemsFile)
 	})
 }
+
+// Size limits of the files Load reads (documented in the README).
+const (
+	MaxSeedFile  = 16 << 20 // the seed file itself
+	MaxItemsFile = 1 << 30  // each itemsFile
+)
 
 // Parse decodes a seed named source (used in errors), reads itemsFile
 // references through readFile (nil refuses them), and validates it.

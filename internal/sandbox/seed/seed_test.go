@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/rbac"
 )
@@ -339,5 +342,35 @@ func TestIssueExample(t *testing.T) {
 	if !p.Allowed(alice, nil, rbac.ActionExecuteQuery, "/dbs/shop/colls/events") || p.Allowed(alice, nil, rbac.ActionReadMetadata, "/") ||
 		!p.Allowed("", []string{group}, rbac.ActionItemsRead, "/dbs/shop/colls/orders") {
 		t.Fatal("example assignments not applied")
+	}
+}
+
+// An itemsFile (or the seed) that is a device or a FIFO is refused at
+// once instead of growing the sandbox without bound or blocking.
+func TestLoadRefusesDevicesAndFIFOs(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.jsonl")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("mkfifo:", err)
+	}
+	for _, items := range []string{"/dev/zero", fifo} {
+		seedPath := filepath.Join(dir, "seed.json")
+		seed := `{"databases":[{"id":"shop","containers":[{"id":"o","partitionKey":"/c","itemsFile":` + strconv.Quote(items) + `}]}]}`
+		if err := os.WriteFile(seedPath, []byte(seed), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { _, err := Load(seedPath); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+				t.Errorf("%s: %v", items, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: Load did not return", items)
+		}
+	}
+	if _, err := Load("/dev/zero"); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("seed /dev/zero: %v", err)
 	}
 }
