@@ -121,10 +121,6 @@ func canIRun(ctx context.Context, o *CanIOptions) error {
 	}
 	s, scope, client, results := c.settings, c.scope, c.client, c.results
 	auditNoteFrom(ctx).target(scope.Database, scope.Container)
-	fix := canIFix{account: access.AccountName(client.Endpoint), resourceGroup: s.Profile.ResourceGroup}
-	if !o.Quiet && canIAnyNo(results) {
-		fix.principal = client.Principal(ctx)
-	}
 	if o.List {
 		if o.Quiet {
 			return nil
@@ -135,6 +131,10 @@ func canIRun(ctx context.Context, o *CanIOptions) error {
 	if !o.Quiet {
 		if err := canIPrintAnswer(ctx, f, s, o.Action, scope, ans); err != nil {
 			return err
+		}
+		fix := canIFix{account: access.AccountName(client.Endpoint), resourceGroup: s.Profile.ResourceGroup}
+		if canIAnyNo(results) {
+			fix.principal = client.Principal(ctx)
 		}
 		canIExplain(f.IOStreams.ErrOut, results, fix)
 	}
