@@ -16,6 +16,7 @@ import (
 	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox"
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
 )
 
 func TestSandboxFlagErrorsExitTwo(t *testing.T) {
@@ -74,13 +75,13 @@ func TestSandboxFlagsReachOptions(t *testing.T) {
 	var got *SandboxOptions
 	cmd := newCmdSandbox(f, func(o *SandboxOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--dir", "d", "--seed", "s.json", "--listen", "127.0.0.1:1", "--entra-listen", "[::1]:2",
-		"--auto-approve", "alice", "--token-lifetime", "30s", "--fault", "throttle=0.5", "--fault", "seed=3", "--local-auth-disabled"})
+		"--auto-approve", "alice", "--token-lifetime", "30s", "--fault", "throttle=0.5", "--fault", "seed=3", "--local-auth-disabled", "--log", "-"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
 	if got.Dir != "d" || got.SeedFile != "s.json" || got.Listen != "127.0.0.1:1" || got.EntraListen != "[::1]:2" ||
 		got.AutoApprove != "alice" || got.TokenLifetime != 30*time.Second || strings.Join(got.Faults, ",") != "throttle=0.5,seed=3" ||
-		!got.LocalAuthDisabled {
+		!got.LocalAuthDisabled || got.Log != "-" {
 		t.Fatalf("options = %+v", got)
 	}
 }
@@ -231,5 +232,88 @@ func TestSandboxDefaultDirRemovedOnExit(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("%s left behind after the sandbox stopped (%v)", dir, err)
+	}
+}
+
+// TestSandboxProfileBannerAndLog runs a sandbox under its own --profile
+// with --log: the profile named is written (and found by the subcommands),
+// the banner lists every principal with how to sign in as it, and the log
+// has a line per request and no secret.
+func TestSandboxProfileBannerAndLog(t *testing.T) {
+	cfgDir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "sb")
+	logFile := filepath.Join(t.TempDir(), "requests.log")
+	f, _, _, stderr := cmdtest.NewFactory(cfgDir, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- Execute(ctx, f, []string{"--profile", "sb2", "sandbox", "--dir", dir, "--log", logFile})
+	}()
+	var info *sandbox.Info
+	for deadline := time.Now().Add(30 * time.Second); info == nil; time.Sleep(20 * time.Millisecond) {
+		select {
+		case err := <-done:
+			t.Fatalf("sandbox exited early: %v\n%s", err, stderr)
+		default:
+		}
+		if i, err := sandbox.ReadInfo(dir); err == nil {
+			info = i
+		} else if time.Now().After(deadline) {
+			t.Fatalf("sandbox.json never appeared: %v", err)
+		}
+	}
+	cfg, err := config.Load(cfgDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cfg.Profile("sb2"); p == nil || p.Endpoint != info.Endpoint+"/" || cfg.Profile("sandbox") != nil || info.Profile != "sb2" {
+		t.Fatalf("profiles: sb2 %+v, sandbox %+v, sandbox.json profile %q", cfg.Profile("sb2"), cfg.Profile("sandbox"), info.Profile)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"--profile", "sb2", "sandbox", "federated-token"}, 0},
+		{[]string{"sandbox", "federated-token"}, 2}, // no "sandbox" profile
+	} {
+		if code, _, errOut := rootRun(t, cfgDir, nil, tc.args...); code != tc.code {
+			t.Errorf("%v: exit %d (%s), want %d", tc.args, code, errOut, tc.code)
+		}
+	}
+	cancel()
+	if err := <-done; errs.ExitCode(err) != 0 {
+		t.Fatalf("sandbox exit %d: %v", errs.ExitCode(err), err)
+	}
+	var mi sandbox.InfoPrincipal
+	for _, p := range info.Principals {
+		if p.Kind == sandbox.KindManagedIdentity {
+			mi = p
+		}
+	}
+	banner := stderr.String()
+	for _, want := range []string{
+		"test credentials of this sandbox only, shown on purpose",
+		"alice    user alice@contoso.test: cosmosctl --profile sb2 login",
+		"AZURE_CLIENT_SECRET=" + seed.DemoCIClientSecret + " cosmosctl --profile sb2 login --service-principal --client-id " + seed.DemoCIClientID,
+		"export IDENTITY_ENDPOINT=" + info.AuthorityHost + "/msi/token IDENTITY_HEADER=" + mi.IdentityHeader,
+		"cosmosctl --profile sb2 login\n",
+		`Profile "sb2" still points at it`,
+	} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner lacks %q:\n%s", want, banner)
+		}
+	}
+	log, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), " entra - GET /sandbox/federated-token 200 - - ") {
+		t.Errorf("log lacks the federated-token request:\n%s", log)
+	}
+	for _, secret := range []string{info.AccountKey, mi.IdentityHeader, seed.DemoCIClientSecret, "eyJ"} {
+		if strings.Contains(string(log), secret) {
+			t.Errorf("the request log holds a secret (%.6s…):\n%s", secret, log)
+		}
 	}
 }
