@@ -32,6 +32,7 @@ type SandboxOptions struct {
 	Faults            []string
 	LocalAuthDisabled bool
 	Log               string // request log file, "-" = standard output
+	Persist           bool
 }
 
 // NewCmdSandbox builds `cosmosctl sandbox`.
@@ -49,7 +50,8 @@ then runs until Ctrl-C. One sandbox per profile: a second sandbox refuses a prof
 whose sandbox is still running.
 
 With --dir, the directory keeps the CA, the token signing keys, the refresh tokens,
-the account key and the ports: restarting in the same directory signs no one out.
+the account key and the ports: restarting in the same directory signs no one out;
+--persist also keeps the documents.
 A stopped sandbox's profile stays (commands report "connection refused") until the
 sandbox is started again.
 
@@ -60,7 +62,7 @@ Data Reader on /dbs/shop/colls/products), ci (service principal) and mi (managed
   cosmosctl sandbox --dir ./sb --auto-approve alice --token-lifetime 2m
   cosmosctl sandbox --seed seed.json --listen 127.0.0.1:8081 --entra-listen 127.0.0.1:8443
   cosmosctl sandbox --fault throttle=0.3 --fault seed=1
-  cosmosctl --profile sb2 sandbox --dir ./sb2 --log -
+  cosmosctl --profile sb2 sandbox --dir ./sb2 --persist --log -
   cosmosctl sandbox approve --dir ./sb --user alice ABCD-EFGH`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -79,6 +81,7 @@ Data Reader on /dbs/shop/colls/products), ci (service principal) and mi (managed
 	fl.DurationVar(&opts.TokenLifetime, "token-lifetime", time.Hour, "Access-token lifetime")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "Inject gateway faults: throttle=0.3, latency=20ms, reset=0.05, unavailable=0.1, seed=N (repeatable)")
 	fl.BoolVar(&opts.LocalAuthDisabled, "local-auth-disabled", false, "Refuse account-key requests, like an account with local auth disabled")
+	fl.BoolVar(&opts.Persist, "persist", false, "With --dir: keep the containers' documents in DIR/data.json across restarts (default: every start begins from the seed)")
 	fl.StringVar(&opts.Log, "log", "", "Write one line per request served (time, service, principal, method, path, status, substatus, RU, duration) to FILE, or - for standard output")
 	cmd.AddCommand(newCmdSandboxApprove(f, nil), newCmdSandboxFederatedToken(f, nil))
 	return cmd
@@ -88,6 +91,9 @@ func runSandbox(ctx context.Context, opts *SandboxOptions) error {
 	f := opts.Factory
 	if opts.TokenLifetime <= 0 {
 		return errs.Usage("--token-lifetime must be positive, e.g. 1h or 30s (got %s)", opts.TokenLifetime)
+	}
+	if opts.Persist && opts.Dir == "" {
+		return errs.Usage("--persist needs --dir: without it the directory is removed on exit")
 	}
 	var sd *seed.Seed
 	if opts.SeedFile != "" {
@@ -133,7 +139,7 @@ func runSandbox(ctx context.Context, opts *SandboxOptions) error {
 		Dir: dir, Seed: sd, Listen: opts.Listen, EntraListen: opts.EntraListen,
 		AutoApprove: opts.AutoApprove, TokenLifetime: opts.TokenLifetime, Faults: opts.Faults,
 		LocalAuthDisabled: opts.LocalAuthDisabled, ConfigDir: cfgDir, Profile: profile,
-		ErrorLog: debugWriter(f), RequestLog: reqLog,
+		ErrorLog: debugWriter(f), RequestLog: reqLog, Persist: opts.Persist,
 	})
 	if err != nil {
 		return err

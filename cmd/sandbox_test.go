@@ -46,6 +46,8 @@ func TestSandboxFlagErrorsExitTwo(t *testing.T) {
 		{"zero token lifetime", []string{"sandbox", "--token-lifetime", "0s"}, "error: --token-lifetime must be positive"},
 		{"bad duration", []string{"sandbox", "--token-lifetime", "soon"}, "error: invalid argument"},
 		{"stray argument", []string{"sandbox", "now"}, `error: unknown command "now"`},
+		{"persist without dir", []string{"sandbox", "--persist"}, "error: --persist needs --dir"},
+		{"unwritable log", []string{"sandbox", "--log", filepath.Join(emptyDir, "no", "such.log")}, "error: --log: open "},
 		{"approve without user", []string{"sandbox", "approve", "--dir", emptyDir, "ABCD"}, "error: --user is required"},
 		{"approve without code", []string{"sandbox", "approve", "--user", "alice"}, "error: accepts 1 arg"},
 		{"approve with no sandbox", []string{"sandbox", "approve", "--dir", emptyDir, "--user", "alice", "ABCD"}, "error: no sandbox is running in " + emptyDir},
@@ -75,13 +77,13 @@ func TestSandboxFlagsReachOptions(t *testing.T) {
 	var got *SandboxOptions
 	cmd := newCmdSandbox(f, func(o *SandboxOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--dir", "d", "--seed", "s.json", "--listen", "127.0.0.1:1", "--entra-listen", "[::1]:2",
-		"--auto-approve", "alice", "--token-lifetime", "30s", "--fault", "throttle=0.5", "--fault", "seed=3", "--local-auth-disabled", "--log", "-"})
+		"--auto-approve", "alice", "--token-lifetime", "30s", "--fault", "throttle=0.5", "--fault", "seed=3", "--local-auth-disabled", "--log", "-", "--persist"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
 	if got.Dir != "d" || got.SeedFile != "s.json" || got.Listen != "127.0.0.1:1" || got.EntraListen != "[::1]:2" ||
 		got.AutoApprove != "alice" || got.TokenLifetime != 30*time.Second || strings.Join(got.Faults, ",") != "throttle=0.5,seed=3" ||
-		!got.LocalAuthDisabled || got.Log != "-" {
+		!got.LocalAuthDisabled || got.Log != "-" || !got.Persist {
 		t.Fatalf("options = %+v", got)
 	}
 }

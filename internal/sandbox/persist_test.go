@@ -247,3 +247,46 @@ func TestRequestLog(t *testing.T) {
 		}
 	}
 }
+
+// TestPersistKeepsData: with Persist, writes survive a restart in the
+// same directory; without it, the restart starts from the seed again.
+func TestPersistKeepsData(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sb")
+	sb := start(t, sandbox.Options{Dir: dir, Persist: true})
+	orders := container(t, sandboxtest.KeyClient(t, sb), "shop", "orders")
+	ctx := ctxT(t)
+	if _, err := orders.CreateItem(ctx, azcosmos.NewPartitionKeyString("kept"), []byte(`{"id":"new-one","customerId":"kept","total":1}`), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := orders.DeleteItem(ctx, azcosmos.NewPartitionKeyString("c1"), "big-int", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "data.json")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("data.json: %v %v", st, err)
+	}
+	for _, tc := range []struct {
+		persist         bool
+		newOne, deleted bool // whether each item is found
+	}{
+		{persist: true, newOne: true, deleted: false},
+		{persist: false, newOne: false, deleted: true},
+	} {
+		sb := start(t, sandbox.Options{Dir: dir, Persist: tc.persist})
+		orders := container(t, sandboxtest.KeyClient(t, sb), "shop", "orders")
+		for _, it := range []struct {
+			pk, id string
+			want   bool
+		}{{"kept", "new-one", tc.newOne}, {"c1", "big-int", tc.deleted}} {
+			_, err := orders.ReadItem(ctx, azcosmos.NewPartitionKeyString(it.pk), it.id, nil)
+			if (err == nil) != it.want {
+				t.Errorf("persist=%v: read %s: %v, want found=%v", tc.persist, it.id, err, it.want)
+			}
+		}
+		if err := sb.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -69,6 +69,10 @@ type Options struct {
 	// RequestLog gets one line per request served by the gateway and
 	// Entra ID (see package reqlog); nil = none.
 	RequestLog io.Writer
+	// Persist keeps the containers' documents in DIR/data.json: loaded at
+	// start (replacing the seed's items of the containers it has) and
+	// written by Close.
+	Persist bool
 }
 
 // Info is the content of sandbox.json. It holds the sandbox's test
@@ -122,6 +126,7 @@ type Sandbox struct {
 	Resumed bool
 
 	pool      *x509.CertPool
+	persist   bool
 	servers   []*http.Server
 	serveErr  chan error
 	closeOnce sync.Once
@@ -321,6 +326,14 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		return nil, err
 	}
 
+	dbs := gatewayDatabases(sd)
+	if opts.Persist {
+		s.persist = true
+		if err := loadData(opts.Dir, dbs); err != nil {
+			closeListeners()
+			return nil, err
+		}
+	}
 	gw, err := gateway.New(gateway.Config{
 		AccountName:       "sandbox",
 		MasterKey:         masterKey,
@@ -331,7 +344,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		Tenant:            sd.Tenant,
 		ExtraAudiences:    []string{CosmosAudience},
 		Authorizer:        policy,
-		Databases:         gatewayDatabases(sd),
+		Databases:         dbs,
 		Faults:            faults,
 	})
 	if err != nil {
@@ -414,6 +427,12 @@ func (s *Sandbox) Close() error {
 				if cerr := hs.Close(); cerr != nil {
 					errs = append(errs, cerr)
 				}
+			}
+		}
+		if s.persist && s.Gateway != nil {
+			// After Shutdown: no request can change the data any more.
+			if err := saveData(s.Dir, s.Gateway.Snapshot()); err != nil {
+				errs = append(errs, err)
 			}
 		}
 		if err := os.Remove(filepath.Join(s.Dir, InfoFile)); err != nil && !errors.Is(err, os.ErrNotExist) {

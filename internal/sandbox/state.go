@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 
 	"github.com/cosmosctl/cosmosctl/internal/atomicfile"
+	"github.com/cosmosctl/cosmosctl/internal/errs"
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/gateway"
 )
 
 // Files a sandbox keeps in its directory across restarts (all mode 0600):
@@ -23,6 +25,7 @@ const (
 	federatedKeyFile = "entra-federated-key.pem"
 	entraStateFile   = "entra-state.json"
 	stateFile        = "state.json"
+	dataFile         = "data.json" // with Options.Persist only
 )
 
 // keptState is DIR/state.json.
@@ -91,4 +94,57 @@ func storeRSAKey(dir, name string, k *rsa.PrivateKey) error {
 		return fmt.Errorf("encode RSA key: %w", err)
 	}
 	return atomicfile.Write(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+}
+
+// savedContainer is one entry of DIR/data.json.
+type savedContainer struct {
+	Database  string            `json:"database"`
+	Container string            `json:"container"`
+	Items     []json.RawMessage `json:"items"`
+}
+
+// loadData replaces the items of the containers DIR/data.json has; a
+// container it lacks (new in the seed) keeps the seed's items, and one
+// the seed no longer has is dropped.
+func loadData(dir string, dbs []gateway.Database) error {
+	path := filepath.Join(dir, dataFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read the kept data: %w", err)
+	}
+	var saved []savedContainer
+	if err := json.Unmarshal(data, &saved); err != nil {
+		return errs.New(errs.KindUsage, err, "remove it to start from the seed", "%s is not valid JSON: %v", path, err)
+	}
+	byName := make(map[[2]string][]json.RawMessage, len(saved))
+	for _, c := range saved {
+		byName[[2]string{c.Database, c.Container}] = c.Items
+	}
+	for i := range dbs {
+		for j := range dbs[i].Containers {
+			c := &dbs[i].Containers[j]
+			if items, ok := byName[[2]string{dbs[i].ID, c.ID}]; ok {
+				c.Items = items
+			}
+		}
+	}
+	return nil
+}
+
+func saveData(dir string, snap []gateway.ContainerItems) error {
+	out := make([]savedContainer, 0, len(snap))
+	for _, c := range snap {
+		out = append(out, savedContainer{Database: c.Database, Container: c.Container, Items: c.Items})
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		return fmt.Errorf("encode the data: %w", err)
+	}
+	if err := atomicfile.Write(filepath.Join(dir, dataFile), data, 0o600); err != nil {
+		return fmt.Errorf("keep the data: %w", err)
+	}
+	return nil
 }
