@@ -12,6 +12,7 @@ import (
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 
+	authkeyring "github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/internal/cmdtest"
 	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
@@ -317,5 +318,52 @@ func TestSandboxProfileBannerAndLog(t *testing.T) {
 		if strings.Contains(string(log), secret) {
 			t.Errorf("the request log holds a secret (%.6s…):\n%s", secret, log)
 		}
+	}
+}
+
+// TestSandboxRestartKeepsSignIn stops and restarts `cosmosctl sandbox` in
+// the same --dir: the profile keeps its sign-in, and a query after the
+// restart (the access token expired meanwhile) needs no new login.
+func TestSandboxRestartKeepsSignIn(t *testing.T) {
+	cfgDir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "sb")
+	e := &loginEnv{configDir: cfgDir, env: map[string]string{"COSMOSCTL_KEYRING_TIMEOUT": "5s"}, keyring: authkeyring.NewMock()}
+	runSandbox := func() (stop func()) {
+		f, _, _, stderr := cmdtest.NewFactory(cfgDir, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- Execute(ctx, f, []string{"sandbox", "--dir", dir, "--auto-approve", "alice", "--token-lifetime", "2s"})
+		}()
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if _, err := sandbox.ReadInfo(dir); err == nil {
+				break
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("sandbox exited early: %v\n%s", err, stderr)
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the sandbox never became ready")
+			}
+		}
+		return func() {
+			cancel()
+			if err := <-done; errs.ExitCode(err) != 0 {
+				t.Fatalf("sandbox exit %d: %v", errs.ExitCode(err), err)
+			}
+		}
+	}
+	stop := runSandbox()
+	e.mustRun(t, "--profile", "sandbox", "login")
+	signedIn := time.Now()
+	stop()
+	stop = runSandbox()
+	defer stop()
+	time.Sleep(time.Until(signedIn.Add(2500 * time.Millisecond)))
+	r := e.run(t, "--profile", "sandbox", "query", "SELECT VALUE COUNT(1) FROM c", "-d", "shop", "-c", "orders", "-o", "json")
+	if r.code != 0 || !strings.HasPrefix(strings.TrimSpace(r.stdout), "[") {
+		t.Fatalf("query after the restart: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
