@@ -12,10 +12,12 @@ import (
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 
+	authkeyring "github.com/cosmosctl/cosmosctl/auth/keyring"
 	"github.com/cosmosctl/cosmosctl/internal/cmdtest"
 	"github.com/cosmosctl/cosmosctl/internal/config"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox"
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
 )
 
 func TestSandboxFlagErrorsExitTwo(t *testing.T) {
@@ -45,6 +47,8 @@ func TestSandboxFlagErrorsExitTwo(t *testing.T) {
 		{"zero token lifetime", []string{"sandbox", "--token-lifetime", "0s"}, "error: --token-lifetime must be positive"},
 		{"bad duration", []string{"sandbox", "--token-lifetime", "soon"}, "error: invalid argument"},
 		{"stray argument", []string{"sandbox", "now"}, `error: unknown command "now"`},
+		{"persist without dir", []string{"sandbox", "--persist"}, "error: --persist needs --dir"},
+		{"unwritable log", []string{"sandbox", "--log", filepath.Join(emptyDir, "no", "such.log")}, "error: --log: open "},
 		{"approve without user", []string{"sandbox", "approve", "--dir", emptyDir, "ABCD"}, "error: --user is required"},
 		{"approve without code", []string{"sandbox", "approve", "--user", "alice"}, "error: accepts 1 arg"},
 		{"approve with no sandbox", []string{"sandbox", "approve", "--dir", emptyDir, "--user", "alice", "ABCD"}, "error: no sandbox is running in " + emptyDir},
@@ -74,13 +78,13 @@ func TestSandboxFlagsReachOptions(t *testing.T) {
 	var got *SandboxOptions
 	cmd := newCmdSandbox(f, func(o *SandboxOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--dir", "d", "--seed", "s.json", "--listen", "127.0.0.1:1", "--entra-listen", "[::1]:2",
-		"--auto-approve", "alice", "--token-lifetime", "30s", "--fault", "throttle=0.5", "--fault", "seed=3", "--local-auth-disabled"})
+		"--auto-approve", "alice", "--token-lifetime", "30s", "--fault", "throttle=0.5", "--fault", "seed=3", "--local-auth-disabled", "--log", "-", "--persist"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
 	if got.Dir != "d" || got.SeedFile != "s.json" || got.Listen != "127.0.0.1:1" || got.EntraListen != "[::1]:2" ||
 		got.AutoApprove != "alice" || got.TokenLifetime != 30*time.Second || strings.Join(got.Faults, ",") != "throttle=0.5,seed=3" ||
-		!got.LocalAuthDisabled {
+		!got.LocalAuthDisabled || got.Log != "-" || !got.Persist {
 		t.Fatalf("options = %+v", got)
 	}
 }
@@ -231,5 +235,135 @@ func TestSandboxDefaultDirRemovedOnExit(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("%s left behind after the sandbox stopped (%v)", dir, err)
+	}
+}
+
+// TestSandboxProfileBannerAndLog runs a sandbox under its own --profile
+// with --log: the profile named is written (and found by the subcommands),
+// the banner lists every principal with how to sign in as it, and the log
+// has a line per request and no secret.
+func TestSandboxProfileBannerAndLog(t *testing.T) {
+	cfgDir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "sb")
+	logFile := filepath.Join(t.TempDir(), "requests.log")
+	f, _, _, stderr := cmdtest.NewFactory(cfgDir, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- Execute(ctx, f, []string{"--profile", "sb2", "sandbox", "--dir", dir, "--log", logFile})
+	}()
+	var info *sandbox.Info
+	for deadline := time.Now().Add(30 * time.Second); info == nil; time.Sleep(20 * time.Millisecond) {
+		select {
+		case err := <-done:
+			t.Fatalf("sandbox exited early: %v\n%s", err, stderr)
+		default:
+		}
+		if i, err := sandbox.ReadInfo(dir); err == nil {
+			info = i
+		} else if time.Now().After(deadline) {
+			t.Fatalf("sandbox.json never appeared: %v", err)
+		}
+	}
+	cfg, err := config.Load(cfgDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cfg.Profile("sb2"); p == nil || p.Endpoint != info.Endpoint+"/" || cfg.Profile("sandbox") != nil || info.Profile != "sb2" {
+		t.Fatalf("profiles: sb2 %+v, sandbox %+v, sandbox.json profile %q", cfg.Profile("sb2"), cfg.Profile("sandbox"), info.Profile)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"--profile", "sb2", "sandbox", "federated-token"}, 0},
+		{[]string{"sandbox", "federated-token"}, 2}, // no "sandbox" profile
+	} {
+		if code, _, errOut := rootRun(t, cfgDir, nil, tc.args...); code != tc.code {
+			t.Errorf("%v: exit %d (%s), want %d", tc.args, code, errOut, tc.code)
+		}
+	}
+	cancel()
+	if err := <-done; errs.ExitCode(err) != 0 {
+		t.Fatalf("sandbox exit %d: %v", errs.ExitCode(err), err)
+	}
+	var mi sandbox.InfoPrincipal
+	for _, p := range info.Principals {
+		if p.Kind == sandbox.KindManagedIdentity {
+			mi = p
+		}
+	}
+	banner := stderr.String()
+	for _, want := range []string{
+		"test credentials of this sandbox only, shown on purpose",
+		"alice    user alice@contoso.test: cosmosctl --profile sb2 login",
+		"AZURE_CLIENT_SECRET=" + seed.DemoCIClientSecret + " cosmosctl --profile sb2 login --service-principal --client-id " + seed.DemoCIClientID,
+		"export IDENTITY_ENDPOINT=" + info.AuthorityHost + "/msi/token IDENTITY_HEADER=" + mi.IdentityHeader,
+		"cosmosctl --profile sb2 login\n",
+		`Profile "sb2" still points at it`,
+	} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner lacks %q:\n%s", want, banner)
+		}
+	}
+	log, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), " entra - GET /sandbox/federated-token 200 - - ") {
+		t.Errorf("log lacks the federated-token request:\n%s", log)
+	}
+	for _, secret := range []string{info.AccountKey, mi.IdentityHeader, seed.DemoCIClientSecret, "eyJ"} {
+		if strings.Contains(string(log), secret) {
+			t.Errorf("the request log holds a secret (%.6s…):\n%s", secret, log)
+		}
+	}
+}
+
+// TestSandboxRestartKeepsSignIn stops and restarts `cosmosctl sandbox` in
+// the same --dir: the profile keeps its sign-in, and a query after the
+// restart (the access token expired meanwhile) needs no new login.
+func TestSandboxRestartKeepsSignIn(t *testing.T) {
+	cfgDir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "sb")
+	e := &loginEnv{configDir: cfgDir, env: map[string]string{"COSMOSCTL_KEYRING_TIMEOUT": "5s"}, keyring: authkeyring.NewMock()}
+	runSandbox := func() (stop func()) {
+		f, _, _, stderr := cmdtest.NewFactory(cfgDir, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- Execute(ctx, f, []string{"sandbox", "--dir", dir, "--auto-approve", "alice", "--token-lifetime", "2s"})
+		}()
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if _, err := sandbox.ReadInfo(dir); err == nil {
+				break
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("sandbox exited early: %v\n%s", err, stderr)
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the sandbox never became ready")
+			}
+		}
+		return func() {
+			cancel()
+			if err := <-done; errs.ExitCode(err) != 0 {
+				t.Fatalf("sandbox exit %d: %v", errs.ExitCode(err), err)
+			}
+		}
+	}
+	stop := runSandbox()
+	e.mustRun(t, "--profile", "sandbox", "login")
+	signedIn := time.Now()
+	stop()
+	stop = runSandbox()
+	defer stop()
+	time.Sleep(time.Until(signedIn.Add(2500 * time.Millisecond)))
+	r := e.run(t, "--profile", "sandbox", "query", "SELECT VALUE COUNT(1) FROM c", "-d", "shop", "-c", "orders", "-o", "json")
+	if r.code != 0 || !strings.HasPrefix(strings.TrimSpace(r.stdout), "[") {
+		t.Fatalf("query after the restart: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

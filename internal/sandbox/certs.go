@@ -25,9 +25,18 @@ const certLifetime = 7 * 24 * time.Hour
 // tlsMaterial is the generated CA and the server certificate it signed.
 type tlsMaterial struct {
 	caPEM  []byte
+	caKey  *ecdsa.PrivateKey
 	pool   *x509.CertPool
 	server tls.Certificate
 }
+
+// caKeyFile holds the CA's private key (0600), so that a sandbox restarted
+// in the same directory keeps the CA its clients already trust.
+const caKeyFile = "ca-key.pem"
+
+// minCARemaining is how long a kept CA must still be valid; an older one is
+// replaced, as its server certificates would expire mid-session.
+const minCARemaining = 24 * time.Hour
 
 // newTLSMaterial creates an ECDSA P-256 CA and a server certificate valid
 // for localhost, 127.0.0.1, ::1 and any extra listener IPs.
@@ -54,7 +63,36 @@ func newTLSMaterial(now time.Time, extraIPs []net.IP) (*tlsMaterial, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse CA certificate: %w", err)
 	}
+	return issueServer(now, ca, caKey, extraIPs)
+}
 
+// keptTLSMaterial reuses the CA stored in dir (ca.pem and ca-key.pem) when
+// it is still valid for a while, and otherwise creates a new one; either
+// way the server certificate is new, for this run's listener IPs.
+func keptTLSMaterial(dir string, now time.Time, extraIPs []net.IP) (*tlsMaterial, error) {
+	certPEM, err1 := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	keyPEM, err2 := os.ReadFile(filepath.Join(dir, caKeyFile))
+	if err1 != nil || err2 != nil {
+		return newTLSMaterial(now, extraIPs)
+	}
+	cb, _ := pem.Decode(certPEM)
+	kb, _ := pem.Decode(keyPEM)
+	if cb == nil || kb == nil {
+		return newTLSMaterial(now, extraIPs)
+	}
+	ca, err := x509.ParseCertificate(cb.Bytes)
+	if err != nil || !ca.IsCA || ca.NotAfter.Sub(now) < minCARemaining {
+		return newTLSMaterial(now, extraIPs)
+	}
+	key, err := x509.ParseECPrivateKey(kb.Bytes)
+	if err != nil || !key.PublicKey.Equal(ca.PublicKey) {
+		return newTLSMaterial(now, extraIPs)
+	}
+	return issueServer(now, ca, key, extraIPs)
+}
+
+func issueServer(now time.Time, ca *x509.Certificate, caKey *ecdsa.PrivateKey, extraIPs []net.IP) (*tlsMaterial, error) {
+	caDER := ca.Raw
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("generate server key: %w", err)
@@ -83,17 +121,23 @@ func newTLSMaterial(now time.Time, extraIPs []net.IP) (*tlsMaterial, error) {
 	pool.AddCert(ca)
 	return &tlsMaterial{
 		caPEM:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		caKey:  caKey,
 		pool:   pool,
 		server: tls.Certificate{Certificate: [][]byte{der, caDER}, PrivateKey: key},
 	}, nil
 }
 
-// write stores ca.pem (public), server.pem and server-key.pem (0600) in dir.
-// The CA key is never written: nothing needs it after start-up.
+// write stores ca.pem (public), server.pem, and server-key.pem and
+// ca-key.pem (0600) in dir. The CA key is kept for the next run in the same
+// directory only: the CA is short-lived and trusted by no one else.
 func (m *tlsMaterial) write(dir string) (caFile string, err error) {
 	keyDER, err := x509.MarshalECPrivateKey(m.server.PrivateKey.(*ecdsa.PrivateKey))
 	if err != nil {
 		return "", fmt.Errorf("encode server key: %w", err)
+	}
+	caKeyDER, err := x509.MarshalECPrivateKey(m.caKey)
+	if err != nil {
+		return "", fmt.Errorf("encode CA key: %w", err)
 	}
 	var chain []byte
 	for _, c := range m.server.Certificate {
@@ -107,6 +151,7 @@ func (m *tlsMaterial) write(dir string) (caFile string, err error) {
 		{"ca.pem", m.caPEM, 0o644},
 		{"server.pem", chain, 0o644},
 		{"server-key.pem", pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600},
+		{caKeyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: caKeyDER}), 0o600},
 	}
 	for _, f := range files {
 		if err := atomicfile.Write(filepath.Join(dir, f.name), f.data, f.mode); err != nil {

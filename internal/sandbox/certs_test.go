@@ -44,7 +44,7 @@ func TestTLSMaterial(t *testing.T) {
 	if caFile != filepath.Join(dir, "ca.pem") {
 		t.Errorf("ca file = %s", caFile)
 	}
-	for name, mode := range map[string]os.FileMode{"ca.pem": 0o644, "server.pem": 0o644, "server-key.pem": 0o600} {
+	for name, mode := range map[string]os.FileMode{"ca.pem": 0o644, "server.pem": 0o644, "server-key.pem": 0o600, "ca-key.pem": 0o600} {
 		st, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)

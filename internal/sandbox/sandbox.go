@@ -8,6 +8,7 @@ package sandbox
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
@@ -33,6 +34,7 @@ import (
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/engine"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/entra"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/gateway"
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/reqlog"
 	"github.com/cosmosctl/cosmosctl/internal/sandbox/seed"
 )
 
@@ -40,7 +42,8 @@ import (
 // (`cosmosctl sandbox approve`, scripts) how to reach a running sandbox.
 const InfoFile = "sandbox.json"
 
-// ProfileName is the configuration profile the sandbox creates or updates.
+// ProfileName is the configuration profile the sandbox creates or updates
+// unless Options.Profile names another.
 const ProfileName = "sandbox"
 
 // CosmosAudience is the account-agnostic audience the gateway also accepts.
@@ -60,19 +63,51 @@ type Options struct {
 	Faults            []string      // gateway fault specs ("throttle=0.3", …)
 	LocalAuthDisabled bool          // refuse master-key requests (also set by the seed)
 	PollInterval      time.Duration // device-code polling interval; 0 = Entra's default (5s)
-	ConfigDir         string        // "" = leave the configuration alone; else write the "sandbox" profile there
+	ConfigDir         string        // "" = leave the configuration alone; else write the profile there
+	Profile           string        // the profile to write; "" = ProfileName
 	ErrorLog          io.Writer     // HTTP server errors (TLS handshakes, resets); nil = discarded
+	// RequestLog gets one line per request served by the gateway and
+	// Entra ID (see package reqlog); nil = none.
+	RequestLog io.Writer
+	// Persist keeps the containers' documents in DIR/data.json: loaded at
+	// start (replacing the seed's items of the containers it has) and
+	// written by Close.
+	Persist bool
 }
 
-// Info is the content of sandbox.json.
+// Info is the content of sandbox.json. It holds the sandbox's test
+// credentials on purpose: they are how scripts sign in to it.
 type Info struct {
-	Endpoint      string `json:"endpoint"`
-	AuthorityHost string `json:"authority_host"`
-	Tenant        string `json:"tenant"`
-	CAFile        string `json:"ca_file"`
-	AccountKey    string `json:"account_key"`
-	PID           int    `json:"pid"`
+	Endpoint      string          `json:"endpoint"`
+	AuthorityHost string          `json:"authority_host"`
+	Tenant        string          `json:"tenant"`
+	CAFile        string          `json:"ca_file"`
+	AccountKey    string          `json:"account_key"`
+	PID           int             `json:"pid"`
+	Profile       string          `json:"profile,omitempty"` // the profile written, if any
+	Principals    []InfoPrincipal `json:"principals,omitempty"`
 }
+
+// InfoPrincipal says who a principal is and how to sign in as it.
+type InfoPrincipal struct {
+	Name     string `json:"name"`
+	Kind     string `json:"kind"` // "user", "service_principal" or "managed_identity"
+	ObjectID string `json:"object_id"`
+	UPN      string `json:"upn,omitempty"`
+	// Service principals: the client credentials (secret only if it has one).
+	ClientID     string `json:"client_id,omitempty"`
+	ClientSecret string `json:"client_secret,omitempty"`
+	// Managed identities: the values of IDENTITY_ENDPOINT and IDENTITY_HEADER.
+	IdentityEndpoint string `json:"identity_endpoint,omitempty"`
+	IdentityHeader   string `json:"identity_header,omitempty"`
+}
+
+// Principal kinds of InfoPrincipal.Kind.
+const (
+	KindUser             = "user"
+	KindServicePrincipal = "service_principal"
+	KindManagedIdentity  = "managed_identity"
+)
 
 // Sandbox is a running sandbox. Close it to stop both listeners.
 type Sandbox struct {
@@ -85,8 +120,13 @@ type Sandbox struct {
 	Seed          *seed.Seed
 	Entra         *entra.Server
 	Gateway       *gateway.Gateway
+	Profile       string // the profile written; "" when Options.ConfigDir was empty
+	// Resumed is true when the directory held an earlier run's keys and
+	// sign-ins, which this run keeps.
+	Resumed bool
 
 	pool      *x509.CertPool
+	persist   bool
 	servers   []*http.Server
 	serveErr  chan error
 	closeOnce sync.Once
@@ -98,7 +138,22 @@ func (s *Sandbox) CertPool() *x509.CertPool { return s.pool }
 
 // Info returns what sandbox.json holds.
 func (s *Sandbox) Info() Info {
-	return Info{Endpoint: s.Endpoint, AuthorityHost: s.AuthorityHost, Tenant: s.Tenant, CAFile: s.CAFile, AccountKey: s.AccountKey, PID: os.Getpid()}
+	info := Info{Endpoint: s.Endpoint, AuthorityHost: s.AuthorityHost, Tenant: s.Tenant, CAFile: s.CAFile, AccountKey: s.AccountKey, PID: os.Getpid(), Profile: s.Profile}
+	for _, p := range s.Entra.Principals() {
+		ip := InfoPrincipal{Name: p.Name, ObjectID: p.ObjectID}
+		switch {
+		case p.ManagedIdentity:
+			ip.Kind, ip.ClientID = KindManagedIdentity, p.ClientID
+			ip.IdentityEndpoint = s.AuthorityHost + "/msi/token"
+			ip.IdentityHeader = s.Entra.ManagedIdentitySecret()
+		case p.ServicePrincipal:
+			ip.Kind, ip.ClientID, ip.ClientSecret = KindServicePrincipal, p.ClientID, p.ClientSecret
+		default:
+			ip.Kind, ip.UPN = KindUser, p.UPN
+		}
+		info.Principals = append(info.Principals, ip)
+	}
+	return info
 }
 
 // usage wraps bad input as an exit-2 error for the command.
@@ -148,9 +203,25 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, usage("%v", err)
 	}
-	masterKey, err := accountKey(sd)
+	kept, err := readKeptState(opts.Dir)
 	if err != nil {
 		return nil, usage("%v", err)
+	}
+	masterKey, err := accountKey(sd, kept.AccountKey)
+	if err != nil {
+		return nil, usage("%v", err)
+	}
+	signingKey, freshSigning, err := keptRSAKey(opts.Dir, signingKeyFile)
+	if err != nil {
+		return nil, usage("%v", err)
+	}
+	federatedKey, freshFederated, err := keptRSAKey(opts.Dir, federatedKeyFile)
+	if err != nil {
+		return nil, usage("%v", err)
+	}
+	profile := opts.Profile
+	if profile == "" {
+		profile = ProfileName
 	}
 
 	s := &Sandbox{Tenant: sd.Tenant, Seed: sd, Dir: opts.Dir, AccountKey: base64.StdEncoding.EncodeToString(masterKey), serveErr: make(chan error, 2)}
@@ -163,11 +234,15 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		return nil, usage("%v", err)
 	}
 	entraSrv, err := entra.New(entra.Config{
-		Tenant:        sd.Tenant,
-		Principals:    principals,
-		TokenLifetime: opts.TokenLifetime,
-		AutoApprove:   opts.AutoApprove,
-		PollInterval:  opts.PollInterval,
+		Tenant:                sd.Tenant,
+		Principals:            principals,
+		TokenLifetime:         opts.TokenLifetime,
+		AutoApprove:           opts.AutoApprove,
+		PollInterval:          opts.PollInterval,
+		SigningKey:            signingKey,
+		FederatedKey:          federatedKey,
+		StateFile:             filepath.Join(opts.Dir, entraStateFile),
+		ManagedIdentitySecret: kept.IdentityHeader,
 		Resources: func() []string {
 			endpointMu.Lock()
 			defer endpointMu.Unlock()
@@ -179,24 +254,42 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	}
 	s.Entra = entraSrv
 
-	if running(ctx, opts.Dir) {
+	if info, ok := running(ctx, opts.Dir); ok {
 		return nil, errs.New(errs.KindUsage, nil, "stop it first, or pass another --dir",
-			"a sandbox is already running in %s", opts.Dir)
+			"a sandbox is already running in %s (pid %d)", opts.Dir, info.PID)
 	}
+	if opts.ConfigDir != "" {
+		if err := profileFree(ctx, opts.ConfigDir, profile, opts.Dir); err != nil {
+			return nil, err
+		}
+	}
+	s.Resumed = !freshSigning
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create sandbox directory: %w", err)
 	}
+	for _, k := range []struct {
+		name  string
+		key   *rsa.PrivateKey
+		fresh bool
+	}{{signingKeyFile, signingKey, freshSigning}, {federatedKeyFile, federatedKey, freshFederated}} {
+		if !k.fresh {
+			continue
+		}
+		if err := storeRSAKey(opts.Dir, k.name, k.key); err != nil {
+			return nil, err
+		}
+	}
+
 	// A sandbox.json left by an earlier run must not be mistaken for this one.
 	if err := os.Remove(filepath.Join(opts.Dir, InfoFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("remove stale %s: %w", InfoFile, err)
 	}
 
-	var lc net.ListenConfig
-	gwLn, err := lc.Listen(ctx, "tcp", listen)
+	gwLn, err := listenKept(ctx, listen, opts.Listen, kept.Listen)
 	if err != nil {
 		return nil, listenError("--listen", listen, err)
 	}
-	enLn, err := lc.Listen(ctx, "tcp", entraListen)
+	enLn, err := listenKept(ctx, entraListen, opts.EntraListen, kept.EntraListen)
 	if err != nil {
 		gwLn.Close()
 		return nil, listenError("--entra-listen", entraListen, err)
@@ -212,7 +305,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	resources = acceptedResources(gwAddr)
 	endpointMu.Unlock()
 
-	material, err := newTLSMaterial(time.Now(), []net.IP{gwAddr.IP, enAddr.IP})
+	material, err := keptTLSMaterial(opts.Dir, time.Now(), []net.IP{gwAddr.IP, enAddr.IP})
 	if err != nil {
 		closeListeners()
 		return nil, err
@@ -222,7 +315,25 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		return nil, err
 	}
 	s.pool = material.pool
+	kept.IdentityHeader = entraSrv.ManagedIdentitySecret()
+	kept.Listen, kept.EntraListen = gwLn.Addr().String(), enLn.Addr().String()
+	kept.AccountKey = ""
+	if sd.AccountKey == "" {
+		kept.AccountKey = s.AccountKey
+	}
+	if err := writeKeptState(opts.Dir, kept); err != nil {
+		closeListeners()
+		return nil, err
+	}
 
+	dbs := gatewayDatabases(sd)
+	if opts.Persist {
+		s.persist = true
+		if err := loadData(opts.Dir, dbs); err != nil {
+			closeListeners()
+			return nil, err
+		}
+	}
 	gw, err := gateway.New(gateway.Config{
 		AccountName:       "sandbox",
 		MasterKey:         masterKey,
@@ -233,7 +344,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		Tenant:            sd.Tenant,
 		ExtraAudiences:    []string{CosmosAudience},
 		Authorizer:        policy,
-		Databases:         gatewayDatabases(sd),
+		Databases:         dbs,
 		Faults:            faults,
 	})
 	if err != nil {
@@ -247,10 +358,15 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		errLog = io.Discard
 	}
 	tlsCfg := &tls.Config{Certificates: []tls.Certificate{material.server}, MinVersion: tls.VersionTLS12}
+	var gwHandler, enHandler http.Handler = gw, entraSrv
+	if opts.RequestLog != nil {
+		rl := reqlog.New(opts.RequestLog, principalNamer(entraSrv.Principals()))
+		gwHandler, enHandler = rl.Wrap("cosmos", gw), rl.Wrap("entra", entraSrv)
+	}
 	for _, srv := range []struct {
 		ln net.Listener
 		h  http.Handler
-	}{{gwLn, gw}, {enLn, entraSrv}} {
+	}{{gwLn, gwHandler}, {enLn, enHandler}} {
 		hs := &http.Server{
 			Handler:           srv.h,
 			TLSConfig:         tlsCfg.Clone(),
@@ -266,6 +382,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	}
 
 	if opts.ConfigDir != "" {
+		s.Profile = profile
 		if err := s.writeProfile(opts.ConfigDir); err != nil {
 			s.Close()
 			return nil, err
@@ -312,6 +429,12 @@ func (s *Sandbox) Close() error {
 				}
 			}
 		}
+		if s.persist && s.Gateway != nil {
+			// After Shutdown: no request can change the data any more.
+			if err := saveData(s.Dir, s.Gateway.Snapshot()); err != nil {
+				errs = append(errs, err)
+			}
+		}
 		if err := os.Remove(filepath.Join(s.Dir, InfoFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
 		}
@@ -320,29 +443,93 @@ func (s *Sandbox) Close() error {
 	return s.closeErr
 }
 
-// writeProfile creates or updates the "sandbox" profile; it becomes the
-// current profile only when none is current.
+// writeProfile creates or updates s.Profile; it becomes the current
+// profile only when none is current.
 func (s *Sandbox) writeProfile(dir string) error {
 	cfg, err := config.Load(dir)
 	if err != nil {
 		return errs.New(errs.KindUsage, err, "fix or remove the file", "%s", err.Error())
 	}
-	p := cfg.EnsureProfile(ProfileName)
+	p := cfg.EnsureProfile(s.Profile)
+	sameSandbox := s.Resumed && p.CAFile == s.CAFile
 	p.Endpoint = s.Endpoint + "/"
 	p.AuthorityHost = s.AuthorityHost + "/"
 	p.Tenant = s.Tenant
 	p.CAFile = s.CAFile
-	p.Auth = "devicecode"
-	// A sign-in recorded against an earlier sandbox cannot be refreshed by
-	// this one (new signing keys, new refresh tokens).
-	p.Account = nil
+	if !sameSandbox {
+		p.Auth = "devicecode"
+		// A sign-in recorded against another sandbox (or an earlier one
+		// whose keys are gone) cannot be refreshed by this one.
+		p.Account = nil
+	}
 	if cfg.CurrentProfile == "" {
-		cfg.CurrentProfile = ProfileName
+		cfg.CurrentProfile = s.Profile
 	}
 	if err := cfg.Save(); err != nil {
-		return fmt.Errorf("save the %q profile: %w", ProfileName, err)
+		return fmt.Errorf("save the %q profile: %w", s.Profile, err)
 	}
 	return nil
+}
+
+// profileFree refuses a profile that a sandbox in another directory, still
+// running, wrote: taking it over would strand that sandbox's users.
+func profileFree(ctx context.Context, cfgDir, profile, dir string) error {
+	cfg, err := config.Load(cfgDir)
+	if err != nil {
+		return errs.New(errs.KindUsage, err, "fix or remove the file", "%s", err.Error())
+	}
+	p := cfg.Profile(profile)
+	if p == nil || p.CAFile == "" {
+		return nil
+	}
+	other := filepath.Dir(p.CAFile)
+	if sameDir(other, dir) {
+		return nil
+	}
+	if info, ok := running(ctx, other); ok {
+		return errs.New(errs.KindUsage, nil, "stop that sandbox first, or give this one another profile: --profile NAME",
+			"profile %q belongs to the sandbox running in %s (pid %d)", profile, other, info.PID)
+	}
+	return nil
+}
+
+func sameDir(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
+}
+
+// listenKept binds addr; when the flag was left at its default and an
+// earlier run in the directory had an address, it tries that one first,
+// so a restarted sandbox keeps the endpoints its profile and its clients'
+// token caches name.
+func listenKept(ctx context.Context, addr, flag, last string) (net.Listener, error) {
+	var lc net.ListenConfig
+	if (flag == "" || flag == DefaultListen) && last != "" {
+		if h, _, err := net.SplitHostPort(last); err == nil {
+			if ip := net.ParseIP(h); ip != nil && ip.IsLoopback() {
+				if ln, err := lc.Listen(ctx, "tcp", last); err == nil {
+					return ln, nil
+				}
+			}
+		}
+	}
+	return lc.Listen(ctx, "tcp", addr)
+}
+
+// principalNamer maps the object ids the gateway records to names for the
+// request log.
+func principalNamer(ps []entra.Principal) func(string) string {
+	names := make(map[string]string, len(ps))
+	for _, p := range ps {
+		names[strings.ToLower(p.ObjectID)] = p.Name
+	}
+	return func(id string) string {
+		if n, ok := names[strings.ToLower(id)]; ok {
+			return n
+		}
+		return id
+	}
 }
 
 // ReadInfo reads DIR/sandbox.json.
@@ -366,26 +553,27 @@ func ReadInfo(dir string) (*Info, error) {
 	return &info, nil
 }
 
-// running reports whether dir's sandbox.json names a gateway that still
-// accepts connections: starting over it would replace its certificates.
-func running(ctx context.Context, dir string) bool {
+// running reports whether dir's sandbox.json names a live process whose
+// gateway still accepts connections (both: a crashed sandbox's pid or port
+// may have been reused): starting over it would replace its certificates.
+func running(ctx context.Context, dir string) (*Info, bool) {
 	info, err := ReadInfo(dir)
-	if err != nil {
-		return false
+	if err != nil || !processAlive(info.PID) {
+		return nil, false
 	}
 	u, err := url.Parse(info.Endpoint)
 	if err != nil || u.Host == "" {
-		return false
+		return nil, false
 	}
 	ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", u.Host)
 	if err != nil {
-		return false
+		return nil, false
 	}
 	conn.Close()
-	return true
+	return info, true
 }
 
 // loopbackAddr checks that addr is host:port on a loopback host.
@@ -439,12 +627,17 @@ func acceptedResources(gw *net.TCPAddr) []string {
 		CosmosAudience)
 }
 
-func accountKey(sd *seed.Seed) ([]byte, error) {
+// accountKey is the seed's key, else the one an earlier run in the same
+// directory generated, else a new one.
+func accountKey(sd *seed.Seed, kept string) ([]byte, error) {
 	if sd.AccountKey != "" {
 		k, err := base64.StdEncoding.DecodeString(sd.AccountKey)
 		if err != nil {
 			return nil, fmt.Errorf("%s: accountKey: %w", sd.Source, err)
 		}
+		return k, nil
+	}
+	if k, err := base64.StdEncoding.DecodeString(kept); err == nil && len(k) == 64 {
 		return k, nil
 	}
 	k := make([]byte, 64)

@@ -423,8 +423,10 @@ func TestInfoFileAndProfile(t *testing.T) {
 	want := map[string]any{
 		"endpoint": sb.Endpoint, "authority_host": sb.AuthorityHost, "tenant": seed.DemoTenant,
 		"ca_file": filepath.Join(sb.Dir, "ca.pem"), "account_key": sb.AccountKey, "pid": float64(os.Getpid()),
+		"profile": "sandbox",
 	}
-	if len(raw) != len(want) {
+	// principals: see TestInfoPrincipals.
+	if _, ok := raw["principals"]; !ok || len(raw) != len(want)+1 {
 		t.Errorf("sandbox.json keys = %v", raw)
 	}
 	for k, v := range want {
@@ -456,7 +458,11 @@ func TestInfoFileAndProfile(t *testing.T) {
 		t.Errorf("profile = %+v", p)
 	}
 
-	// A second sandbox updates the profile but leaves another current profile alone.
+	// A second sandbox, once the first stopped, updates the profile but
+	// leaves another current profile alone.
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
 	cfg.CurrentProfile = "prod"
 	cfg.EnsureProfile("prod").Endpoint = "https://prod.documents.azure.com:443/"
 	if err := cfg.Save(); err != nil {

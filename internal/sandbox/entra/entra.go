@@ -126,6 +126,10 @@ type Config struct {
 	SigningKey, FederatedKey *rsa.PrivateKey
 	// ManagedIdentitySecret is the expected X-IDENTITY-HEADER value; empty = random.
 	ManagedIdentitySecret string
+	// StateFile, when set, is where refresh tokens (hashed) are kept
+	// (mode 0600): loaded by New and saved on every change, so a restarted
+	// sandbox does not sign anyone out.
+	StateFile string
 }
 
 // Stats counts requests per endpoint and grant.
@@ -281,6 +285,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.page, err = template.New("devicelogin").Parse(devicePageHTML); err != nil {
 		return nil, fmt.Errorf("entra: device login page: %w", err)
+	}
+	if err := s.loadState(); err != nil {
+		return nil, err
 	}
 	s.mux = s.routes()
 	return s, nil

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/reqlog"
 )
 
 const (
@@ -37,7 +39,7 @@ const (
 	rtRevoked
 )
 
-func (s *Server) newRefreshToken(principal, clientID string, now time.Time) string {
+func (s *Server) newRefreshToken(principal, clientID string, now time.Time) (string, error) {
 	tok := "1.SANDBOX." + randomToken(48)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -49,8 +51,12 @@ func (s *Server) newRefreshToken(principal, clientID string, now time.Time) stri
 			delete(s.refreshTokens, k)
 		}
 	}
-	s.refreshTokens[tok] = &refreshToken{principal: principal, clientID: clientID, issued: now, expires: now.Add(refreshTokenLifetime)}
-	return tok
+	s.refreshTokens[rtKey(tok)] = &refreshToken{principal: principal, clientID: clientID, issued: now, expires: now.Add(refreshTokenLifetime)}
+	if err := s.saveStateLocked(); err != nil {
+		delete(s.refreshTokens, rtKey(tok))
+		return "", err
+	}
+	return tok, nil
 }
 
 // RevokeRefreshTokens invalidates every active refresh token of a principal
@@ -65,6 +71,9 @@ func (s *Server) RevokeRefreshTokens(principalName string) int {
 			v.state, v.changedAt = rtRevoked, now
 			n++
 		}
+	}
+	if n > 0 {
+		s.saveStateBestEffortLocked()
 	}
 	return n
 }
@@ -134,12 +143,13 @@ func (s *Server) grantRefresh(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	// Look up and consume under one lock so a token can be redeemed only once.
 	s.mu.Lock()
-	rt, found := s.refreshTokens[tok]
+	rt, found := s.refreshTokens[rtKey(tok)]
 	var cp refreshToken
 	if found {
 		cp = *rt
 		if rt.state == rtActive && now.Before(rt.expires) && strings.EqualFold(rt.clientID, clientID) {
 			rt.state, rt.changedAt = rtConsumed, now
+			s.saveStateBestEffortLocked()
 		}
 	}
 	s.mu.Unlock()
@@ -189,12 +199,14 @@ func (s *Server) grantRefresh(w http.ResponseWriter, r *http.Request) {
 func (s *Server) restoreRefreshToken(tok string, consumedAt time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if rt, ok := s.refreshTokens[tok]; ok && rt.state == rtConsumed && rt.changedAt.Equal(consumedAt) {
+	if rt, ok := s.refreshTokens[rtKey(tok)]; ok && rt.state == rtConsumed && rt.changedAt.Equal(consumedAt) {
 		rt.state = rtActive
+		s.saveStateBestEffortLocked()
 	}
 }
 
 func (s *Server) issue(w http.ResponseWriter, r *http.Request, g grant) {
+	reqlog.SetPrincipal(r.Context(), g.p.Name)
 	resp, err := s.tokenResponse(g)
 	if err != nil {
 		s.writeOAuthError(w, r, http.StatusInternalServerError, "server_error", 90033, "A transient error has occurred: "+err.Error())

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/reqlog"
 )
 
 const appServiceAPIVersion = "2019-08-01"
@@ -53,6 +55,7 @@ func (s *Server) handleManagedIdentity(w http.ResponseWriter, r *http.Request) {
 		s.writeResourceNotFound(w, r, res)
 		return
 	}
+	reqlog.SetPrincipal(r.Context(), p.Name)
 	now := s.now()
 	at, err := s.accessToken(grant{p: p, clientID: p.ClientID, resource: res, base: s.base(r)}, now)
 	if err != nil {

@@ -155,7 +155,11 @@ func (s *Server) tokenResponse(g grant) (map[string]any, error) {
 		}
 		resp["id_token"] = idt
 		resp["client_info"] = clientInfo(g.p.ObjectID, s.tenant)
-		resp["refresh_token"] = s.newRefreshToken(g.p.Name, g.clientID, now)
+		rt, err := s.newRefreshToken(g.p.Name, g.clientID, now)
+		if err != nil {
+			return nil, err
+		}
+		resp["refresh_token"] = rt
 	}
 	return resp, nil
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/cosmosctl/cosmosctl/internal/sandbox/reqlog"
 )
 
 // emulatorKey is the well-known Cosmos DB emulator account key (public by design).
@@ -62,6 +64,7 @@ func (g *Gateway) authenticate(x *exchange, res resourceRef) *authFailure {
 	}
 	switch strings.ToLower(fields["type"]) {
 	case "master":
+		reqlog.SetPrincipal(x.r.Context(), "account-key")
 		return g.checkMasterKey(x, res, sig)
 	case "aad":
 		return g.checkToken(x, sig)
@@ -182,6 +185,7 @@ func (g *Gateway) checkToken(x *exchange, token string) *authFailure {
 		x.principal = claims.Subject
 	}
 	x.groups = claims.Groups
+	reqlog.SetPrincipal(x.r.Context(), x.principal)
 	return nil
 }
 
