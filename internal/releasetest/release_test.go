@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -32,6 +33,9 @@ var reduced = map[string]string{
 	"goos: [linux, darwin, windows]": "goos: [linux]",
 	"goarch: [amd64, arm64]":         "goarch: [amd64]",
 }
+
+// caskFile matches the cask stanzas that name a file in the archive.
+var caskFile = regexp.MustCompile(`(?m)^\s*(binary|manpage|bash_completion|zsh_completion|fish_completion) "([^"]+)"`)
 
 func TestReleaseSnapshot(t *testing.T) {
 	if os.Getenv("COSMOSCTL_RELEASE_TEST") != "1" && os.Getenv("CI") == "" {
@@ -74,33 +78,42 @@ func TestReleaseSnapshot(t *testing.T) {
 			t.Errorf("no %s package among the artifacts %v", ext, sortedKeys(sizes))
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dist, "homebrew", "Casks", "cosmosctl.rb")); err != nil {
-		t.Errorf("no Homebrew cask: %v", err)
-	}
 	checkChecksums(t, dist)
 
 	t.Run("tarball", func(t *testing.T) {
-		dir := fmt.Sprintf("cosmosctl_%s_%s/", version, arch)
+		// Archives are flat (see .goreleaser.yaml).
 		files := readTarGz(t, readFile(t, filepath.Join(dist, tarball)))
 		want := []struct {
 			path string
 			exec bool
 		}{
-			{dir + "cosmosctl", true},
-			{dir + "README.md", false},
-			{dir + "LICENSE", false},
-			{dir + "completions/cosmosctl.bash", false},
-			{dir + "completions/_cosmosctl", false},
-			{dir + "completions/cosmosctl.fish", false},
-			{dir + "man/cosmosctl.1.gz", false},
-			{dir + "man/cosmosctl-query.1.gz", false},
+			{"cosmosctl", true},
+			{"README.md", false},
+			{"LICENSE", false},
+			{"completions/cosmosctl.bash", false},
+			{"completions/_cosmosctl", false},
+			{"completions/cosmosctl.fish", false},
+			{"man/cosmosctl.1.gz", false},
+			{"man/cosmosctl-query.1.gz", false},
 		}
 		for _, w := range want {
 			checkEntry(t, files, w.path, w.exec)
 		}
-		checkManPage(t, files, dir+"man/cosmosctl.1.gz")
+		checkManPage(t, files, "man/cosmosctl.1.gz")
+		// The cask installs files from the (identically laid out) macOS
+		// archives by these paths.
+		cask := readFile(t, filepath.Join(dist, "homebrew", "Casks", "cosmosctl.rb"))
+		stanzas := caskFile.FindAllSubmatch(cask, -1)
+		if len(stanzas) < 5 {
+			t.Errorf("the cask installs %d files, want the binary, a man page and 3 completions:\n%s", len(stanzas), cask)
+		}
+		for _, m := range stanzas {
+			if _, ok := files[string(m[2])]; !ok {
+				t.Errorf("the cask's %s %q is not in the archive", m[1], m[2])
+			}
+		}
 		if runtime.GOOS+"_"+runtime.GOARCH == arch {
-			checkVersion(ctx, t, files[dir+"cosmosctl"].data, version)
+			checkVersion(ctx, t, files["cosmosctl"].data, version)
 		}
 	})
 
