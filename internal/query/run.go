@@ -47,8 +47,10 @@ type Spec struct {
 
 // Outcome is what a run produced besides the rows.
 type Outcome struct {
-	Written      int
-	Continuation string // empty when the result is complete
+	Written int
+	// Continuation is empty when the result is complete. A run that fails
+	// after writing rows sets it too: it resumes right after the last one.
+	Continuation string
 	Mode         string
 	Stats        Summary
 }
@@ -178,8 +180,13 @@ func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) 
 			out.Continuation = t
 			return out, nil
 		}
+		// The position after the last row written, as --max-items hands it
+		// out: a Next that fails may have taken a row it never returns
+		// (ORDER BY takes the head before refilling its range), so only
+		// the state before it resumes exactly. The snapshot is per range,
+		// plus unordered DISTINCT's hashes.
 		var before merge.State
-		if spec.MaxBytes > 0 {
+		if spec.MaxBytes > 0 || out.Written > 0 {
 			before = m.State()
 		}
 		row, err := m.Next(ctx)
@@ -187,6 +194,11 @@ func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) 
 			return out, nil
 		}
 		if err != nil {
+			if out.Written > 0 {
+				if t, terr := EncodeToken(Token{Query: hash, Mode: mode, PageSize: spec.PageSize, State: before}); terr == nil {
+					out.Continuation = t
+				}
+			}
 			return out, err
 		}
 		if spec.MaxBytes > 0 {
