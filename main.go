@@ -49,7 +49,9 @@ func main() {
 // not enough on its own: a write to a pipe nobody reads, a keyring prompt
 // or a read of stdin does not observe the context. So if the process is
 // still alive after grace, or a second signal comes, it says so on stderr
-// and exits 130 (SIGTERM too, as `cosmosctl help exit-codes` documents).
+// and exits 130, the code of an interrupted run (for SIGTERM too, as on
+// the normal path). Clean-ups that take longer than grace (the sandbox's
+// takes at most 0.5 s) are cut short.
 func watchdog(sigs <-chan os.Signal, cancel context.CancelFunc, grace time.Duration, stderr io.Writer, exit func(int)) {
 	<-sigs
 	cancel()
