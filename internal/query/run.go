@@ -164,6 +164,14 @@ func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) 
 		return out, err
 	}
 	defer m.Close()
+	// A run that fails after writing rows hands out the position after the
+	// last one, as --max-items does. ORDER BY takes a range's head before
+	// refilling the range, so a Next that fails there has taken a row it
+	// never returns: only the state before that Next resumes exactly (and
+	// it is cheap, per range). Other shapes fail before taking a row, so
+	// the state after the failure is right; it is taken only then, as
+	// unordered DISTINCT's grows with the result.
+	orderBy := info != nil && len(info.OrderBy) > 0
 	bytes := 0
 	for {
 		if spec.MaxItems > 0 && out.Written >= spec.MaxItems {
@@ -180,13 +188,8 @@ func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) 
 			out.Continuation = t
 			return out, nil
 		}
-		// The position after the last row written, as --max-items hands it
-		// out: a Next that fails may have taken a row it never returns
-		// (ORDER BY takes the head before refilling its range), so only
-		// the state before it resumes exactly. The snapshot is per range,
-		// plus unordered DISTINCT's hashes.
 		var before merge.State
-		if spec.MaxBytes > 0 || out.Written > 0 {
+		if spec.MaxBytes > 0 || (orderBy && out.Written > 0) {
 			before = m.State()
 		}
 		row, err := m.Next(ctx)
@@ -195,7 +198,11 @@ func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) 
 		}
 		if err != nil {
 			if out.Written > 0 {
-				if t, terr := EncodeToken(Token{Query: hash, Mode: mode, PageSize: spec.PageSize, State: before}); terr == nil {
+				st := before
+				if !orderBy {
+					st = m.State()
+				}
+				if t, terr := EncodeToken(Token{Query: hash, Mode: mode, PageSize: spec.PageSize, State: st}); terr == nil {
 					out.Continuation = t
 				}
 			}
