@@ -141,7 +141,13 @@ func queryRun(o *QueryOptions) error {
 		err := client.Explain(ctx, runErr, cosmos.Target{What: what, Database: spec.Database, Container: spec.Container})
 		var ce *errs.Error
 		if out != nil && out.Written > 0 && errors.As(err, &ce) {
-			ce.Msg += fmt.Sprintf(" (%s already written)", plural(out.Written, "result was", "results were"))
+			ce.Msg += fmt.Sprintf(" (%s already written", plural(out.Written, "result was", "results were"))
+			if out.Continuation != "" {
+				// Printed before the message, as after --max-items.
+				fmt.Fprintf(f.IOStreams.ErrOut, "continuation: %s\n", out.Continuation)
+				ce.Msg += "; the rest: rerun with --continuation TOKEN"
+			}
+			ce.Msg += ")"
 		}
 		// No statistics line: before an error it reads like a result.
 		return err

@@ -47,8 +47,10 @@ type Spec struct {
 
 // Outcome is what a run produced besides the rows.
 type Outcome struct {
-	Written      int
-	Continuation string // empty when the result is complete
+	Written int
+	// Continuation is empty when the result is complete. A run that fails
+	// after writing rows sets it too: it resumes right after the last one.
+	Continuation string
 	Mode         string
 	Stats        Summary
 }
@@ -162,6 +164,14 @@ func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) 
 		return out, err
 	}
 	defer m.Close()
+	// A run that fails after writing rows hands out the position after the
+	// last one, as --max-items does. ORDER BY takes a range's head before
+	// refilling the range, so a Next that fails there has taken a row it
+	// never returns: only the state before that Next resumes exactly (and
+	// it is cheap, per range). Other shapes fail before taking a row, so
+	// the state after the failure is right; it is taken only then, as
+	// unordered DISTINCT's grows with the result.
+	orderBy := info != nil && len(info.OrderBy) > 0
 	bytes := 0
 	for {
 		if spec.MaxItems > 0 && out.Written >= spec.MaxItems {
@@ -179,7 +189,7 @@ func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) 
 			return out, nil
 		}
 		var before merge.State
-		if spec.MaxBytes > 0 {
+		if spec.MaxBytes > 0 || (orderBy && out.Written > 0) {
 			before = m.State()
 		}
 		row, err := m.Next(ctx)
@@ -187,6 +197,15 @@ func (r *Runner) Run(ctx context.Context, spec Spec, emit func(json.RawMessage) 
 			return out, nil
 		}
 		if err != nil {
+			if out.Written > 0 {
+				st := before
+				if !orderBy {
+					st = m.State()
+				}
+				if t, terr := EncodeToken(Token{Query: hash, Mode: mode, PageSize: spec.PageSize, State: st}); terr == nil {
+					out.Continuation = t
+				}
+			}
 			return out, err
 		}
 		if spec.MaxBytes > 0 {

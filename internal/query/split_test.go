@@ -55,7 +55,7 @@ func TestSplitChildren(t *testing.T) {
 
 func TestDecodeTokenSplitState(t *testing.T) {
 	enc := func(ranges string) string {
-		return tokenPrefix + b64(`{"v":1,"q":"00000000000000000000000000000000","m":"merge","s":{"r":[`+ranges+`]}}`)
+		return legacyTokenPrefix + b64(`{"v":1,"q":"00000000000000000000000000000000","m":"merge","s":{"r":[`+ranges+`]}}`)
 	}
 	tests := []struct {
 		name, ranges string
@@ -79,7 +79,7 @@ func TestDecodeTokenSplitState(t *testing.T) {
 			}
 		})
 	}
-	bad := tokenPrefix + b64(`{"v":1,"q":"00000000000000000000000000000000","m":"merge","s":{"r":[{"id":"0"}],"lk":"x"}}`)
+	bad := legacyTokenPrefix + b64(`{"v":1,"q":"00000000000000000000000000000000","m":"merge","s":{"r":[{"id":"0"}],"lk":"x"}}`)
 	if _, err := DecodeToken(bad); err == nil || !strings.Contains(err.Error(), "sort key") {
 		t.Errorf("bad sort key: err = %v", err)
 	}

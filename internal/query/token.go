@@ -8,12 +8,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/cosmosctl/cosmosctl/internal/query/merge"
 )
 
-// tokenPrefix marks cosmosctl continuation tokens and their version.
-const tokenPrefix = "cq1."
+// Prefixes mark cosmosctl continuation tokens and their version. Version 2
+// appends a checksum of the content; version 1 tokens (no checksum), printed
+// by earlier builds, are still accepted so a saved position keeps working.
+const (
+	tokenPrefix       = "cq2."
+	legacyTokenPrefix = "cq1."
+	tokenVersion      = 2
+	checksumLen       = 16 // hex digits of SHA-256
+)
 
 // Token is a cosmosctl continuation token: the query it belongs to and
 // the merge state (per-range continuations, rows consumed, OFFSET/LIMIT
@@ -49,14 +57,24 @@ func QueryHash(db, coll, query, params, pk string) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// EncodeToken renders a token for the user.
+// EncodeToken renders a token for the user: "cq2." PAYLOAD "." CHECKSUM.
+// The checksum detects damage and hand edits; it is not a secret (the
+// binding to the query is Token.Query).
 func EncodeToken(t Token) (string, error) {
-	t.Version = 1
+	t.Version = tokenVersion
 	b, err := json.Marshal(t)
 	if err != nil {
 		return "", fmt.Errorf("encode continuation token: %w", err)
 	}
-	return tokenPrefix + base64.RawURLEncoding.EncodeToString(b), nil
+	return tokenPrefix + base64.RawURLEncoding.EncodeToString(b) + "." + tokenChecksum(b), nil
+}
+
+// tokenChecksum covers the version prefix and the decoded payload.
+func tokenChecksum(payload []byte) string {
+	h := sha256.New()
+	h.Write([]byte(tokenPrefix))
+	h.Write(payload)
+	return hex.EncodeToString(h.Sum(nil))[:checksumLen]
 }
 
 // TokenError is a continuation token that cannot be used (exit 2).
@@ -71,15 +89,35 @@ func DecodeToken(s string) (*Token, error) {
 	if len(s) > maxTokenLen {
 		return nil, &TokenError{"too long"}
 	}
-	if !strings.HasPrefix(s, tokenPrefix) {
-		if strings.HasPrefix(s, "cq") {
-			return nil, &TokenError{"written by an unsupported version of cosmosctl"}
+	// The base64 decoder would skip line breaks inside; a token is one word.
+	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || unicode.IsSpace(r) }) {
+		return nil, &TokenError{"corrupted (it holds spaces or control characters; pass it exactly as cosmosctl printed it)"}
+	}
+	var (
+		payload, sum string
+		version      int
+	)
+	switch {
+	case strings.HasPrefix(s, tokenPrefix):
+		var ok bool
+		payload, sum, ok = strings.Cut(s[len(tokenPrefix):], ".")
+		if !ok {
+			return nil, &TokenError{"corrupted (no checksum: was it cut short?)"}
 		}
+		version = tokenVersion
+	case strings.HasPrefix(s, legacyTokenPrefix):
+		payload, version = s[len(legacyTokenPrefix):], 1
+	case strings.HasPrefix(s, "cq"):
+		return nil, &TokenError{"written by an unsupported version of cosmosctl"}
+	default:
 		return nil, &TokenError{"not a cosmosctl continuation token (pass the token cosmosctl printed, not a raw service token)"}
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(s[len(tokenPrefix):])
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
 	if err != nil {
 		return nil, &TokenError{"corrupted (not base64url)"}
+	}
+	if version == tokenVersion && sum != tokenChecksum(raw) {
+		return nil, &TokenError{"corrupted (checksum mismatch: the token was damaged or edited; pass it exactly as cosmosctl printed it)"}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -90,7 +128,7 @@ func DecodeToken(s string) (*Token, error) {
 	if dec.More() {
 		return nil, &TokenError{"corrupted (trailing data)"}
 	}
-	if t.Version != 1 {
+	if t.Version != version {
 		return nil, &TokenError{fmt.Sprintf("version %d is not supported", t.Version)}
 	}
 	if len(t.Query) != 32 {

@@ -296,10 +296,20 @@ func recordGolden(t *testing.T) []goldenToken {
 }
 
 // TestGoldenTokens: tokens printed by earlier builds (testdata) still
-// decode and resume to the rows that were left when they were printed.
+// decode and resume to the rows that were left when they were printed:
+// tokens.golden holds version 1 tokens (no checksum, still accepted),
+// tokens-v2.golden the current ones, which this build prints byte for byte.
 func TestGoldenTokens(t *testing.T) {
-	path := filepath.Join("testdata", "tokens.golden")
-	if *update {
+	for _, file := range []struct {
+		name    string
+		current bool
+	}{{"tokens.golden", false}, {"tokens-v2.golden", true}} {
+		t.Run(file.name, func(t *testing.T) { testGoldenTokens(t, filepath.Join("testdata", file.name), file.current) })
+	}
+}
+
+func testGoldenTokens(t *testing.T, path string, current bool) {
+	if *update && current {
 		b, err := json.MarshalIndent(recordGolden(t), "", "  ")
 		if err != nil {
 			t.Fatal(err)
@@ -320,7 +330,13 @@ func TestGoldenTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The current build prints the same tokens, byte for byte.
-	if again := recordGolden(t); len(again) == len(golden) {
+	if again := recordGolden(t); !current {
+		for _, g := range golden {
+			if !strings.HasPrefix(g.Token, legacyTokenPrefix) {
+				t.Errorf("%s k=%d: %s is not a version 1 token", g.Case, g.K, g.Token)
+			}
+		}
+	} else if len(again) == len(golden) {
 		for i := range again {
 			if again[i].Token != golden[i].Token {
 				t.Errorf("%s k=%d: token changed\n got %s\nwant %s", golden[i].Case, golden[i].K, again[i].Token, golden[i].Token)

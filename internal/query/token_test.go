@@ -1,6 +1,7 @@
 package query
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -37,7 +38,7 @@ func TestTokenRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in.Version = 1
+	in.Version = tokenVersion
 	if !reflect.DeepEqual(*out, in) {
 		t.Errorf("round trip changed the token:\n got %+v\nwant %+v", *out, in)
 	}
@@ -45,12 +46,22 @@ func TestTokenRoundTrip(t *testing.T) {
 
 func TestDecodeTokenRejects(t *testing.T) {
 	good, _ := EncodeToken(sampleToken())
-	enc := func(js string) string { return tokenPrefix + b64(js) }
+	// Structural checks are the same for both versions; the legacy prefix
+	// needs no checksum.
+	enc := func(js string) string { return legacyTokenPrefix + b64(js) }
+	sum := func(js string) string { return tokenPrefix + b64(js) + "." + tokenChecksum([]byte(js)) }
+	const v1 = `{"v":1,"q":"00000000000000000000000000000000","m":"merge","s":{"r":[{"id":"0"}]}}`
+	const v2 = `{"v":2,"q":"00000000000000000000000000000000","m":"merge","s":{"r":[{"id":"0"}]}}`
 	tests := []struct{ name, tok, want string }{
 		{"empty", "", "not a cosmosctl continuation token"},
 		{"service token", `{"token":"+RID:~x","range":{"min":"","max":"FF"}}`, "not a cosmosctl"},
 		{"future version prefix", "cq9.abc", "unsupported version"},
-		{"bad base64", tokenPrefix + "!!!", "not base64url"},
+		{"bad base64", tokenPrefix + "!!!.0123456789abcdef", "not base64url"},
+		{"no checksum", sum(v2)[:len(sum(v2))-17], "no checksum"},
+		{"wrong checksum", tokenPrefix + b64(v2) + ".0123456789abcdef", "checksum mismatch"},
+		{"checksum of another payload", tokenPrefix + b64(v2) + "." + tokenChecksum([]byte(v1)), "checksum mismatch"},
+		{"legacy payload with a checksum", sum(v1), "version 1"},
+		{"current payload without a checksum", enc(v2), "version 2"},
 		{"truncated", good[:len(good)-7], "corrupted"},
 		{"unknown field", enc(`{"v":1,"q":"00000000000000000000000000000000","m":"merge","s":{"r":[{"id":"0"}]},"x":1}`), "corrupted"},
 		{"bad version", enc(`{"v":2,"q":"00000000000000000000000000000000","m":"merge","s":{"r":[{"id":"0"}]}}`), "version 2"},
@@ -85,7 +96,7 @@ func FuzzDecodeContinuation(f *testing.F) {
 	f.Add(good)
 	f.Add("")
 	f.Add(tokenPrefix)
-	f.Add(tokenPrefix + base64URL([]byte(`{"v":1,"q":"00000000000000000000000000000000","m":"merge","s":{"r":[{"id":"0","t":"x","n":5}],"l":"{"}}`)))
+	f.Add(legacyTokenPrefix + base64URL([]byte(`{"v":1,"q":"00000000000000000000000000000000","m":"merge","s":{"r":[{"id":"0","t":"x","n":5}],"l":"{"}}`)))
 	f.Add(`{"token":"x"}`)
 	f.Fuzz(func(t *testing.T, s string) {
 		tok, err := DecodeToken(s)
@@ -113,3 +124,80 @@ func FuzzDecodeContinuation(f *testing.F) {
 }
 
 func base64URL(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// TestTokenSingleEdits: every one-character edit of a token, at every
+// position, is refused or decodes to the very same state (an edit of the
+// last base64 character's unused bits).
+func TestTokenSingleEdits(t *testing.T) {
+	good, err := EncodeToken(sampleToken())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := DecodeToken(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused, same := 0, 0
+	for i := range len(good) {
+		for _, c := range []byte{'A', 'a', 'z', '0', '9', 'f', '-', '_', '.', '=', ' ', '\x00', '\x1b'} {
+			if good[i] == c {
+				continue
+			}
+			edited := good[:i] + string(c) + good[i+1:]
+			got, err := DecodeToken(edited)
+			switch {
+			case err != nil:
+				var te *TokenError
+				if !errors.As(err, &te) {
+					t.Fatalf("edit %q at %d: error %T, want *TokenError", c, i, err)
+				}
+				refused++
+			case reflect.DeepEqual(got, want):
+				same++
+			default:
+				t.Errorf("edit %q at %d decodes to a different state:\n got %+v\nwant %+v", c, i, *got, *want)
+			}
+		}
+	}
+	t.Logf("%d single-character edits: %d refused, %d decode to the same state", refused+same, refused, same)
+	if refused == 0 {
+		t.Error("no edit was refused")
+	}
+}
+
+// TestRunRefusesDamagedTokens: a damaged token is a usage error (exit 2)
+// before any request is sent (the runner has no backend here).
+func TestRunRefusesDamagedTokens(t *testing.T) {
+	spec := Spec{Database: "shop", Container: "orders", Query: "SELECT * FROM c ORDER BY c.n"}
+	tok := sampleToken()
+	tok.Query = QueryHash(spec.Database, spec.Container, spec.Query, "null", "")
+	good, err := EncodeToken(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mid := len(good) / 2
+	tests := []struct{ name, tok, want string }{
+		{"NUL inside", good[:mid] + "\x00" + good[mid:], "corrupted"},
+		{"escape inside", good[:mid] + "\x1b[0m" + good[mid:], "corrupted"},
+		{"newline inside", good[:mid] + "\n" + good[mid:], "corrupted"},
+		{"DEL at the end", good + "\x7f", "control characters"},
+		{"bell in front", "\a" + good, "control characters"},
+		{"other container", func() string {
+			o := tok
+			o.Query = QueryHash(spec.Database, "orders2", spec.Query, "null", "")
+			s, _ := EncodeToken(o)
+			return s
+		}(), "different query"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spec := spec
+			spec.Continuation = tt.tok
+			_, err := (&Runner{}).Run(context.Background(), spec, func(json.RawMessage) error { return nil })
+			var ue *UsageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want a usage error mentioning %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -23,6 +24,11 @@ type Faults struct {
 	// space-separated "DB/CONTAINER/RANGE@N" entries: split RANGE once N
 	// query pages of it were served (see Gateway.SplitRangeAfter).
 	Split string
+	// FailAfter, when positive, fails every query page request with 503
+	// once that many query pages were served: a request that stays failed
+	// whatever the client retries, for partial-failure tests (see also
+	// Gateway.FailQueryPagesAfter).
+	FailAfter int
 }
 
 // splitFault is one parsed Faults.Split entry.
@@ -53,7 +59,8 @@ func parseSplitFaults(spec string) ([]splitFault, error) {
 }
 
 // ParseFaults parses specs such as "throttle=0.3", "latency=20ms",
-// "reset=0.05", "unavailable=0.1", "retryafter=50ms", "seed=N". A spec may
+// "reset=0.05", "unavailable=0.1", "retryafter=50ms", "failafter=N",
+// "seed=N". A spec may
 // also hold several comma-separated settings.
 func ParseFaults(specs []string) (Faults, error) {
 	var f Faults
@@ -99,6 +106,12 @@ func ParseFaults(specs []string) (Faults, error) {
 					return Faults{}, fmt.Errorf("fault %q: %w", one, err)
 				}
 				f.Split = strings.TrimSpace(f.Split + " " + val)
+			case "failafter":
+				n, err := strconv.Atoi(val)
+				if err != nil || n < 1 {
+					return Faults{}, fmt.Errorf("fault %q: failafter must be a positive number of query pages", one)
+				}
+				f.FailAfter = n
 			case "seed":
 				n, err := strconv.ParseUint(val, 10, 64)
 				if err != nil {
@@ -106,7 +119,7 @@ func ParseFaults(specs []string) (Faults, error) {
 				}
 				f.Seed, f.Seeded = n, true
 			default:
-				return Faults{}, fmt.Errorf("fault %q: unknown fault %q (want throttle, unavailable, reset, latency, retryafter, split or seed)", one, name)
+				return Faults{}, fmt.Errorf("fault %q: unknown fault %q (want throttle, unavailable, reset, latency, retryafter, split, failafter or seed)", one, name)
 			}
 		}
 	}
@@ -155,6 +168,13 @@ func (g *Gateway) applyFaults(x *exchange) bool {
 			t.Stop()
 		}
 	}
+	if g.pageFail.failing(x.r) {
+		// A short retry-after: clients exhaust their retries at once.
+		x.w.Header().Set("x-ms-retry-after-ms", "1")
+		x.fail(http.StatusServiceUnavailable, subNone, "", msgUnavailable)
+		g.count(x.status)
+		return true
+	}
 	switch g.drawFault() {
 	case faultThrottle:
 		ra := g.cfg.Faults.RetryAfter
@@ -181,4 +201,45 @@ func (g *Gateway) applyFaults(x *exchange) bool {
 	}
 	g.count(x.status)
 	return true
+}
+
+// pageFailer fails query pages after a number of them were served
+// (Faults.FailAfter, or armed at run time by FailQueryPagesAfter).
+type pageFailer struct {
+	mu     sync.Mutex
+	after  int // 0 = off
+	served int
+}
+
+// FailQueryPagesAfter arms the failer for tests: once n more query pages
+// were served, every query page request fails with 503 until stop is
+// called. It replaces any FailAfter fault.
+func (g *Gateway) FailQueryPagesAfter(n int) (stop func()) {
+	p := &g.pageFail
+	p.mu.Lock()
+	p.after, p.served = n, 0
+	p.mu.Unlock()
+	return func() {
+		p.mu.Lock()
+		p.after = 0
+		p.mu.Unlock()
+	}
+}
+
+// servedPage counts one query page answered.
+func (p *pageFailer) servedPage() {
+	p.mu.Lock()
+	p.served++
+	p.mu.Unlock()
+}
+
+// failing reports whether r is a query page request that must fail.
+func (p *pageFailer) failing(r *http.Request) bool {
+	if r.Method != http.MethodPost || !isQueryContentType(r.Header.Get("Content-Type")) ||
+		strings.EqualFold(r.Header.Get("x-ms-cosmos-is-query-plan-request"), "true") {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.after > 0 && p.served >= p.after
 }

@@ -167,6 +167,8 @@ func TestParseFaults(t *testing.T) {
 		{[]string{"latency=soon"}, Faults{}, `fault "latency=soon"`},
 		{[]string{"explode=1"}, Faults{}, `unknown fault "explode"`},
 		{[]string{"seed=-1"}, Faults{}, `fault "seed=-1"`},
+		{[]string{"failafter=3"}, Faults{FailAfter: 3}, ""},
+		{[]string{"failafter=0"}, Faults{}, `fault "failafter=0": failafter must be a positive number`},
 		{[]string{"throttle"}, Faults{}, `fault "throttle": want name=value`},
 	}
 	for _, tt := range tests {

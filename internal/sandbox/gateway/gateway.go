@@ -95,6 +95,8 @@ type Gateway struct {
 
 	triggerMu sync.Mutex // guards triggers (SplitRangeAfter)
 	triggers  []*splitTrigger
+
+	pageFail pageFailer // Faults.FailAfter, FailQueryPagesAfter
 }
 
 // New validates cfg and loads the seed documents.
@@ -164,6 +166,7 @@ func New(cfg Config) (*Gateway, error) {
 		}
 		g.SplitRangeAfter(sf.db, sf.coll, sf.rangeID, sf.after)
 	}
+	g.pageFail.after = cfg.Faults.FailAfter
 	return g, nil
 }
 

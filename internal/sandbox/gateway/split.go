@@ -170,6 +170,7 @@ func (g *Gateway) SplitRangeAfter(db, coll, rangeID string, n int) <-chan []stri
 // servedPage counts a query page of a range and fires due triggers. It is
 // called without g.mu held (a split takes the write lock).
 func (g *Gateway) servedPage(db, coll, rangeID string) {
+	g.pageFail.servedPage()
 	g.triggerMu.Lock()
 	var due []*splitTrigger
 	keep := g.triggers[:0]
