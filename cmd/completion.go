@@ -104,8 +104,9 @@ when the account is unreachable.
   zsh:         cosmosctl completion zsh > "${fpath[1]}/_cosmosctl"
   fish:        cosmosctl completion fish > ~/.config/fish/completions/cosmosctl.fish
   powershell:  cosmosctl completion powershell | Out-String | Invoke-Expression`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		// The subcommands are the shells; guardGroups refuses another one.
+		Annotations: map[string]string{annotationValueSubcommands: "shell"},
+		RunE:        func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	for _, sh := range completionShells {
 		gen := sh.gen

@@ -89,6 +89,10 @@ Try everything locally, with no Azure subscription:
 	return root
 }
 
+// annotationValueSubcommands marks a command whose subcommands are the
+// values of one argument, for guardGroups.
+const annotationValueSubcommands = "cosmosctl/value-subcommands"
+
 // guardGroups makes every command that only groups others (root, auth, db,
 // container, config) refuse an unknown subcommand with the nearest names,
 // which Cobra suggests only at the root and only in its own format.
@@ -100,6 +104,23 @@ func guardGroups(c *cobra.Command) {
 		return
 	}
 	c.SuggestionsMinimumDistance = 2
+	if c.Annotations[annotationValueSubcommands] != "" {
+		// A group whose subcommands are the values of one argument
+		// (completion SHELL) refuses another value as an invalid argument.
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			var names []string
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			return errs.New(errs.KindUsage, nil, usageHint(cmd), "invalid argument %q for %q (want %s)", args[0], cmd.CommandPath(), strings.Join(names, ", "))
+		}
+		return
+	}
 	c.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return nil
