@@ -155,7 +155,7 @@ func completionNames(f *cmdutil.Factory, kind string, list completions.Lister) c
 			}
 			return strings.Join([]string{s.ProfileName, endpoint, kind, database}, "\n"), nil
 		}
-		return completions.Cached(cache, key, list)(ctx, database)
+		return completions.Cached(cache, key, completions.Bounded(list))(ctx, database)
 	}
 }
 

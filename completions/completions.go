@@ -111,3 +111,27 @@ func scopeDatabase(s string) (string, bool) {
 	db, _, _ := strings.Cut(rest, "/")
 	return db, db != ""
 }
+
+// Bounded returns as soon as ctx is done even when list does not (a
+// keyring call waiting on an unlock prompt ignores ctx): the shell gets
+// its answer in time and the process, which ends after answering, takes
+// the abandoned lookup with it.
+func Bounded(list Lister) Lister {
+	return func(ctx context.Context, database string) ([]string, error) {
+		type result struct {
+			names []string
+			err   error
+		}
+		done := make(chan result, 1) // buffered: an abandoned lookup never blocks
+		go func() {
+			names, err := list(ctx, database)
+			done <- result{names, err}
+		}()
+		select {
+		case r := <-done:
+			return r.names, r.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}

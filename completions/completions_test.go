@@ -150,3 +150,29 @@ func failIfCalled(t *testing.T) Lister {
 		return nil, errors.New("called")
 	}
 }
+
+func TestBounded(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	stuck := func(context.Context, string) ([]string, error) { <-release; return []string{"late"}, nil }
+	quick := func(context.Context, string) ([]string, error) { return []string{"shop"}, nil }
+	tests := []struct {
+		name    string
+		list    Lister
+		want    []string
+		wantErr error
+	}{
+		{"answers in time", quick, []string{"shop"}, nil},
+		{"ignores its context", stuck, nil, context.DeadlineExceeded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			got, err := Bounded(tt.list)(ctx, "")
+			if !errors.Is(err, tt.wantErr) || !slices.Equal(got, tt.want) {
+				t.Fatalf("got %q, %v; want %q, %v", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
