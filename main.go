@@ -76,8 +76,16 @@ func watchdog(sigs <-chan os.Signal, cancel context.CancelFunc, grace time.Durat
 // buildInfo prefers ldflags values and falls back to what `go build` and
 // `go install` record in the binary.
 func buildInfo() cmdutil.BuildInfo {
-	b := cmdutil.BuildInfo{Version: version, Commit: commit, Date: date}
-	if info, ok := debug.ReadBuildInfo(); ok {
+	info, _ := debug.ReadBuildInfo()
+	return buildInfoFrom(cmdutil.BuildInfo{Version: version, Commit: commit, Date: date}, info)
+}
+
+// buildInfoFrom fills what ldflags left empty from info (nil without
+// any): the module version (a tag, or the pseudo-version that `go build`
+// in a git checkout derives from the commit) and the VCS revision and time
+// (`go run` records none). What stays unknown is "dev" and "unknown".
+func buildInfoFrom(b cmdutil.BuildInfo, info *debug.BuildInfo) cmdutil.BuildInfo {
+	if info != nil {
 		if b.Version == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
 			b.Version = info.Main.Version
 		}

@@ -68,12 +68,6 @@ Exit codes: 0 yes, 1 no, 7 unknown; the usual codes for errors (3 not signed in,
 			}
 			return nil
 		},
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-			if len(args) == 0 && !opts.List {
-				return access.Verbs(), cobra.ShellCompDirectiveNoFileComp
-			}
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.List && len(args) == 1 {
 				opts.Scope = args[0]

@@ -1,6 +1,9 @@
 package cmd
 
 import (
+	"bufio"
+	"cmp"
+	"context"
 	"fmt"
 	"strings"
 
@@ -188,22 +191,94 @@ func newCmdConfigUse(f *cmdutil.Factory) *cobra.Command {
 }
 
 func newCmdConfigDelete(f *cmdutil.Factory) *cobra.Command {
-	return &cobra.Command{
+	var yes bool
+	cmd := &cobra.Command{
 		Use:   "delete PROFILE",
-		Short: "Delete a profile (sign out of it first with `cosmosctl logout`)",
-		Args:  cobra.ExactArgs(1),
+		Short: "Delete a profile, and sign out of it when it is signed in",
+		Long: `Delete a profile. When it is signed in, its tokens are removed too (as
+` + "`cosmosctl logout`" + ` does for it): on a terminal you are asked first; otherwise --yes
+is required.`,
+		Example: "  cosmosctl config delete staging\n  cosmosctl config delete ci --yes",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := configWithProfile(f, args[0])
+			name := args[0]
+			c, err := configWithProfile(f, name)
 			if err != nil {
 				return err
 			}
-			delete(c.Profiles, args[0])
-			if c.CurrentProfile == args[0] {
+			if a := c.Profile(name).Account; a != nil {
+				if err := configConfirmDelete(f, name, a, yes); err != nil {
+					return err
+				}
+				if err := configSignOut(cmd.Context(), f, name); err != nil {
+					return err
+				}
+				// The sign-out saved the file; delete from what it holds now.
+				if c, err = configWithProfile(f, name); err != nil {
+					return err
+				}
+			}
+			delete(c.Profiles, name)
+			if c.CurrentProfile == name {
 				c.CurrentProfile = ""
 			}
-			return c.Save()
+			if err := c.Save(); err != nil {
+				return err
+			}
+			fmt.Fprintf(f.IOStreams.ErrOut, "Deleted profile %s.\n", name)
+			return nil
 		},
 	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "Delete a signed-in profile and its tokens without asking")
+	return cmd
+}
+
+// configConfirmDelete asks before a signed-in profile and its tokens go:
+// on a terminal it prompts; elsewhere only --yes proceeds, as a script
+// must not lose a sign-in by accident.
+func configConfirmDelete(f *cmdutil.Factory, name string, a *config.Account, yes bool) error {
+	if yes {
+		return nil
+	}
+	who := cmp.Or(a.Username, a.ClientID, a.Method)
+	ios := f.IOStreams
+	if !ios.IsStdinTTY() || !ios.IsStderrTTY() {
+		return errs.New(errs.KindUsage, nil, "pass --yes to delete it and its tokens, or sign out first with `cosmosctl --profile "+name+" logout`",
+			"profile %s is signed in (as %s): not deleting it without --yes when not on a terminal", name, who)
+	}
+	fmt.Fprintf(ios.ErrOut, "Profile %s is signed in as %s. Delete it and its tokens? [y/N] ", name, who)
+	answer, _ := bufio.NewReader(ios.In).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		return nil
+	}
+	return errs.New(errs.KindUsage, nil, "", "profile %s not deleted", name)
+}
+
+// configSignOut removes the tokens of profile name, as logout does.
+func configSignOut(ctx context.Context, f *cmdutil.Factory, name string) error {
+	// The session of that profile, whichever is current (as can-i --as):
+	// the settings are built lazily, after this.
+	f.Flags.Profile = name
+	sess, err := f.AuthSession()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := f.WithTimeout(ctx)
+	defer cancel()
+	was, warning, err := sess.Logout(ctx)
+	if err != nil {
+		return err
+	}
+	// Tokens left behind fail the delete before the profile goes, so a
+	// later `config delete` (or logout) still finds them.
+	if warning != nil {
+		return warning
+	}
+	if was {
+		fmt.Fprintf(f.IOStreams.ErrOut, "Signed out of profile %s.\n", name)
+	}
+	return nil
 }
 
 func newCmdConfigView(f *cmdutil.Factory) *cobra.Command {

@@ -54,6 +54,7 @@ func TestQueryFailuresPrintNoResult(t *testing.T) {
 // -d and -c complete from the account, signed in silently.
 func TestCompletionOfDatabasesAndContainers(t *testing.T) {
 	e := queryStart(t)
+	e.env["XDG_CACHE_HOME"] = t.TempDir() // the name cache
 	cases := []struct {
 		args []string
 		want []string

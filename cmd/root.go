@@ -12,10 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cosmosctl/cosmosctl/completions"
 	"github.com/cosmosctl/cosmosctl/internal/cmdutil"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
-	"github.com/cosmosctl/cosmosctl/output"
 )
 
 // NewRootCmd builds the whole command tree.
@@ -61,11 +59,6 @@ Try everything locally, with no Azure subscription:
 	pf.StringVar(&f.Flags.AuditLog, "audit-log", "", "Append an audit record per request and per data command to this file (env COSMOSCTL_AUDIT_LOG)")
 	pf.BoolVar(&f.Flags.AuditQueryText, "audit-query-text", false, "Write query texts into the audit log (default: only their hash)")
 
-	_ = root.RegisterFlagCompletionFunc("profile", complete(completions.Profiles(completionProfiles(f))))
-	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp))
-	_ = root.RegisterFlagCompletionFunc("database", complete(completions.Names(completionDatabase(f), completionDatabases(f), false)))
-	_ = root.RegisterFlagCompletionFunc("container", complete(completions.Names(completionDatabase(f), completionContainers(f), true)))
-
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if f.Flags.NoColor {
 			f.IOStreams.SetColorDisabled(true)
@@ -92,8 +85,13 @@ Try everything locally, with no Azure subscription:
 	root.SetCompletionCommandGroupID("tools")
 	root.AddCommand(newHelpTopicExitCodes(f))
 	guardGroups(root)
+	registerCompletions(root, f)
 	return root
 }
+
+// annotationValueSubcommands marks a command whose subcommands are the
+// values of one argument, for guardGroups.
+const annotationValueSubcommands = "cosmosctl/value-subcommands"
 
 // guardGroups makes every command that only groups others (root, auth, db,
 // container, config) refuse an unknown subcommand with the nearest names,
@@ -106,6 +104,23 @@ func guardGroups(c *cobra.Command) {
 		return
 	}
 	c.SuggestionsMinimumDistance = 2
+	if c.Annotations[annotationValueSubcommands] != "" {
+		// A group whose subcommands are the values of one argument
+		// (completion SHELL) refuses another value as an invalid argument.
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			var names []string
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			return errs.New(errs.KindUsage, nil, usageHint(cmd), "invalid argument %q for %q (want %s)", args[0], cmd.CommandPath(), strings.Join(names, ", "))
+		}
+		return
+	}
 	c.Args = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return nil

@@ -11,8 +11,18 @@ import (
 	"github.com/cosmosctl/cosmosctl/output"
 )
 
+// versionLine is the human version: a release or `go build` in a git
+// checkout has a commit; `go run` and builds outside a checkout do not,
+// which it says rather than printing "unknown" twice.
 func versionLine(b cmdutil.BuildInfo) string {
-	return fmt.Sprintf("cosmosctl %s (commit %s, built %s)", b.Version, b.Commit, b.Date)
+	switch {
+	case b.Commit != "unknown":
+		return fmt.Sprintf("cosmosctl %s (commit %s, built %s)", b.Version, b.Commit, b.Date)
+	case b.Version == "dev":
+		return "cosmosctl dev (built from source without VCS information)"
+	default: // go install module@version: the module version alone
+		return fmt.Sprintf("cosmosctl %s (no commit recorded)", b.Version)
+	}
 }
 
 // versionJSON is the -o json shape of `cosmosctl version`.
