@@ -1270,14 +1270,7 @@ outer:
 // order kept, integers and doubles compared as numbers, doubles equal when
 // they differ by less than (|a|+|b|+10)·2⁻⁵² (Newtonsoft's ApproxEquals).
 func deepEqualsNewtonsoft(a, b *value) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	if a.kind != b.kind {
-		return false
-	}
-	switch a.kind {
-	case kindNumber:
+	return deepEqualBy(a, b, func(a, b *value) bool {
 		if a.isInt && b.isInt {
 			return a.i == b.i
 		}
@@ -1293,26 +1286,5 @@ func deepEqualsNewtonsoft(a, b *value) bool {
 		}
 		tol := (math.Abs(x) + math.Abs(y) + 10) * 2.220446049250313e-16
 		return math.Abs(x-y) < tol
-	case kindArray:
-		if len(a.arr) != len(b.arr) {
-			return false
-		}
-		for i := range a.arr {
-			if !deepEqualsNewtonsoft(a.arr[i], b.arr[i]) {
-				return false
-			}
-		}
-		return true
-	case kindObject:
-		if len(a.keys) != len(b.keys) {
-			return false
-		}
-		for i, k := range a.keys {
-			if !deepEqualsNewtonsoft(a.vals[i], b.field(k)) {
-				return false
-			}
-		}
-		return true
-	}
-	return equalValues(a, b)
+	})
 }

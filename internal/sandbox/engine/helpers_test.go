@@ -466,6 +466,18 @@ func mergeGroups(t testing.TB, streams [][]*value, types map[string]*string, agg
 // sameValues compares values as the oracle's validator does: object property
 // order ignored, numbers to a relative 1e-12.
 func sameValues(a, b *value) bool {
+	return deepEqualBy(a, b, func(a, b *value) bool {
+		if a.isInt && b.isInt {
+			return a.i == b.i
+		}
+		d := math.Abs(a.num - b.num)
+		return d <= 1e-12*math.Max(math.Abs(a.num), math.Abs(b.num))
+	})
+}
+
+// deepEqualBy walks arrays and objects (property order ignored), compares
+// numbers with numbersEqual and everything else with equalValues.
+func deepEqualBy(a, b *value, numbersEqual func(a, b *value) bool) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
@@ -474,17 +486,13 @@ func sameValues(a, b *value) bool {
 	}
 	switch a.kind {
 	case kindNumber:
-		if a.isInt && b.isInt {
-			return a.i == b.i
-		}
-		d := math.Abs(a.num - b.num)
-		return d <= 1e-12*math.Max(math.Abs(a.num), math.Abs(b.num))
+		return numbersEqual(a, b)
 	case kindArray:
 		if len(a.arr) != len(b.arr) {
 			return false
 		}
 		for i := range a.arr {
-			if !sameValues(a.arr[i], b.arr[i]) {
+			if !deepEqualBy(a.arr[i], b.arr[i], numbersEqual) {
 				return false
 			}
 		}
@@ -494,7 +502,7 @@ func sameValues(a, b *value) bool {
 			return false
 		}
 		for i, k := range a.keys {
-			if !sameValues(a.vals[i], b.field(k)) {
+			if !deepEqualBy(a.vals[i], b.field(k), numbersEqual) {
 				return false
 			}
 		}
