@@ -146,10 +146,11 @@ func (t Target) missingOwner() string {
 func (c *Client) Explain(ctx context.Context, err error, t Target) error {
 	t.Endpoint = cmp.Or(t.Endpoint, c.Endpoint)
 	t.ResourceGroup = cmp.Or(t.ResourceGroup, c.resourceGroup)
-	if !t.Principal.Known {
+	f, ok := AsFailure(err)
+	// Only refusals name the principal: decode the token for them alone.
+	if ok && !t.Principal.Known && (f.Status == http.StatusUnauthorized || f.Status == http.StatusForbidden) {
 		t.Principal = c.Principal(ctx)
 	}
-	f, ok := AsFailure(err)
 	if !ok || ctx.Err() != nil {
 		return ExplainTarget(err, t)
 	}
