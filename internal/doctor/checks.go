@@ -16,6 +16,7 @@ import (
 	"github.com/cosmosctl/cosmosctl/auth/claims"
 	"github.com/cosmosctl/cosmosctl/internal/cosmos"
 	"github.com/cosmosctl/cosmosctl/internal/errs"
+	"github.com/google/uuid"
 )
 
 // CheckEndpoint checks the endpoint's syntax and transport: an https URL
@@ -204,21 +205,5 @@ func CheckClaims(c *claims.Claims, wantAudience, wantTenant string, now, serverD
 	return fmt.Sprintf("%s, tenant %s, audience %s, %s left, %s", c.Principal(), c.TenantID, aud, c.ExpiresAt.Sub(now).Round(time.Minute), groups), nil
 }
 
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, r := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if r != '-' {
-				return false
-			}
-		default:
-			if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
-				return false
-			}
-		}
-	}
-	return true
-}
+// isGUID reports a tenant given as an id (8-4-4-4-12), not a domain.
+func isGUID(s string) bool { return len(s) == 36 && uuid.Validate(s) == nil }
